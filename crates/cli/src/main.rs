@@ -1,0 +1,312 @@
+//! `convene`: the one binary. Runs the demo, serves, migrates and manages users.
+
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+use convene_domain::accounts::{Grant, Role, ScopeKind, check_new_password, hash_password};
+use convene_domain::{Clock, Email};
+use convene_store::{Db, audit, demo, programmes, users};
+use convene_web::state::SystemClock;
+use convene_web::{AppState, Config};
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(
+    name = "convene",
+    version,
+    about = "Runs systems leadership programmes for public health and care"
+)]
+struct Cli {
+    /// Log format.
+    #[arg(
+        long,
+        global = true,
+        env = "CONVENE_LOG_FORMAT",
+        value_enum,
+        default_value = "text"
+    )]
+    log_format: LogFormat,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start Convene with demo data on ./convene-demo.sqlite at http://127.0.0.1:8080.
+    Demo {
+        /// Port to listen on.
+        #[arg(long, env = "CONVENE_PORT", default_value_t = 8080)]
+        port: u16,
+        /// The demo database file (created if missing, reused if present).
+        #[arg(long, env = "CONVENE_DEMO_DATABASE", default_value = "convene-demo.sqlite")]
+        database: String,
+    },
+    /// Serve Convene.
+    Serve(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate {
+        #[arg(long, env = "CONVENE_DATABASE_URL")]
+        database_url: String,
+    },
+    /// Manage user accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// `sqlite://path` (created if missing) or `postgres://user@host/db`.
+    #[arg(long, env = "CONVENE_DATABASE_URL")]
+    database_url: String,
+    /// Address to listen on.
+    #[arg(long, env = "CONVENE_BIND", default_value = "127.0.0.1:8080")]
+    bind: String,
+    /// The address people use to reach Convene (for links in email).
+    #[arg(long, env = "CONVENE_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// SMTP server for email, e.g. smtp://127.0.0.1:2525 or smtps://user:pass@host.
+    #[arg(long, env = "CONVENE_SMTP_URL")]
+    smtp_url: Option<String>,
+    /// The From address of email.
+    #[arg(
+        long,
+        env = "CONVENE_MAIL_FROM",
+        default_value = "Convene <no-reply@convene.example.org>"
+    )]
+    mail_from: String,
+    /// Origins allowed to post forms besides the request's own host (comma-separated), for a
+    /// proxy that rewrites Host.
+    #[arg(long, env = "CONVENE_TRUSTED_ORIGINS", value_delimiter = ',')]
+    trusted_origins: Vec<String>,
+    /// Database connections per process.
+    #[arg(long, env = "CONVENE_DB_CONNECTIONS", default_value_t = 16)]
+    db_connections: u32,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account with a role (the password is read from a prompt or stdin).
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// service_admin, programme_admin, panel_member, place_lead, enabler or participant.
+        #[arg(long)]
+        role: String,
+        /// The programme a programme admin runs (its slug).
+        #[arg(long)]
+        programme: Option<String>,
+        /// The round a panel member reviews (its id).
+        #[arg(long)]
+        round: Option<i64>,
+        /// The place a place lead leads (its reference, e.g. PL-0001).
+        #[arg(long)]
+        place: Option<String>,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+        #[arg(long, env = "CONVENE_DATABASE_URL")]
+        database_url: String,
+    },
+}
+
+/// A failure the person can fix: one line, exit code 2.
+struct Fail(String);
+
+impl<E: std::fmt::Display> From<E> for Fail {
+    fn from(e: E) -> Self {
+        Fail(e.to_string())
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logs(cli.log_format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("convene: cannot start: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match runtime.block_on(run(cli.command)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Fail(message)) => {
+            eprintln!("convene: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn init_logs(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+async fn open(url: &str, connections: u32) -> Result<Db, Fail> {
+    let db = convene_store::connect(url, connections).await?;
+    db.migrate()
+        .await
+        .map_err(|e| Fail(format!("cannot migrate the database: {e}")))?;
+    Ok(db)
+}
+
+async fn run(command: Command) -> Result<(), Fail> {
+    match command {
+        Command::Demo { port, database } => {
+            let addr = format!("127.0.0.1:{port}");
+            let listener = convene_web::server::bind(&addr).await?;
+            let db = open(&format!("sqlite://{database}"), 8).await?;
+            let clock = Arc::new(SystemClock);
+            let loaded = demo::load(&db, clock.now()).await?;
+            let public_url = format!("http://127.0.0.1:{port}");
+            let mut config = Config::new(public_url.clone());
+            config.demo = true;
+            print_demo_banner(&public_url, &database, loaded.programmes);
+            convene_web::serve(AppState::new(db, clock, config), listener).await?;
+        }
+        Command::Serve(args) => {
+            let listener = convene_web::server::bind(&args.bind).await?;
+            let db = open(&args.database_url, args.db_connections).await?;
+            if let Some(url) = &args.smtp_url {
+                convene_web::mail::transport(url).map_err(Fail)?;
+            }
+            let public_url = args.public_url.unwrap_or_else(|| format!("http://{}", args.bind));
+            let mut config = Config::new(public_url);
+            config.smtp_url = args.smtp_url;
+            config.mail_from = args.mail_from;
+            config.trusted_origins = args
+                .trusted_origins
+                .into_iter()
+                .filter(|o| !o.is_empty())
+                .collect();
+            tracing::info!(bind = %args.bind, backend = db.backend(), "serving Convene");
+            convene_web::serve(AppState::new(db, Arc::new(SystemClock), config), listener).await?;
+        }
+        Command::Migrate { database_url } => {
+            let db = open(&database_url, 1).await?;
+            println!("Database is up to date ({}).", db.backend());
+        }
+        Command::User {
+            command:
+                UserCommand::Add {
+                    email,
+                    name,
+                    role,
+                    programme,
+                    round,
+                    place,
+                    password_stdin,
+                    database_url,
+                },
+        } => {
+            let email = Email::parse(&email)?;
+            let role = Role::from_key(&role).ok_or_else(|| Fail(format!("unknown role {role:?}")))?;
+            if name.trim().is_empty() {
+                return Err(Fail("--name must not be empty".into()));
+            }
+            let db = open(&database_url, 1).await?;
+            let scope = match role.scope_kind() {
+                ScopeKind::None => None,
+                ScopeKind::Programme => {
+                    let slug =
+                        programme.ok_or_else(|| Fail("a programme admin needs --programme SLUG".into()))?;
+                    Some(
+                        programmes::by_slug(&db, &slug)
+                            .await?
+                            .ok_or_else(|| Fail(format!("no programme {slug:?}")))?
+                            .id,
+                    )
+                }
+                ScopeKind::Round => {
+                    Some(round.ok_or_else(|| Fail("a panel member needs --round ID".into()))?)
+                }
+                ScopeKind::Place => {
+                    let reference = place.ok_or_else(|| Fail("a place lead needs --place REF".into()))?;
+                    Some(place_id(&db, &reference).await?)
+                }
+            };
+            let grant = Grant::new(role, scope)?;
+            let password = read_password(password_stdin)?;
+            check_new_password(&password)?;
+            let hash = hash_password(&password)?;
+            let clock = SystemClock;
+            let mut tx = db.begin().await?;
+            let id = users::create(&mut tx, &email, name.trim(), &hash, clock.now())
+                .await
+                .map_err(|e| match e {
+                    convene_store::StoreError::Duplicate(_) => {
+                        Fail(format!("an account for {email} already exists"))
+                    }
+                    other => Fail(other.to_string()),
+                })?;
+            users::grant(&mut tx, id, grant, clock.now()).await?;
+            audit::record(
+                &mut tx,
+                audit::Entry {
+                    actor_user_id: None,
+                    action: "user_added_by_cli",
+                    record_type: "user",
+                    record_id: Some(id),
+                    detail: role.key(),
+                },
+                clock.now(),
+            )
+            .await?;
+            tx.commit().await?;
+            println!("Created {} ({}) as {}.", name.trim(), email, role.label());
+        }
+    }
+    Ok(())
+}
+
+async fn place_id(db: &Db, reference: &str) -> Result<i64, Fail> {
+    programmes::place_by_reference(db, reference)
+        .await?
+        .ok_or_else(|| Fail(format!("no place with reference {reference:?}")))
+}
+
+fn read_password(from_stdin: bool) -> Result<String, Fail> {
+    let stdin = std::io::stdin();
+    if !from_stdin && stdin.is_terminal() {
+        print!("Password (12 characters or more): ");
+        std::io::stdout().flush().context("write prompt")?;
+    }
+    let mut line = String::new();
+    stdin.lock().read_line(&mut line).context("read password")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+fn print_demo_banner(url: &str, database: &str, programmes: i64) {
+    println!();
+    println!("Convene demo is running at {url}");
+    println!("Database: {database} ({programmes} programmes of demo data; made-up places and people)");
+    println!("Email is kept in the outbox: {url}/dev/mail");
+    println!();
+    println!(
+        "Sign in at {url}/sign-in with any of these (password: {}):",
+        demo::DEMO_PASSWORD
+    );
+    for account in demo::DEMO_ACCOUNTS {
+        println!("  {:<16} {}", account.role.label(), account.email);
+    }
+    println!();
+    println!("Press Ctrl-C to stop.");
+}

@@ -1,0 +1,15 @@
+//! Convene's domain: records, rules and algorithms in plain Rust, with no I/O.
+//!
+//! Nothing here knows about HTTP, SQL or the clock on the wall: callers pass "now" in,
+//! so every rule can be tested and benchmarked alone.
+
+pub mod accounts;
+pub mod email;
+pub mod money;
+pub mod policy;
+pub mod programmes;
+pub mod time;
+
+pub use email::Email;
+pub use money::Pence;
+pub use time::{Clock, Timestamp};

@@ -1,0 +1,189 @@
+//! Who may do what to which record: the one place every permission is decided.
+//!
+//! Pages and API handlers load the record, then ask here; hiding a link is never the check.
+
+use crate::accounts::{Grant, Role};
+
+/// The signed-in person asking, with every role they hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub user_id: i64,
+    pub grants: Vec<Grant>,
+}
+
+/// The record an action is about, with the facts the rules need.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resource<'a> {
+    /// A programme's private management pages and data.
+    Programme { id: i64 },
+    /// A place, with the programmes it takes part in.
+    Place { id: i64, programme_ids: &'a [i64] },
+    /// A person's account.
+    Account { user_id: i64 },
+    /// An API token, by the account it belongs to.
+    ApiToken { owner_id: i64 },
+    /// The whole service: people, roles, the audit log.
+    Service,
+}
+
+/// What is being done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    View,
+    Edit,
+}
+
+impl Principal {
+    /// True when the person holds `role` over `scope_id` (or over everything, for roles
+    /// without a scope).
+    pub fn holds(&self, role: Role, scope_id: Option<i64>) -> bool {
+        self.grants
+            .iter()
+            .any(|g| g.role == role && (g.scope_id == scope_id || scope_id.is_none()))
+    }
+
+    fn is_service_admin(&self) -> bool {
+        self.holds(Role::ServiceAdmin, None)
+    }
+
+    fn administers(&self, programme_id: i64) -> bool {
+        self.grants
+            .iter()
+            .any(|g| g.role == Role::ProgrammeAdmin && g.scope_id == Some(programme_id))
+    }
+
+    /// The most senior role held, for the header and the dashboard.
+    pub fn main_role(&self) -> Option<Role> {
+        Role::ALL
+            .into_iter()
+            .find(|r| self.grants.iter().any(|g| g.role == *r))
+    }
+}
+
+/// Decides whether `who` may do `action` to `resource`.
+pub fn allows(who: &Principal, action: Action, resource: Resource<'_>) -> bool {
+    if who.is_service_admin() {
+        return true;
+    }
+    match resource {
+        Resource::Programme { id } => who.administers(id),
+        Resource::Place { id, programme_ids } => {
+            let leads = who
+                .grants
+                .iter()
+                .any(|g| g.role == Role::PlaceLead && g.scope_id == Some(id));
+            let admin = programme_ids.iter().any(|p| who.administers(*p));
+            match action {
+                Action::View => leads || admin,
+                // Place details (such as the board chair's contact) are changed by admins;
+                // leads propose changes through their own journey.
+                Action::Edit => admin,
+            }
+        }
+        Resource::Account { user_id } | Resource::ApiToken { owner_id: user_id } => who.user_id == user_id,
+        Resource::Service => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn person(id: i64, grants: &[(Role, Option<i64>)]) -> Principal {
+        Principal {
+            user_id: id,
+            grants: grants
+                .iter()
+                .map(|(role, scope_id)| Grant {
+                    role: *role,
+                    scope_id: *scope_id,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn programme_admin_sees_only_their_programme() {
+        let admin = person(1, &[(Role::ProgrammeAdmin, Some(10))]);
+        assert!(allows(&admin, Action::Edit, Resource::Programme { id: 10 }));
+        assert!(!allows(&admin, Action::View, Resource::Programme { id: 11 }));
+        assert!(!allows(&admin, Action::View, Resource::Service));
+    }
+
+    #[test]
+    fn place_lead_reads_own_place_but_cannot_edit_it() {
+        let lead = person(2, &[(Role::PlaceLead, Some(5))]);
+        assert!(allows(
+            &lead,
+            Action::View,
+            Resource::Place {
+                id: 5,
+                programme_ids: &[10]
+            }
+        ));
+        assert!(!allows(
+            &lead,
+            Action::Edit,
+            Resource::Place {
+                id: 5,
+                programme_ids: &[10]
+            }
+        ));
+        assert!(!allows(
+            &lead,
+            Action::View,
+            Resource::Place {
+                id: 6,
+                programme_ids: &[10]
+            }
+        ));
+    }
+
+    #[test]
+    fn programme_admin_reaches_places_in_their_programme_only() {
+        let admin = person(1, &[(Role::ProgrammeAdmin, Some(10))]);
+        assert!(allows(
+            &admin,
+            Action::Edit,
+            Resource::Place {
+                id: 5,
+                programme_ids: &[9, 10]
+            }
+        ));
+        assert!(!allows(
+            &admin,
+            Action::View,
+            Resource::Place {
+                id: 5,
+                programme_ids: &[9]
+            }
+        ));
+    }
+
+    #[test]
+    fn accounts_and_tokens_belong_to_their_owner() {
+        let someone = person(3, &[(Role::Enabler, None)]);
+        assert!(allows(&someone, Action::Edit, Resource::ApiToken { owner_id: 3 }));
+        assert!(!allows(
+            &someone,
+            Action::Edit,
+            Resource::ApiToken { owner_id: 4 }
+        ));
+        assert!(!allows(&someone, Action::View, Resource::Account { user_id: 4 }));
+    }
+
+    #[test]
+    fn service_admin_may_do_anything() {
+        let root = person(9, &[(Role::ServiceAdmin, None)]);
+        assert!(allows(&root, Action::Edit, Resource::Service));
+        assert!(allows(&root, Action::Edit, Resource::Programme { id: 77 }));
+        assert_eq!(root.main_role(), Some(Role::ServiceAdmin));
+    }
+
+    #[test]
+    fn no_grants_no_access() {
+        let nobody = person(5, &[]);
+        assert!(!allows(&nobody, Action::View, Resource::Programme { id: 1 }));
+        assert_eq!(nobody.main_role(), None);
+    }
+}

@@ -1,0 +1,459 @@
+//! The demo data: the Local Vision programme as the seeds describe it, two more programmes,
+//! and made-up places and people. Loading it twice changes nothing.
+
+use crate::{Db, Result, Tx, on_tx, users};
+use convene_domain::accounts::{Grant, Role, hash_password};
+use convene_domain::{Email, Pence, Timestamp};
+
+/// The password every printed demo account shares.
+pub const DEMO_PASSWORD: &str = "convene-demo-2026";
+
+/// A demo account as printed by `convene demo`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoAccount {
+    pub role: Role,
+    pub name: &'static str,
+    pub email: &'static str,
+}
+
+/// The accounts `convene demo` prints, one per role.
+pub const DEMO_ACCOUNTS: [DemoAccount; 6] = [
+    DemoAccount {
+        role: Role::ServiceAdmin,
+        name: "Ada Admin",
+        email: "ada.admin@example.org",
+    },
+    DemoAccount {
+        role: Role::ProgrammeAdmin,
+        name: "Priya Programme",
+        email: "priya.programme@example.org",
+    },
+    DemoAccount {
+        role: Role::PanelMember,
+        name: "Pat Panelworth",
+        email: "pat.panel@example.org",
+    },
+    DemoAccount {
+        role: Role::PlaceLead,
+        name: "Lee Leadbetter",
+        email: "lee.lead@example.org",
+    },
+    DemoAccount {
+        role: Role::Enabler,
+        name: "Eden Enablewell",
+        email: "eden.enabler@example.org",
+    },
+    DemoAccount {
+        role: Role::Participant,
+        name: "Parker Partwell",
+        email: "parker.participant@example.org",
+    },
+];
+
+/// Partner bodies of Local Vision (named in the seeds) and an illustrative share of the
+/// pooled fund ("over £1m": the split between partners is not published, so it is made up).
+const LOCAL_VISION_PARTNERS: [(&str, &str, i64); 6] = [
+    ("GB-DEMO-PHE", "Public Health England", 250_000),
+    (
+        "GB-DEMO-NSASC",
+        "National Skills Academy for Social Care",
+        100_000,
+    ),
+    ("GB-DEMO-NHSLA", "NHS Leadership Academy", 250_000),
+    ("GB-DEMO-VSC", "Virtual Staff College", 100_000),
+    ("GB-DEMO-LGA", "Local Government Association", 150_000),
+    ("GB-DEMO-LC", "Leadership Centre", 200_000),
+];
+
+/// Made-up places: name, reference, region, breakthrough issue, status in Local Vision.
+const PLACES: [(&str, &str, &str, &str, &str); 12] = [
+    (
+        "Westermoor",
+        "PL-0001",
+        "North West",
+        "Changing patterns of sedentary behaviour",
+        "underway",
+    ),
+    (
+        "Northfold",
+        "PL-0002",
+        "North East",
+        "Addressing excessive alcohol consumption",
+        "underway",
+    ),
+    (
+        "Southmere Vale",
+        "PL-0003",
+        "South West",
+        "Data sharing between agencies",
+        "underway",
+    ),
+    (
+        "Eldercombe",
+        "PL-0004",
+        "South East",
+        "Integrated care pathways between health and social services",
+        "underway",
+    ),
+    (
+        "Ravensby",
+        "PL-0005",
+        "Yorkshire and the Humber",
+        "Targeted support for vulnerable older people",
+        "underway",
+    ),
+    (
+        "Thornwick",
+        "PL-0006",
+        "East Midlands",
+        "Changing patterns of sedentary behaviour",
+        "underway",
+    ),
+    (
+        "Millbrook Downs",
+        "PL-0007",
+        "West Midlands",
+        "Data sharing between agencies",
+        "underway",
+    ),
+    (
+        "Ashvale",
+        "PL-0008",
+        "East of England",
+        "Addressing excessive alcohol consumption",
+        "underway",
+    ),
+    (
+        "Oakhurst Cross",
+        "PL-0009",
+        "London",
+        "Frailty education across a whole system",
+        "applicant",
+    ),
+    (
+        "Larkspur Bay",
+        "PL-0010",
+        "South West",
+        "A redesigned low risk chest pain pathway",
+        "applicant",
+    ),
+    (
+        "Fennick Marsh",
+        "PL-0011",
+        "East of England",
+        "Support for people leaving hospital",
+        "applicant",
+    ),
+    (
+        "Greyhollow",
+        "PL-0012",
+        "North West",
+        "Young people's mental health",
+        "applicant",
+    ),
+];
+
+const LOCAL_VISION_THEMES: &str = "Physical activity\nAlcohol\nData sharing between agencies\n\
+Integrated care pathways\nSupport for vulnerable older people\nOther";
+
+const LOCAL_VISION_SUMMARY: &str = "The System Leadership programme is a ground-breaking collaboration between \
+Public Health England, National Skills Academy for Social Care, NHS Leadership Academy, Virtual Staff College, \
+Local Government Association and the Leadership Centre, that enables areas to create system wide change \
+through leadership collaboration and development. Together these partners have pooled resources to assemble \
+a fund of over £1m to support up to 30 places in this breakthrough project.";
+
+/// What loading the demo made, for the start-up message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Loaded {
+    pub programmes: i64,
+    pub places: i64,
+    pub users: i64,
+}
+
+/// Loads the demo data (idempotent: everything is keyed by slug, reference or email).
+pub async fn load(db: &Db, now: Timestamp) -> Result<Loaded> {
+    let mut tx = db.begin().await?;
+    let local_vision = upsert_programme(
+        &mut tx,
+        "local-vision",
+        "Systems Leadership – Local Vision",
+        LOCAL_VISION_SUMMARY,
+        "localvision@example.org",
+        now,
+    )
+    .await?;
+    for (org_id, name, pounds) in LOCAL_VISION_PARTNERS {
+        let org = upsert_organisation(&mut tx, org_id, name, "partner_body").await?;
+        add_partner(&mut tx, local_vision, org, Pence::pounds(pounds)).await?;
+    }
+    let nhse = upsert_organisation(&mut tx, "GB-DEMO-NHSE", "NHS England", "partner_body").await?;
+    let fund_2019 = upsert_programme(
+        &mut tx,
+        "system-leadership-fund-2019",
+        "System leadership development fund 2019",
+        "A £2 million programme to help 23 areas kick-start or boost leadership development \
+         activities to support and inspire the workforce in health systems across England.",
+        "leadershipfund@example.org",
+        now,
+    )
+    .await?;
+    add_partner(&mut tx, fund_2019, nhse, Pence::pounds(2_000_000)).await?;
+    let lfc = upsert_programme(
+        &mut tx,
+        "leadership-for-change",
+        "Leadership for Change",
+        "For anyone responsible for implementing part or all of a Sustainability and Transformation \
+         Plan, built on the six dimensions of systems leadership.",
+        "leadershipforchange@example.org",
+        now,
+    )
+    .await?;
+    let lc = upsert_organisation(&mut tx, "GB-DEMO-LC", "Leadership Centre", "partner_body").await?;
+    add_partner(&mut tx, lfc, lc, Pence::pounds(0)).await?;
+
+    let round_2013 = upsert_round(&mut tx, local_vision_2013(local_vision)?).await?;
+    upsert_round(&mut tx, local_vision_open_round(local_vision, now)?).await?;
+
+    let mut place_ids = Vec::new();
+    for (name, reference, region, issue, status) in PLACES {
+        let id = upsert_place(&mut tx, name, reference, region).await?;
+        add_place_to_programme(&mut tx, local_vision, id, status, issue).await?;
+        place_ids.push(id);
+    }
+
+    for account in DEMO_ACCOUNTS {
+        let email = Email::parse(account.email).map_err(|e| crate::StoreError::Malformed(e.to_string()))?;
+        let user_id = match users::by_email_tx(&mut tx, &email).await? {
+            Some(id) => id,
+            None => {
+                let hash =
+                    hash_password(DEMO_PASSWORD).map_err(|e| crate::StoreError::Malformed(e.to_string()))?;
+                users::create(&mut tx, &email, account.name, &hash, now).await?
+            }
+        };
+        let scope = match account.role {
+            Role::ProgrammeAdmin => Some(local_vision),
+            Role::PanelMember => Some(round_2013),
+            Role::PlaceLead => place_ids.first().copied(),
+            _ => None,
+        };
+        let grant =
+            Grant::new(account.role, scope).map_err(|e| crate::StoreError::Malformed(e.to_string()))?;
+        users::grant(&mut tx, user_id, grant, now).await?;
+    }
+    tx.commit().await?;
+    Ok(Loaded {
+        programmes: 3,
+        places: PLACES.len() as i64,
+        users: DEMO_ACCOUNTS.len() as i64,
+    })
+}
+
+fn london(y: i16, m: i8, d: i8, h: i8, min: i8, s: i8) -> Result<Timestamp> {
+    Timestamp::from_london(y, m, d, h, min, s).map_err(|e| crate::StoreError::Malformed(e.to_string()))
+}
+
+/// A round to create.
+pub struct NewRound {
+    pub programme_id: i64,
+    pub slug: String,
+    pub name: String,
+    pub reference_prefix: String,
+    pub opens_at: Timestamp,
+    pub closes_at: Timestamp,
+    pub places_offered: i64,
+    pub eligibility: String,
+    pub review_ends_at: Timestamp,
+    pub notify_by: Timestamp,
+    pub launch_event_at: Option<Timestamp>,
+    pub launch_event_location: Option<String>,
+    pub value_per_place: Pence,
+    pub themes: String,
+}
+
+/// The Local Vision 2013 round as the call for applications describes it.
+fn local_vision_2013(programme_id: i64) -> Result<NewRound> {
+    Ok(NewRound {
+        programme_id,
+        slug: "2013".into(),
+        name: "Local Vision 2013".into(),
+        reference_prefix: "LV-2013".into(),
+        opens_at: london(2013, 4, 22, 9, 0, 0)?,
+        closes_at: london(2013, 5, 24, 23, 59, 59)?,
+        places_offered: 22,
+        eligibility: "Places in England, applying by a letter signed by the chair of the Health and \
+                      Wellbeing Board confirming which relevant local partners are engaged."
+            .into(),
+        review_ends_at: london(2013, 6, 7, 17, 0, 0)?,
+        notify_by: london(2013, 6, 10, 17, 0, 0)?,
+        launch_event_at: Some(london(2013, 6, 28, 10, 0, 0)?),
+        launch_event_location: Some("Central London".into()),
+        value_per_place: Pence::pounds(35_000),
+        themes: LOCAL_VISION_THEMES.into(),
+    })
+}
+
+/// A made-up round that is open from the moment the demo first loads, for 60 days.
+fn local_vision_open_round(programme_id: i64, now: Timestamp) -> Result<NewRound> {
+    let closes = now
+        .plus_seconds(60 * 24 * 3600)
+        .to_jiff()
+        .to_zoned_datetime(convene_domain::time::london());
+    let closes_at = london(closes.year(), closes.month(), closes.day(), 23, 59, 59)?;
+    Ok(NewRound {
+        programme_id,
+        slug: "demo-open".into(),
+        name: "Local Vision (demonstration round)".into(),
+        reference_prefix: "LV-DEMO".into(),
+        opens_at: now.plus_seconds(-24 * 3600),
+        closes_at,
+        places_offered: 10,
+        eligibility: "Any made-up place in this demonstration, with its Health and Wellbeing Board chair's \
+                      sign-off."
+            .into(),
+        review_ends_at: closes_at.plus_seconds(14 * 24 * 3600),
+        notify_by: closes_at.plus_seconds(17 * 24 * 3600),
+        launch_event_at: None,
+        launch_event_location: None,
+        value_per_place: Pence::pounds(35_000),
+        themes: LOCAL_VISION_THEMES.into(),
+    })
+}
+
+async fn upsert_programme(
+    tx: &mut Tx,
+    slug: &str,
+    name: &str,
+    summary: &str,
+    contact: &str,
+    now: Timestamp,
+) -> Result<i64> {
+    on_tx!(tx, |conn| {
+        sqlx::query(
+            "INSERT INTO programmes (slug, name, summary, contact_email, created_at) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (slug) DO NOTHING",
+        )
+        .bind(slug)
+        .bind(name)
+        .bind(summary)
+        .bind(contact)
+        .bind(now.0)
+        .execute(&mut *conn)
+        .await?;
+        let (id,): (i64,) = sqlx::query_as("SELECT id FROM programmes WHERE slug = $1")
+            .bind(slug)
+            .fetch_one(conn)
+            .await?;
+        Ok(id)
+    })
+}
+
+async fn upsert_organisation(tx: &mut Tx, org_id: &str, name: &str, kind: &str) -> Result<i64> {
+    on_tx!(tx, |conn| {
+        sqlx::query("INSERT INTO organisations (org_id, name, kind) VALUES ($1, $2, $3) ON CONFLICT (org_id) DO NOTHING")
+            .bind(org_id)
+            .bind(name)
+            .bind(kind)
+            .execute(&mut *conn)
+            .await?;
+        let (id,): (i64,) = sqlx::query_as("SELECT id FROM organisations WHERE org_id = $1")
+            .bind(org_id)
+            .fetch_one(conn)
+            .await?;
+        Ok(id)
+    })
+}
+
+async fn add_partner(tx: &mut Tx, programme_id: i64, organisation_id: i64, amount: Pence) -> Result<()> {
+    on_tx!(tx, |conn| {
+        sqlx::query(
+            "INSERT INTO programme_partners (programme_id, organisation_id, contribution_pence) VALUES ($1, $2, $3) \
+             ON CONFLICT (programme_id, organisation_id) DO NOTHING",
+        )
+        .bind(programme_id)
+        .bind(organisation_id)
+        .bind(amount.0)
+        .execute(conn)
+        .await?;
+        Ok(())
+    })
+}
+
+/// Creates a round unless one with the same slug exists in the programme; returns its id.
+pub async fn upsert_round(tx: &mut Tx, r: NewRound) -> Result<i64> {
+    on_tx!(tx, |conn| {
+        sqlx::query(
+            "INSERT INTO rounds (programme_id, slug, name, reference_prefix, opens_at, closes_at, places_offered, \
+             eligibility, review_ends_at, notify_by, launch_event_at, launch_event_location, value_per_place_pence, \
+             themes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+             ON CONFLICT (programme_id, slug) DO NOTHING",
+        )
+        .bind(r.programme_id)
+        .bind(&r.slug)
+        .bind(&r.name)
+        .bind(&r.reference_prefix)
+        .bind(r.opens_at.0)
+        .bind(r.closes_at.0)
+        .bind(r.places_offered)
+        .bind(&r.eligibility)
+        .bind(r.review_ends_at.0)
+        .bind(r.notify_by.0)
+        .bind(r.launch_event_at.map(|t| t.0))
+        .bind(&r.launch_event_location)
+        .bind(r.value_per_place.0)
+        .bind(&r.themes)
+        .execute(&mut *conn)
+        .await?;
+        let (id,): (i64,) = sqlx::query_as("SELECT id FROM rounds WHERE programme_id = $1 AND slug = $2")
+            .bind(r.programme_id)
+            .bind(&r.slug)
+            .fetch_one(conn)
+            .await?;
+        Ok(id)
+    })
+}
+
+async fn upsert_place(tx: &mut Tx, name: &str, reference: &str, region: &str) -> Result<i64> {
+    let chair = format!("Chair of {name} Health and Wellbeing Board");
+    let chair_email = format!("hwb.chair@{}.example.org", name.to_lowercase().replace(' ', "-"));
+    on_tx!(tx, |conn| {
+        sqlx::query(
+            "INSERT INTO places (reference, name, kind, region, hwb_chair_name, hwb_chair_email) \
+             VALUES ($1, $2, 'council', $3, $4, $5) ON CONFLICT (reference) DO NOTHING",
+        )
+        .bind(reference)
+        .bind(name)
+        .bind(region)
+        .bind(&chair)
+        .bind(&chair_email)
+        .execute(&mut *conn)
+        .await?;
+        let (id,): (i64,) = sqlx::query_as("SELECT id FROM places WHERE reference = $1")
+            .bind(reference)
+            .fetch_one(conn)
+            .await?;
+        Ok(id)
+    })
+}
+
+async fn add_place_to_programme(
+    tx: &mut Tx,
+    programme_id: i64,
+    place_id: i64,
+    status: &str,
+    issue: &str,
+) -> Result<()> {
+    on_tx!(tx, |conn| {
+        sqlx::query(
+            "INSERT INTO programme_places (programme_id, place_id, status, breakthrough_issue) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (programme_id, place_id) DO NOTHING",
+        )
+        .bind(programme_id)
+        .bind(place_id)
+        .bind(status)
+        .bind(issue)
+        .execute(conn)
+        .await?;
+        Ok(())
+    })
+}

@@ -1,0 +1,148 @@
+//! Mail waiting to be sent. A message is written here in the same transaction as the change
+//! that causes it; a worker sends it later, retrying with backoff, so a mail server that is
+//! down loses nothing.
+
+use crate::{Db, Result, Tx, on_db, on_tx};
+use convene_domain::Timestamp;
+
+/// A message to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub id: i64,
+    pub to_address: String,
+    pub subject: String,
+    pub body_text: String,
+    pub created_at: Timestamp,
+    pub attempts: i64,
+    pub sent_at: Option<Timestamp>,
+    pub last_error: Option<String>,
+}
+
+type Row = (i64, String, String, String, i64, i64, Option<i64>, Option<String>);
+
+fn to_message(
+    (id, to_address, subject, body_text, created_at, attempts, sent_at, last_error): Row,
+) -> Message {
+    Message {
+        id,
+        to_address,
+        subject,
+        body_text,
+        created_at: Timestamp(created_at),
+        attempts,
+        sent_at: sent_at.map(Timestamp),
+        last_error,
+    }
+}
+
+const COLUMNS: &str = "id, to_address, subject, body_text, created_at, attempts, sent_at, last_error";
+
+/// Queues a message inside the caller's transaction.
+pub async fn enqueue(tx: &mut Tx, to: &str, subject: &str, body_text: &str, now: Timestamp) -> Result<i64> {
+    on_tx!(tx, |conn| {
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO outbox (to_address, subject, body_text, created_at, next_attempt_at) \
+             VALUES ($1, $2, $3, $4, $4) RETURNING id",
+        )
+        .bind(to)
+        .bind(subject)
+        .bind(body_text)
+        .bind(now.0)
+        .fetch_one(conn)
+        .await?;
+        Ok(id)
+    })
+}
+
+/// Messages due for a send attempt, oldest first. On PostgreSQL the rows are locked with
+/// `SKIP LOCKED` by [`claim_due`] so that several servers never send one message twice.
+pub async fn claim_due(db: &Db, now: Timestamp, limit: i64, lease_seconds: i64) -> Result<Vec<Message>> {
+    // Claiming pushes next_attempt_at past the lease, so a crashed worker's messages come
+    // back after the lease and a live one is never raced by another process.
+    let lease_until = now.plus_seconds(lease_seconds).0;
+    let rows: Vec<Row> = match db {
+        Db::Sqlite(pool) => {
+            let sql = format!(
+                "UPDATE outbox SET next_attempt_at = $1 WHERE id IN (SELECT id FROM outbox \
+                 WHERE sent_at IS NULL AND next_attempt_at <= $2 ORDER BY id LIMIT $3) RETURNING {COLUMNS}"
+            );
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(lease_until)
+                .bind(now.0)
+                .bind(limit)
+                .fetch_all(pool)
+                .await?
+        }
+        Db::Postgres(pool) => {
+            let sql = format!(
+                "UPDATE outbox SET next_attempt_at = $1 WHERE id IN (SELECT id FROM outbox \
+                 WHERE sent_at IS NULL AND next_attempt_at <= $2 ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED) \
+                 RETURNING {COLUMNS}"
+            );
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(lease_until)
+                .bind(now.0)
+                .bind(limit)
+                .fetch_all(pool)
+                .await?
+        }
+    };
+    let mut messages: Vec<Message> = rows.into_iter().map(to_message).collect();
+    messages.sort_by_key(|m| m.id);
+    Ok(messages)
+}
+
+/// Marks a message sent.
+pub async fn mark_sent(db: &Db, id: i64, now: Timestamp) -> Result<()> {
+    on_db!(db, |pool| {
+        sqlx::query(
+            "UPDATE outbox SET sent_at = $1, attempts = attempts + 1, last_error = NULL WHERE id = $2",
+        )
+        .bind(now.0)
+        .bind(id)
+        .execute(pool)
+        .await?;
+    });
+    Ok(())
+}
+
+/// Records a failed attempt and when to try again.
+pub async fn mark_failed(db: &Db, id: i64, error: &str, retry_at: Timestamp) -> Result<()> {
+    on_db!(db, |pool| {
+        sqlx::query(
+            "UPDATE outbox SET attempts = attempts + 1, last_error = $1, next_attempt_at = $2 WHERE id = $3",
+        )
+        .bind(error)
+        .bind(retry_at.0)
+        .bind(id)
+        .execute(pool)
+        .await?;
+    });
+    Ok(())
+}
+
+/// The newest messages, for the demo's `/dev/mail` page and for tests.
+pub async fn recent(db: &Db, limit: i64) -> Result<Vec<Message>> {
+    let sql = format!("SELECT {COLUMNS} FROM outbox ORDER BY id DESC LIMIT $1");
+    let rows: Vec<Row> = on_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(limit)
+        .fetch_all(pool)
+        .await?);
+    Ok(rows.into_iter().map(to_message).collect())
+}
+
+/// Backoff before the next attempt: 30s, 1m, 2m, … capped at one hour.
+pub fn retry_delay_seconds(attempts_so_far: i64) -> i64 {
+    let exp = attempts_so_far.clamp(0, 7) as u32;
+    (30i64 << exp).min(3600)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn backoff_grows_and_caps() {
+        assert_eq!(super::retry_delay_seconds(0), 30);
+        assert_eq!(super::retry_delay_seconds(1), 60);
+        assert_eq!(super::retry_delay_seconds(20), 3600);
+    }
+}

@@ -1,0 +1,297 @@
+//! Programmes, their partner bodies and fund, rounds, and the places taking part.
+
+use crate::{Db, Result, Tx, on_db, on_tx};
+use convene_domain::programmes::{FundPosition, PlaceKind, fund_position};
+use convene_domain::{Pence, Timestamp};
+
+/// A programme with its fund worked out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Programme {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub summary: String,
+    pub contact_email: String,
+    pub fund: FundPosition,
+}
+
+/// A partner body's contribution to a programme's fund.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Partner {
+    pub organisation_name: String,
+    pub org_id: String,
+    pub contribution: Pence,
+}
+
+/// A call for applications.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Round {
+    pub id: i64,
+    pub programme_id: i64,
+    pub slug: String,
+    pub name: String,
+    pub reference_prefix: String,
+    pub opens_at: Timestamp,
+    pub closes_at: Timestamp,
+    pub places_offered: i64,
+    pub eligibility: String,
+    pub review_ends_at: Timestamp,
+    pub notify_by: Timestamp,
+    pub launch_event_at: Option<Timestamp>,
+    pub launch_event_location: Option<String>,
+    pub value_per_place: Pence,
+    pub themes: Vec<String>,
+}
+
+/// A local area taking part in programmes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    pub id: i64,
+    pub reference: String,
+    pub name: String,
+    pub kind: PlaceKind,
+    pub ons_code: Option<String>,
+    pub region: Option<String>,
+    pub hwb_chair_name: Option<String>,
+    pub hwb_chair_email: Option<String>,
+    /// The programmes this place takes part in.
+    pub programme_ids: Vec<i64>,
+    /// Where it stands in its first programme ("underway", "applicant").
+    pub status: Option<String>,
+    pub breakthrough_issue: Option<String>,
+}
+
+type ProgrammeRow = (i64, String, String, String, String, i64);
+
+const PROGRAMME_SELECT: &str = "SELECT p.id, p.slug, p.name, p.summary, p.contact_email, \
+     CAST(COALESCE((SELECT SUM(pp.contribution_pence) FROM programme_partners pp WHERE pp.programme_id = p.id), 0) AS BIGINT) \
+     FROM programmes p";
+
+fn to_programme((id, slug, name, summary, contact_email, total): ProgrammeRow) -> Programme {
+    // Awards arrive with the review capability; until then nothing is awarded.
+    let fund = fund_position(&[Pence(total)], &[]);
+    Programme {
+        id,
+        slug,
+        name,
+        summary,
+        contact_email,
+        fund,
+    }
+}
+
+/// Every programme, by name.
+pub async fn list(db: &Db) -> Result<Vec<Programme>> {
+    let sql = format!("{PROGRAMME_SELECT} ORDER BY p.name");
+    let rows: Vec<ProgrammeRow> = on_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .fetch_all(pool)
+        .await?);
+    Ok(rows.into_iter().map(to_programme).collect())
+}
+
+/// The programmes with these ids, by name.
+pub async fn by_ids(db: &Db, ids: &[i64]) -> Result<Vec<Programme>> {
+    let all = list(db).await?;
+    Ok(all.into_iter().filter(|p| ids.contains(&p.id)).collect())
+}
+
+/// One programme by its slug.
+pub async fn by_slug(db: &Db, slug: &str) -> Result<Option<Programme>> {
+    let sql = format!("{PROGRAMME_SELECT} WHERE p.slug = $1");
+    let row: Option<ProgrammeRow> = on_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(slug)
+        .fetch_optional(pool)
+        .await?);
+    Ok(row.map(to_programme))
+}
+
+/// A programme's partner bodies and what each put in.
+pub async fn partners(db: &Db, programme_id: i64) -> Result<Vec<Partner>> {
+    let rows: Vec<(String, String, i64)> = on_db!(db, |pool| {
+        sqlx::query_as(
+            "SELECT o.name, o.org_id, pp.contribution_pence FROM programme_partners pp \
+             JOIN organisations o ON o.id = pp.organisation_id WHERE pp.programme_id = $1 ORDER BY o.name",
+        )
+        .bind(programme_id)
+        .fetch_all(pool)
+        .await?
+    });
+    Ok(rows
+        .into_iter()
+        .map(|(organisation_name, org_id, c)| Partner {
+            organisation_name,
+            org_id,
+            contribution: Pence(c),
+        })
+        .collect())
+}
+
+type RoundRow = (
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    i64,
+    i64,
+    i64,
+    String,
+    i64,
+    i64,
+    Option<i64>,
+    Option<String>,
+    i64,
+    String,
+);
+
+/// A programme's rounds, newest first.
+pub async fn rounds(db: &Db, programme_id: i64) -> Result<Vec<Round>> {
+    let rows: Vec<RoundRow> = on_db!(db, |pool| {
+        sqlx::query_as(
+            "SELECT id, programme_id, slug, name, reference_prefix, opens_at, closes_at, places_offered, \
+             eligibility, review_ends_at, notify_by, launch_event_at, launch_event_location, \
+             value_per_place_pence, themes FROM rounds WHERE programme_id = $1 ORDER BY opens_at DESC",
+        )
+        .bind(programme_id)
+        .fetch_all(pool)
+        .await?
+    });
+    Ok(rows.into_iter().map(to_round).collect())
+}
+
+fn to_round(r: RoundRow) -> Round {
+    Round {
+        id: r.0,
+        programme_id: r.1,
+        slug: r.2,
+        name: r.3,
+        reference_prefix: r.4,
+        opens_at: Timestamp(r.5),
+        closes_at: Timestamp(r.6),
+        places_offered: r.7,
+        eligibility: r.8,
+        review_ends_at: Timestamp(r.9),
+        notify_by: Timestamp(r.10),
+        launch_event_at: r.11.map(Timestamp),
+        launch_event_location: r.12,
+        value_per_place: Pence(r.13),
+        themes: r
+            .14
+            .split('\n')
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+            .collect(),
+    }
+}
+
+type PlaceRow = (
+    i64,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+);
+
+const PLACE_SELECT: &str = "SELECT pl.id, pl.reference, pl.name, pl.kind, pl.ons_code, pl.region, \
+     pl.hwb_chair_name, pl.hwb_chair_email, pp.programme_id, pp.status, pp.breakthrough_issue \
+     FROM places pl LEFT JOIN programme_places pp ON pp.place_id = pl.id";
+
+/// Folds rows of place × programme into places with their programme ids.
+fn to_places(rows: Vec<PlaceRow>) -> Vec<Place> {
+    let mut places: Vec<Place> = Vec::new();
+    for r in rows {
+        if let Some(last) = places.last_mut().filter(|p| p.id == r.0) {
+            last.programme_ids.extend(r.8);
+            continue;
+        }
+        places.push(Place {
+            id: r.0,
+            reference: r.1,
+            name: r.2,
+            kind: PlaceKind::from_key(&r.3).unwrap_or(PlaceKind::Other),
+            ons_code: r.4,
+            region: r.5,
+            hwb_chair_name: r.6,
+            hwb_chair_email: r.7,
+            programme_ids: r.8.into_iter().collect(),
+            status: r.9,
+            breakthrough_issue: r.10,
+        });
+    }
+    places
+}
+
+/// One place with the programmes it takes part in.
+pub async fn place(db: &Db, id: i64) -> Result<Option<Place>> {
+    let sql = format!("{PLACE_SELECT} WHERE pl.id = $1 ORDER BY pl.id, pp.programme_id");
+    let rows: Vec<PlaceRow> = on_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_all(pool)
+        .await?);
+    Ok(to_places(rows).pop())
+}
+
+/// The places taking part in a programme, by name.
+pub async fn places_in(db: &Db, programme_id: i64) -> Result<Vec<Place>> {
+    let sql = format!(
+        "{PLACE_SELECT} WHERE pl.id IN (SELECT place_id FROM programme_places WHERE programme_id = $1) \
+         ORDER BY pl.name, pl.id, pp.programme_id"
+    );
+    let rows: Vec<PlaceRow> = on_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(programme_id)
+        .fetch_all(pool)
+        .await?);
+    Ok(to_places(rows))
+}
+
+/// The places with these ids, by name.
+pub async fn places_by_ids(db: &Db, ids: &[i64]) -> Result<Vec<Place>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        out.extend(place(db, *id).await?);
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(out)
+}
+
+/// Changes a programme's summary text.
+pub async fn set_summary(tx: &mut Tx, programme_id: i64, summary: &str) -> Result<bool> {
+    on_tx!(tx, |conn| {
+        let done = sqlx::query("UPDATE programmes SET summary = $1 WHERE id = $2")
+            .bind(summary)
+            .bind(programme_id)
+            .execute(conn)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    })
+}
+
+/// Changes the Health and Wellbeing Board chair's contact on a place.
+pub async fn set_hwb_chair(tx: &mut Tx, place_id: i64, name: &str, email: &str) -> Result<bool> {
+    on_tx!(tx, |conn| {
+        let done = sqlx::query("UPDATE places SET hwb_chair_name = $1, hwb_chair_email = $2 WHERE id = $3")
+            .bind(name)
+            .bind(email)
+            .bind(place_id)
+            .execute(conn)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    })
+}
+
+/// A place's id from its reference ("PL-0001").
+pub async fn place_by_reference(db: &Db, reference: &str) -> Result<Option<i64>> {
+    let row: Option<(i64,)> = on_db!(db, |pool| {
+        sqlx::query_as("SELECT id FROM places WHERE reference = $1")
+            .bind(reference.trim())
+            .fetch_optional(pool)
+            .await?
+    });
+    Ok(row.map(|(id,)| id))
+}

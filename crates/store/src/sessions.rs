@@ -1,0 +1,81 @@
+//! Sign-in sessions, kept in the database so several servers share them.
+
+use crate::{Db, Result, on_db};
+use convene_domain::Timestamp;
+
+/// A stored session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stored {
+    pub user_id: Option<i64>,
+    pub data: String,
+    pub expires_at: Timestamp,
+}
+
+/// Writes a session, creating or replacing it.
+pub async fn save(db: &Db, id: &str, user_id: Option<i64>, data: &str, expires_at: Timestamp) -> Result<()> {
+    on_db!(db, |pool| {
+        sqlx::query(
+            "INSERT INTO sessions (id, user_id, data, expires_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, data = excluded.data, \
+             expires_at = excluded.expires_at",
+        )
+        .bind(id)
+        .bind(user_id)
+        .bind(data)
+        .bind(expires_at.0)
+        .execute(pool)
+        .await?;
+    });
+    Ok(())
+}
+
+/// Reads a session that has not expired.
+pub async fn load(db: &Db, id: &str, now: Timestamp) -> Result<Option<Stored>> {
+    let row: Option<(Option<i64>, String, i64)> = on_db!(db, |pool| {
+        sqlx::query_as("SELECT user_id, data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2")
+            .bind(id)
+            .bind(now.0)
+            .fetch_optional(pool)
+            .await?
+    });
+    Ok(row.map(|(user_id, data, expires_at)| Stored {
+        user_id,
+        data,
+        expires_at: Timestamp(expires_at),
+    }))
+}
+
+/// Ends one session.
+pub async fn delete(db: &Db, id: &str) -> Result<()> {
+    on_db!(db, |pool| {
+        sqlx::query("DELETE FROM sessions WHERE id = $1")
+            .bind(id)
+            .execute(pool)
+            .await?;
+    });
+    Ok(())
+}
+
+/// Ends every session of a person ("sign out everywhere", password change, erasure).
+pub async fn delete_for_user(db: &Db, user_id: i64) -> Result<u64> {
+    let done = on_db!(db, |pool| {
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user_id)
+            .execute(pool)
+            .await?
+            .rows_affected()
+    });
+    Ok(done)
+}
+
+/// Removes expired sessions.
+pub async fn delete_expired(db: &Db, now: Timestamp) -> Result<u64> {
+    let done = on_db!(db, |pool| {
+        sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+            .bind(now.0)
+            .execute(pool)
+            .await?
+            .rows_affected()
+    });
+    Ok(done)
+}

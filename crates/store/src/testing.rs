@@ -1,0 +1,186 @@
+//! Fresh databases for tests, on both stores. Used by this crate's tests and the web
+//! crate's; never by the running service.
+
+use crate::{Db, connect, on_db};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Which store a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// Both stores, for tests that must pass on each.
+    pub const BOTH: [Backend; 2] = [Backend::Sqlite, Backend::Postgres];
+}
+
+/// A migrated, empty database that is removed when dropped.
+pub struct TestDb {
+    pub db: Db,
+    pub url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    Dir(PathBuf),
+    Database { admin_url: String, name: String },
+}
+
+/// The PostgreSQL server tests use: `CONVENE_TEST_POSTGRES_URL`, or the local one.
+pub fn postgres_admin_url() -> String {
+    std::env::var("CONVENE_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+fn unique_name(prefix: &str) -> String {
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!("{prefix}_{}_{n}_{nanos}", std::process::id())
+}
+
+fn with_database(admin_url: &str, name: &str) -> String {
+    match admin_url.rfind('/') {
+        Some(i) if i > "postgres://".len() => format!("{}/{name}", &admin_url[..i]),
+        _ => format!("{admin_url}/{name}"),
+    }
+}
+
+/// A migration-content fingerprint, so a changed schema gets a new template.
+fn template_name() -> String {
+    let all = crate::migrations::postgres()
+        .migrations
+        .iter()
+        .map(|m| m.checksum.to_vec())
+        .collect::<Vec<_>>()
+        .concat();
+    let digest = convene_domain::accounts::secret_digest(&String::from_utf8_lossy(&all));
+    format!("convene_template_{}", &digest[..16])
+}
+
+impl TestDb {
+    /// A fresh database on `backend`: a SQLite file in a new temporary folder, or a new
+    /// PostgreSQL database copied from a migrated template.
+    pub async fn new(backend: Backend) -> TestDb {
+        match backend {
+            Backend::Sqlite => {
+                let dir = std::env::temp_dir().join(unique_name("convene_test"));
+                std::fs::create_dir_all(&dir)
+                    .unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
+                let url = format!("sqlite://{}", dir.join("convene.sqlite").display());
+                let db = connect(&url, 8).await.unwrap_or_else(|e| panic!("{e}"));
+                db.migrate().await.unwrap_or_else(|e| panic!("{e}"));
+                TestDb {
+                    db,
+                    url,
+                    cleanup: Cleanup::Dir(dir),
+                }
+            }
+            Backend::Postgres => {
+                let admin_url = postgres_admin_url();
+                let template = ensure_template(&admin_url).await;
+                let name = unique_name("convene_test");
+                let admin = connect(&admin_url, 1)
+                    .await
+                    .unwrap_or_else(|e| panic!("PostgreSQL is required for tests: {e}"));
+                on_db!(&admin, |pool| {
+                    sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "CREATE DATABASE {name} TEMPLATE {template}"
+                    )))
+                    .execute(pool)
+                    .await
+                    .unwrap_or_else(|e| panic!("cannot create test database: {e}"));
+                });
+                admin.close().await;
+                let url = with_database(&admin_url, &name);
+                let db = connect(&url, 8).await.unwrap_or_else(|e| panic!("{e}"));
+                TestDb {
+                    db,
+                    url,
+                    cleanup: Cleanup::Database { admin_url, name },
+                }
+            }
+        }
+    }
+
+    /// Closes the pool and removes the database.
+    pub async fn remove(self) {
+        self.db.close().await;
+        match self.cleanup {
+            Cleanup::Dir(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Cleanup::Database { admin_url, name } => {
+                if let Ok(admin) = connect(&admin_url, 1).await {
+                    on_db!(&admin, |pool| {
+                        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                        )))
+                        .execute(pool)
+                        .await;
+                    });
+                    admin.close().await;
+                }
+            }
+        }
+    }
+}
+
+/// Creates and migrates the template once per schema, under an advisory lock so parallel
+/// test processes do not race.
+async fn ensure_template(admin_url: &str) -> String {
+    let template = template_name();
+    let admin = connect(admin_url, 1)
+        .await
+        .unwrap_or_else(|e| panic!("PostgreSQL is required for tests: {e}"));
+    let crate::Db::Postgres(pool) = &admin else {
+        panic!("CONVENE_TEST_POSTGRES_URL must be a postgres:// URL")
+    };
+    let mut conn = pool.acquire().await.unwrap_or_else(|e| panic!("{e}"));
+    sqlx::query("SELECT pg_advisory_lock(7314)")
+        .execute(&mut *conn)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let exists: Option<(i32,)> = sqlx::query_as("SELECT 1 FROM pg_database WHERE datname = $1")
+        .bind(&template)
+        .fetch_optional(&mut *conn)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    if exists.is_none() {
+        let building = format!("{template}_building");
+        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {building} WITH (FORCE)"
+        )))
+        .execute(&mut *conn)
+        .await;
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {building}")))
+            .execute(&mut *conn)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let db = connect(&with_database(admin_url, &building), 1)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        db.migrate().await.unwrap_or_else(|e| panic!("{e}"));
+        db.close().await;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "ALTER DATABASE {building} RENAME TO {template}"
+        )))
+        .execute(&mut *conn)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    }
+    sqlx::query("SELECT pg_advisory_unlock(7314)")
+        .execute(&mut *conn)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    drop(conn);
+    admin.close().await;
+    template
+}

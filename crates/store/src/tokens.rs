@@ -1,0 +1,165 @@
+//! Secrets people hold: API bearer tokens and password-reset links. Only a digest of each
+//! secret is stored.
+
+use crate::{Db, Result, Tx, on_db, on_tx};
+use convene_domain::Timestamp;
+
+/// An API token as its owner sees it in their account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiToken {
+    pub id: i64,
+    pub user_id: i64,
+    pub name: String,
+    pub created_at: Timestamp,
+    pub last_used_at: Option<Timestamp>,
+}
+
+type TokenRow = (i64, i64, String, i64, Option<i64>);
+
+fn to_token((id, user_id, name, created_at, last_used_at): TokenRow) -> ApiToken {
+    ApiToken {
+        id,
+        user_id,
+        name,
+        created_at: Timestamp(created_at),
+        last_used_at: last_used_at.map(Timestamp),
+    }
+}
+
+/// Stores a new API token by its digest.
+pub async fn create_api_token(
+    tx: &mut Tx,
+    user_id: i64,
+    name: &str,
+    digest: &str,
+    now: Timestamp,
+) -> Result<i64> {
+    on_tx!(tx, |conn| {
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO api_tokens (user_id, name, token_digest, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(user_id)
+        .bind(name)
+        .bind(digest)
+        .bind(now.0)
+        .fetch_one(conn)
+        .await?;
+        Ok(id)
+    })
+}
+
+/// A person's live tokens, newest first.
+pub async fn api_tokens_of(db: &Db, user_id: i64) -> Result<Vec<ApiToken>> {
+    let rows: Vec<TokenRow> = on_db!(db, |pool| {
+        sqlx::query_as(
+            "SELECT id, user_id, name, created_at, last_used_at FROM api_tokens \
+             WHERE user_id = $1 AND revoked_at IS NULL ORDER BY id DESC",
+        )
+        .bind(user_id)
+        .fetch_all(pool)
+        .await?
+    });
+    Ok(rows.into_iter().map(to_token).collect())
+}
+
+/// One token by id, revoked or not (the caller checks who owns it).
+pub async fn api_token(db: &Db, id: i64) -> Result<Option<ApiToken>> {
+    let row: Option<TokenRow> = on_db!(db, |pool| {
+        sqlx::query_as(
+            "SELECT id, user_id, name, created_at, last_used_at FROM api_tokens WHERE id = $1 AND revoked_at IS NULL",
+        )
+        .bind(id)
+        .fetch_optional(pool)
+        .await?
+    });
+    Ok(row.map(to_token))
+}
+
+/// The owner of a live token with this digest, marking it used.
+pub async fn user_for_api_token(db: &Db, digest: &str, now: Timestamp) -> Result<Option<i64>> {
+    let row: Option<(i64, i64, Option<i64>)> = on_db!(db, |pool| {
+        sqlx::query_as(
+            "SELECT id, user_id, last_used_at FROM api_tokens WHERE token_digest = $1 AND revoked_at IS NULL",
+        )
+        .bind(digest)
+        .fetch_optional(pool)
+        .await?
+    });
+    let Some((id, user_id, last_used)) = row else {
+        return Ok(None);
+    };
+    // Recording use at most once a minute keeps API reads from becoming writes.
+    if last_used.is_none_or(|t| now.0 - t > 60_000_000) {
+        on_db!(db, |pool| {
+            sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+                .bind(now.0)
+                .bind(id)
+                .execute(pool)
+                .await?;
+        });
+    }
+    Ok(Some(user_id))
+}
+
+/// Revokes a token.
+pub async fn revoke_api_token(tx: &mut Tx, id: i64, now: Timestamp) -> Result<bool> {
+    on_tx!(tx, |conn| {
+        let done = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+            .bind(now.0)
+            .bind(id)
+            .execute(conn)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    })
+}
+
+/// Stores a password-reset link's digest.
+pub async fn create_password_reset(
+    tx: &mut Tx,
+    user_id: i64,
+    digest: &str,
+    now: Timestamp,
+    expires_at: Timestamp,
+) -> Result<()> {
+    on_tx!(tx, |conn| {
+        sqlx::query(
+            "INSERT INTO password_resets (user_id, token_digest, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(user_id)
+        .bind(digest)
+        .bind(now.0)
+        .bind(expires_at.0)
+        .execute(conn)
+        .await?;
+        Ok(())
+    })
+}
+
+/// The person a live, unused reset link belongs to.
+pub async fn password_reset_user(db: &Db, digest: &str, now: Timestamp) -> Result<Option<i64>> {
+    let row: Option<(i64,)> = on_db!(db, |pool| {
+        sqlx::query_as(
+            "SELECT user_id FROM password_resets WHERE token_digest = $1 AND used_at IS NULL AND expires_at > $2",
+        )
+        .bind(digest)
+        .bind(now.0)
+        .fetch_optional(pool)
+        .await?
+    });
+    Ok(row.map(|(id,)| id))
+}
+
+/// Spends a reset link; true only for the one request that spent it.
+pub async fn spend_password_reset(tx: &mut Tx, digest: &str, now: Timestamp) -> Result<Option<i64>> {
+    on_tx!(tx, |conn| {
+        let row: Option<(i64,)> = sqlx::query_as(
+            "UPDATE password_resets SET used_at = $1 WHERE token_digest = $2 AND used_at IS NULL \
+             AND expires_at > $1 RETURNING user_id",
+        )
+        .bind(now.0)
+        .bind(digest)
+        .fetch_optional(conn)
+        .await?;
+        Ok(row.map(|(id,)| id))
+    })
+}

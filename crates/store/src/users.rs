@@ -1,0 +1,128 @@
+//! People with accounts and the roles granted to them.
+
+use crate::{Db, Result, StoreError, Tx, on_db, on_tx};
+use convene_domain::accounts::{Grant, Role};
+use convene_domain::{Email, Timestamp};
+
+/// A person with an account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub password_hash: String,
+}
+
+type UserRow = (i64, String, String, String);
+
+fn to_user((id, email, name, password_hash): UserRow) -> User {
+    User {
+        id,
+        email,
+        name,
+        password_hash,
+    }
+}
+
+/// Creates an account; a used email gives [`StoreError::Duplicate`].
+pub async fn create(
+    tx: &mut Tx,
+    email: &Email,
+    name: &str,
+    password_hash: &str,
+    now: Timestamp,
+) -> Result<i64> {
+    on_tx!(tx, |conn| {
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO users (email, name, password_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(email.as_str())
+        .bind(name)
+        .bind(password_hash)
+        .bind(now.0)
+        .fetch_one(conn)
+        .await?;
+        Ok(id)
+    })
+}
+
+/// Gives a person a role (doing nothing if they already hold it).
+pub async fn grant(tx: &mut Tx, user_id: i64, grant: Grant, now: Timestamp) -> Result<()> {
+    on_tx!(tx, |conn| {
+        sqlx::query(
+            "INSERT INTO grants (user_id, role, scope_id, created_at) \
+             SELECT $1, $2, $3, $4 WHERE NOT EXISTS (SELECT 1 FROM grants WHERE user_id = $1 AND role = $2 \
+             AND (scope_id = $3 OR (scope_id IS NULL AND $3 IS NULL)))",
+        )
+        .bind(user_id)
+        .bind(grant.role.key())
+        .bind(grant.scope_id)
+        .bind(now.0)
+        .execute(conn)
+        .await?;
+        Ok(())
+    })
+}
+
+/// Finds an account by email.
+pub async fn by_email(db: &Db, email: &Email) -> Result<Option<User>> {
+    let row: Option<UserRow> = on_db!(db, |pool| {
+        sqlx::query_as(
+            "SELECT id, email, name, password_hash FROM users WHERE email = $1 AND erased_at IS NULL",
+        )
+        .bind(email.as_str())
+        .fetch_optional(pool)
+        .await?
+    });
+    Ok(row.map(to_user))
+}
+
+/// Finds an account by id.
+pub async fn by_id(db: &Db, id: i64) -> Result<Option<User>> {
+    let row: Option<UserRow> = on_db!(db, |pool| {
+        sqlx::query_as("SELECT id, email, name, password_hash FROM users WHERE id = $1 AND erased_at IS NULL")
+            .bind(id)
+            .fetch_optional(pool)
+            .await?
+    });
+    Ok(row.map(to_user))
+}
+
+/// Every role a person holds.
+pub async fn grants(db: &Db, user_id: i64) -> Result<Vec<Grant>> {
+    let rows: Vec<(String, Option<i64>)> = on_db!(db, |pool| {
+        sqlx::query_as("SELECT role, scope_id FROM grants WHERE user_id = $1 ORDER BY id")
+            .bind(user_id)
+            .fetch_all(pool)
+            .await?
+    });
+    rows.into_iter()
+        .map(|(role, scope_id)| {
+            let role = Role::from_key(&role).ok_or_else(|| StoreError::Malformed(format!("role {role}")))?;
+            Ok(Grant { role, scope_id })
+        })
+        .collect()
+}
+
+/// Replaces a person's password hash.
+pub async fn set_password_hash(tx: &mut Tx, user_id: i64, password_hash: &str) -> Result<()> {
+    on_tx!(tx, |conn| {
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(password_hash)
+            .bind(user_id)
+            .execute(conn)
+            .await?;
+        Ok(())
+    })
+}
+
+/// Finds an account id by email inside a transaction.
+pub async fn by_email_tx(tx: &mut Tx, email: &Email) -> Result<Option<i64>> {
+    on_tx!(tx, |conn| {
+        let row: Option<(i64,)> = sqlx::query_as("SELECT id FROM users WHERE email = $1")
+            .bind(email.as_str())
+            .fetch_optional(conn)
+            .await?;
+        Ok(row.map(|(id,)| id))
+    })
+}

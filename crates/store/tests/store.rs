@@ -1,0 +1,234 @@
+//! Store behaviour, on SQLite and on PostgreSQL alike.
+
+use convene_domain::accounts::{Grant, Role};
+use convene_domain::{Email, Pence, Timestamp};
+use convene_store::testing::{Backend, TestDb};
+use convene_store::{StoreError, audit, demo, outbox, programmes, sessions, tokens, users};
+
+const NOW: Timestamp = Timestamp(1_700_000_000_000_000);
+
+#[tokio::test]
+async fn both_schemas_have_the_same_tables_and_columns() {
+    let sqlite = TestDb::new(Backend::Sqlite).await;
+    let postgres = TestDb::new(Backend::Postgres).await;
+    let a = sqlite.db.schema().await.unwrap();
+    let b = postgres.db.schema().await.unwrap();
+    assert!(a.iter().any(|(t, _)| t == "users"), "{a:?}");
+    assert_eq!(a, b);
+    sqlite.remove().await;
+    postgres.remove().await;
+}
+
+#[tokio::test]
+async fn demo_loads_once_on_both() {
+    for backend in Backend::BOTH {
+        let t = TestDb::new(backend).await;
+        demo::load(&t.db, NOW).await.unwrap();
+        demo::load(&t.db, NOW).await.unwrap();
+        let all = programmes::list(&t.db).await.unwrap();
+        assert_eq!(all.len(), 3, "{backend:?}");
+        let lv = programmes::by_slug(&t.db, "local-vision").await.unwrap().unwrap();
+        assert_eq!(
+            lv.fund.total,
+            Pence::pounds(1_050_000),
+            "{backend:?}: fund is derived from contributions"
+        );
+        assert_eq!(programmes::partners(&t.db, lv.id).await.unwrap().len(), 6);
+        let rounds = programmes::rounds(&t.db, lv.id).await.unwrap();
+        assert_eq!(rounds.len(), 2);
+        let r2013 = rounds.iter().find(|r| r.slug == "2013").unwrap();
+        assert_eq!(r2013.closes_at.iso(), "2013-05-24T22:59:59Z");
+        assert_eq!(r2013.places_offered, 22);
+        let places = programmes::places_in(&t.db, lv.id).await.unwrap();
+        assert_eq!(
+            places
+                .iter()
+                .filter(|p| p.status.as_deref() == Some("underway"))
+                .count(),
+            8
+        );
+        for account in demo::DEMO_ACCOUNTS {
+            let u = users::by_email(&t.db, &Email::parse(account.email).unwrap())
+                .await
+                .unwrap()
+                .unwrap();
+            let grants = users::grants(&t.db, u.id).await.unwrap();
+            assert_eq!(
+                grants.len(),
+                1,
+                "{backend:?} {}: no duplicate grants",
+                account.email
+            );
+            assert_eq!(grants[0].role, account.role);
+        }
+        t.remove().await;
+    }
+}
+
+#[tokio::test]
+async fn duplicate_email_is_reported_as_such() {
+    for backend in Backend::BOTH {
+        let t = TestDb::new(backend).await;
+        let email = Email::parse("sam.sample@example.org").unwrap();
+        let mut tx = t.db.begin().await.unwrap();
+        let id = users::create(&mut tx, &email, "Sam Sample", "x", NOW)
+            .await
+            .unwrap();
+        users::grant(&mut tx, id, Grant::new(Role::Enabler, None).unwrap(), NOW)
+            .await
+            .unwrap();
+        users::grant(&mut tx, id, Grant::new(Role::Enabler, None).unwrap(), NOW)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(users::grants(&t.db, id).await.unwrap().len(), 1);
+        let mut tx = t.db.begin().await.unwrap();
+        let again = users::create(&mut tx, &email, "Sam Again", "y", NOW).await;
+        assert!(
+            matches!(again, Err(StoreError::Duplicate(_))),
+            "{backend:?}: {again:?}"
+        );
+        drop(tx);
+        t.remove().await;
+    }
+}
+
+#[tokio::test]
+async fn rolled_back_change_leaves_no_mail_or_audit() {
+    for backend in Backend::BOTH {
+        let t = TestDb::new(backend).await;
+        let mut tx = t.db.begin().await.unwrap();
+        outbox::enqueue(&mut tx, "a@example.org", "Hello", "Body", NOW)
+            .await
+            .unwrap();
+        audit::record(
+            &mut tx,
+            audit::Entry {
+                actor_user_id: None,
+                action: "test",
+                record_type: "x",
+                record_id: None,
+                detail: "",
+            },
+            NOW,
+        )
+        .await
+        .unwrap();
+        drop(tx);
+        assert!(outbox::recent(&t.db, 10).await.unwrap().is_empty(), "{backend:?}");
+        assert!(audit::recent(&t.db, 10).await.unwrap().is_empty(), "{backend:?}");
+        t.remove().await;
+    }
+}
+
+#[tokio::test]
+async fn outbox_claims_each_message_once_and_retries_failures() {
+    for backend in Backend::BOTH {
+        let t = TestDb::new(backend).await;
+        let mut tx = t.db.begin().await.unwrap();
+        let id = outbox::enqueue(&mut tx, "a@example.org", "Hello", "Body", NOW)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let first = outbox::claim_due(&t.db, NOW, 10, 60).await.unwrap();
+        assert_eq!(first.iter().map(|m| m.id).collect::<Vec<_>>(), vec![id]);
+        assert!(
+            outbox::claim_due(&t.db, NOW, 10, 60).await.unwrap().is_empty(),
+            "{backend:?}: leased"
+        );
+        outbox::mark_failed(&t.db, id, "connection refused", NOW.plus_seconds(30))
+            .await
+            .unwrap();
+        assert!(
+            outbox::claim_due(&t.db, NOW.plus_seconds(29), 10, 60)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let retry = outbox::claim_due(&t.db, NOW.plus_seconds(30), 10, 60)
+            .await
+            .unwrap();
+        assert_eq!(retry[0].attempts, 1);
+        assert_eq!(retry[0].last_error.as_deref(), Some("connection refused"));
+        outbox::mark_sent(&t.db, id, NOW.plus_seconds(31)).await.unwrap();
+        assert!(
+            outbox::claim_due(&t.db, NOW.plus_seconds(10_000), 10, 60)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        t.remove().await;
+    }
+}
+
+#[tokio::test]
+async fn sessions_expire_and_end_everywhere() {
+    for backend in Backend::BOTH {
+        let t = TestDb::new(backend).await;
+        let mut tx = t.db.begin().await.unwrap();
+        let uid = users::create(&mut tx, &Email::parse("s@example.org").unwrap(), "S", "x", NOW)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        sessions::save(&t.db, "one", Some(uid), "{}", NOW.plus_seconds(60))
+            .await
+            .unwrap();
+        sessions::save(&t.db, "two", Some(uid), "{}", NOW.plus_seconds(60))
+            .await
+            .unwrap();
+        sessions::save(&t.db, "one", Some(uid), "{\"a\":1}", NOW.plus_seconds(120))
+            .await
+            .unwrap();
+        assert_eq!(
+            sessions::load(&t.db, "one", NOW).await.unwrap().unwrap().data,
+            "{\"a\":1}"
+        );
+        assert!(
+            sessions::load(&t.db, "two", NOW.plus_seconds(61))
+                .await
+                .unwrap()
+                .is_none(),
+            "{backend:?}"
+        );
+        assert_eq!(sessions::delete_for_user(&t.db, uid).await.unwrap(), 2);
+        assert!(sessions::load(&t.db, "one", NOW).await.unwrap().is_none());
+        t.remove().await;
+    }
+}
+
+#[tokio::test]
+async fn reset_links_are_single_use_and_expire() {
+    for backend in Backend::BOTH {
+        let t = TestDb::new(backend).await;
+        let mut tx = t.db.begin().await.unwrap();
+        let uid = users::create(&mut tx, &Email::parse("r@example.org").unwrap(), "R", "x", NOW)
+            .await
+            .unwrap();
+        tokens::create_password_reset(&mut tx, uid, "digest-1", NOW, NOW.plus_seconds(3600))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(
+            tokens::password_reset_user(&t.db, "digest-1", NOW.plus_seconds(3601))
+                .await
+                .unwrap(),
+            None
+        );
+        let mut tx = t.db.begin().await.unwrap();
+        assert_eq!(
+            tokens::spend_password_reset(&mut tx, "digest-1", NOW)
+                .await
+                .unwrap(),
+            Some(uid)
+        );
+        assert_eq!(
+            tokens::spend_password_reset(&mut tx, "digest-1", NOW)
+                .await
+                .unwrap(),
+            None,
+            "{backend:?}"
+        );
+        tx.commit().await.unwrap();
+        t.remove().await;
+    }
+}

@@ -1,0 +1,138 @@
+//! The JSON API under `/api/v1`: bearer tokens, the same policy as the pages, errors as
+//! `application/problem+json`, and an OpenAPI 3.1 document generated from the handlers.
+
+pub mod me;
+pub mod places;
+pub mod programmes;
+
+use crate::error::problem;
+use crate::state::AppState;
+use axum::Json;
+use axum::Router;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Convene API", description = "Programmes, places and people of Convene. Authenticate with a bearer token created on your account page."),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+    }
+}
+
+/// The API routes and their OpenAPI document, all under `/api/v1`.
+fn documented() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let v1 = OpenApiRouter::new()
+        .routes(routes!(me::me))
+        .routes(routes!(programmes::list))
+        .routes(routes!(programmes::places))
+        .routes(routes!(places::get_place))
+        .routes(routes!(places::set_chair));
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .nest("/api/v1", v1)
+        .split_for_parts()
+}
+
+/// The API routes, with the OpenAPI document at `/api/v1/openapi.json`.
+pub fn router() -> Router<AppState> {
+    let (router, openapi) = documented();
+    let doc = openapi.to_json().unwrap_or_else(|_| "{}".into());
+    router.route("/api/v1/openapi.json", get(move || serve_doc(doc.clone())))
+}
+
+/// The OpenAPI document, as pretty JSON (for the snapshot test and the README).
+pub fn openapi_json() -> String {
+    documented().1.to_pretty_json().unwrap_or_default()
+}
+
+async fn serve_doc(doc: String) -> Response {
+    ([(axum::http::header::CONTENT_TYPE, "application/json")], doc).into_response()
+}
+
+/// An API error: a status and a sentence, sent as problem+json, with field errors for 422.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub detail: String,
+    pub fields: Vec<(String, String)>,
+}
+
+impl ApiError {
+    /// 404 for a record that does not exist.
+    pub fn not_found() -> Self {
+        ApiError {
+            status: StatusCode::NOT_FOUND,
+            detail: "No such record.".into(),
+            fields: Vec::new(),
+        }
+    }
+
+    /// 403 for a record the token's owner may not see or change.
+    pub fn forbidden() -> Self {
+        ApiError {
+            status: StatusCode::FORBIDDEN,
+            detail: "You do not have permission for this record.".into(),
+            fields: Vec::new(),
+        }
+    }
+
+    /// 422 with a message per field.
+    pub fn invalid(fields: Vec<(String, String)>) -> Self {
+        ApiError {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            detail: "Some fields are not valid.".into(),
+            fields,
+        }
+    }
+}
+
+impl From<convene_store::StoreError> for ApiError {
+    fn from(err: convene_store::StoreError) -> Self {
+        tracing::error!(error = %err, "API request failed");
+        ApiError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            detail: "The service could not complete the request.".into(),
+            fields: Vec::new(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if self.fields.is_empty() {
+            return problem(self.status, &self.detail);
+        }
+        let mut res = problem(self.status, &self.detail);
+        let errors: serde_json::Map<String, serde_json::Value> = self
+            .fields
+            .into_iter()
+            .map(|(k, v)| (k, serde_json::Value::String(v)))
+            .collect();
+        let body = serde_json::json!({
+            "type": "about:blank",
+            "title": self.status.canonical_reason().unwrap_or("Error"),
+            "status": self.status.as_u16(),
+            "detail": self.detail,
+            "errors": errors,
+        });
+        *res.body_mut() = axum::body::Body::from(body.to_string());
+        res
+    }
+}
+
+/// JSON success bodies.
+pub type ApiResult<T> = Result<Json<T>, ApiError>;

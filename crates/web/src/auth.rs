@@ -1,0 +1,195 @@
+//! Who is asking: the signed-in person behind a session cookie (pages) or a bearer token
+//! (API), loaded with their roles.
+
+use crate::error::{AppError, problem};
+use crate::session_store::USER_ID_KEY;
+use crate::state::AppState;
+use axum::extract::{FromRef, FromRequestParts};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use convene_domain::accounts::secret_digest;
+use convene_domain::policy::Principal;
+use convene_store::tokens;
+use convene_store::users::{self, User};
+use std::sync::Arc;
+use tower_sessions::Session;
+
+/// When the session's expiry was last pushed back; touched at most once a minute.
+const TOUCHED_KEY: &str = "touched";
+
+pub use crate::state::Person;
+
+/// Loads a person and their roles, from the short cache when it is fresh.
+pub async fn load_person(
+    state: &AppState,
+    user_id: i64,
+) -> Result<Option<Person>, convene_store::StoreError> {
+    if let Some(hit) = state.people.get(user_id) {
+        return Ok(Some(hit));
+    }
+    let Some(user) = users::by_id(&state.db, user_id).await? else {
+        return Ok(None);
+    };
+    let grants = users::grants(&state.db, user_id).await?;
+    let person = Arc::new((user, Principal { user_id, grants }));
+    state.people.put(user_id, person.clone());
+    Ok(Some(person))
+}
+
+/// The signed-in person, if any, with their session.
+pub struct MaybeUser {
+    pub person: Option<Person>,
+    pub session: Session,
+}
+
+/// The signed-in person; pages that need one send everyone else to sign in.
+pub struct CurrentUser {
+    pub person: Person,
+    pub session: Session,
+}
+
+impl CurrentUser {
+    /// The person's account.
+    pub fn user(&self) -> &User {
+        &self.person.0
+    }
+
+    /// What the person may do.
+    pub fn principal(&self) -> &Principal {
+        &self.person.1
+    }
+}
+
+impl<S> FromRequestParts<S> for MaybeUser
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let state = AppState::from_ref(state);
+        let session = parts
+            .extensions
+            .get::<Session>()
+            .cloned()
+            .ok_or_else(|| AppError::Internal("session layer missing".into()))?;
+        let user_id: Option<i64> = session
+            .get(USER_ID_KEY)
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let Some(user_id) = user_id else {
+            return Ok(MaybeUser {
+                person: None,
+                session,
+            });
+        };
+        let person = load_person(&state, user_id).await?;
+        if person.is_some() {
+            touch(&session, state.clock.now().0).await?;
+        }
+        Ok(MaybeUser { person, session })
+    }
+}
+
+/// Pushes the session's expiry back, writing at most once a minute.
+async fn touch(session: &Session, now: i64) -> Result<(), AppError> {
+    let touched: Option<i64> = session
+        .get(TOUCHED_KEY)
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    if touched.is_none_or(|t| now - t > 60_000_000) {
+        session
+            .insert(TOUCHED_KEY, now)
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+    }
+    Ok(())
+}
+
+impl<S> FromRequestParts<S> for CurrentUser
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let maybe = MaybeUser::from_request_parts(parts, state).await?;
+        match maybe.person {
+            Some(person) => Ok(CurrentUser {
+                person,
+                session: maybe.session,
+            }),
+            None => {
+                let next = parts
+                    .uri
+                    .path_and_query()
+                    .map(|p| p.as_str().to_string())
+                    .unwrap_or_else(|| "/".into());
+                Err(AppError::SignInRequired { next })
+            }
+        }
+    }
+}
+
+/// The person behind an API bearer token.
+pub struct ApiUser(pub Person);
+
+/// Why an API request was refused before reaching its handler.
+pub struct ApiAuthError(StatusCode, &'static str);
+
+impl IntoResponse for ApiAuthError {
+    fn into_response(self) -> Response {
+        let mut res = problem(self.0, self.1);
+        if self.0 == StatusCode::UNAUTHORIZED {
+            res.headers_mut()
+                .insert("www-authenticate", axum::http::HeaderValue::from_static("Bearer"));
+        }
+        res
+    }
+}
+
+impl<S> FromRequestParts<S> for ApiUser
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiAuthError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let state = AppState::from_ref(state);
+        let header = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok());
+        let Some(token) = header.and_then(|h| h.strip_prefix("Bearer ")).map(str::trim) else {
+            return Err(ApiAuthError(
+                StatusCode::UNAUTHORIZED,
+                "Send an API token as 'Authorization: Bearer <token>'.",
+            ));
+        };
+        let failed = |_| {
+            ApiAuthError(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The service could not check the token.",
+            )
+        };
+        let user_id = tokens::user_for_api_token(&state.db, &secret_digest(token), state.clock.now())
+            .await
+            .map_err(failed)?
+            .ok_or(ApiAuthError(
+                StatusCode::UNAUTHORIZED,
+                "The API token is not valid or has been revoked.",
+            ))?;
+        let person = load_person(&state, user_id)
+            .await
+            .map_err(failed)?
+            .ok_or(ApiAuthError(
+                StatusCode::UNAUTHORIZED,
+                "The API token's account no longer exists.",
+            ))?;
+        Ok(ApiUser(person))
+    }
+}

@@ -1,0 +1,82 @@
+//! Cross-site request forgery protection for everything a cookie authenticates.
+//!
+//! Every HTML form carries a synchronizer token kept in the session; this middleware checks
+//! it on every state-changing request outside `/api/` (the API takes bearer tokens, never
+//! the cookie). tower-http's Origin / Sec-Fetch-Site check stands in front as a second wall.
+
+use crate::error::error_page;
+use axum::body::{Body, to_bytes};
+use axum::extract::Request;
+use axum::http::{Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use tower_sessions::Session;
+
+/// The session key and form field holding the token.
+pub const FIELD: &str = "csrf_token";
+
+/// Largest form body read here (ordinary forms; upload routes get their own limit).
+pub const FORM_LIMIT: usize = 1024 * 1024;
+
+/// The session's token, made on first use.
+pub async fn token(session: &Session) -> String {
+    if let Ok(Some(existing)) = session.get::<String>(FIELD).await {
+        return existing;
+    }
+    let fresh = convene_domain::accounts::new_secret();
+    // A failed insert only means the form will be refused and shown again.
+    let _ = session.insert(FIELD, &fresh).await;
+    fresh
+}
+
+/// Refuses a state-changing form post whose token does not match the session's.
+pub async fn verify(req: Request, next: Next) -> Response {
+    // HTML forms can only GET or POST, and no page route takes another method, so POST is
+    // where tokens are checked; any other method on a page route gets 405 (and the Origin
+    // wall in front refuses cross-site ones regardless).
+    if *req.method() != Method::POST || req.uri().path().starts_with("/api/") {
+        return next.run(req).await;
+    }
+    let Some(session) = req.extensions().get::<Session>().cloned() else {
+        return error_page(StatusCode::FORBIDDEN);
+    };
+    let expected: Option<String> = session.get(FIELD).await.ok().flatten();
+    let (parts, body) = req.into_parts();
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > FORM_LIMIT) {
+        return error_page(StatusCode::PAYLOAD_TOO_LARGE);
+    }
+    let Ok(bytes) = to_bytes(body, FORM_LIMIT).await else {
+        return error_page(StatusCode::PAYLOAD_TOO_LARGE);
+    };
+    let supplied = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+        .ok()
+        .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == FIELD).map(|(_, v)| v));
+    let matches = match (expected, supplied) {
+        (Some(e), Some(s)) => constant_time_eq(e.as_bytes(), s.as_bytes()),
+        _ => false,
+    };
+    if !matches {
+        tracing::info!(path = %parts.uri.path(), "form post refused: missing or wrong CSRF token");
+        return error_page(StatusCode::FORBIDDEN).into_response();
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes))).await
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn compares_whole_tokens() {
+        assert!(super::constant_time_eq(b"abc", b"abc"));
+        assert!(!super::constant_time_eq(b"abc", b"abd"));
+        assert!(!super::constant_time_eq(b"abc", b"ab"));
+    }
+}

@@ -1,0 +1,610 @@
+//! Signing in and out, password reset by email, and the account page with API tokens.
+
+use crate::auth::{CurrentUser, MaybeUser};
+use crate::error::AppError;
+use crate::pages::{chrome, notify, take_notice};
+use crate::session_store::USER_ID_KEY;
+use crate::state::AppState;
+use crate::views::{Chrome, FormErrors};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use convene_domain::accounts::{
+    check_new_password, dummy_password_hash, hash_password, new_secret, secret_digest, sign_in_delay_seconds,
+    verify_password,
+};
+use convene_domain::policy::{Action, Resource, allows};
+use convene_domain::{Email, Timestamp};
+use convene_store::{audit, sessions, throttle, tokens, users};
+use serde::Deserialize;
+use std::net::SocketAddr;
+
+/// How long a password-reset link works.
+const RESET_LINK_SECONDS: i64 = 3600;
+/// The window in which failed sign-ins count towards the delay.
+const FAILURE_WINDOW_SECONDS: i64 = 15 * 60;
+
+/// Sign-in, sign-out, password reset and account routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/sign-in", get(sign_in_page).post(sign_in))
+        .route("/sign-out", post(sign_out))
+        .route("/forgot-password", get(forgot_page).post(forgot))
+        .route("/reset-password/{token}", get(reset_page).post(reset))
+        .route("/account", get(account_page))
+        .route("/account/tokens", post(create_token))
+        .route("/account/tokens/{id}/revoke", post(revoke_token))
+        .route("/account/sign-out-everywhere", post(sign_out_everywhere))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "sign_in.html")]
+struct SignInPage {
+    chrome: Chrome,
+    errors: FormErrors,
+    email: String,
+    next: String,
+    notice: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+/// Only local paths may be a post-sign-in destination (no open redirect).
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/dashboard".to_string(),
+    }
+}
+
+async fn sign_in_page(State(state): State<AppState>, who: MaybeUser, Query(q): Query<NextQuery>) -> Response {
+    if who.person.is_some() {
+        return Redirect::to(&safe_next(q.next.as_deref())).into_response();
+    }
+    let notice = take_notice(&who.session).await;
+    let mut chrome = chrome(&state, None, &who.session, "Sign in", "/sign-in").await;
+    chrome.demo = state.config.demo;
+    SignInPage {
+        chrome,
+        errors: FormErrors::default(),
+        email: String::new(),
+        next: safe_next(q.next.as_deref()),
+        notice,
+    }
+    .into_response()
+}
+
+#[derive(Deserialize)]
+struct SignInForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    next: Option<String>,
+}
+
+/// The address a request came from, for throttling: the proxy's header when one is
+/// trusted, else the socket's peer.
+fn client_address(headers: &HeaderMap, peer: Option<SocketAddr>) -> String {
+    headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .map(|v| v.trim().to_string())
+        .or_else(|| peer.map(|p| p.ip().to_string()))
+        .unwrap_or_else(|| "unknown".into())
+}
+
+async fn sign_in(
+    State(state): State<AppState>,
+    who: MaybeUser,
+    peer: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    Form(form): Form<SignInForm>,
+) -> Result<Response, AppError> {
+    let session = who.session;
+    let next = safe_next(form.next.as_deref());
+    let now = state.clock.now();
+    let client = client_address(&headers, peer.map(|c| c.0.0));
+    let typed_email = form.email.trim().to_lowercase();
+    let mut errors = FormErrors::default();
+    if typed_email.is_empty() {
+        errors.add("email", "Enter your email address");
+    }
+    if form.password.is_empty() {
+        errors.add("password", "Enter your password");
+    }
+    if errors.is_empty() {
+        let (by_email, by_client, latest) = throttle::recent_failures(
+            &state.db,
+            &typed_email,
+            &client,
+            now.plus_seconds(-FAILURE_WINDOW_SECONDS),
+        )
+        .await?;
+        let wait = sign_in_delay_seconds(by_email.max(by_client));
+        let ready_at = latest.map(|t| Timestamp(t).plus_seconds(wait)).unwrap_or(now);
+        if wait > 0 && ready_at > now {
+            let seconds = (ready_at.0 - now.0) / 1_000_000 + 1;
+            errors.add(
+                "email",
+                format!("Too many failed attempts. Wait {seconds} seconds, then try again"),
+            );
+        } else {
+            let user = match Email::parse(&typed_email) {
+                Ok(email) => users::by_email(&state.db, &email).await?,
+                Err(_) => None,
+            };
+            let hash = user
+                .as_ref()
+                .map(|u| u.password_hash.clone())
+                .unwrap_or_else(|| dummy_password_hash().to_string());
+            let password = form.password.clone();
+            // Verified off the async threads; an unknown email costs the same as a known one.
+            let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+                .await
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            match user {
+                Some(user) if ok => {
+                    throttle::clear(&state.db, &typed_email).await?;
+                    session
+                        .cycle_id()
+                        .await
+                        .map_err(|e| AppError::Internal(e.to_string()))?;
+                    session
+                        .insert(USER_ID_KEY, user.id)
+                        .await
+                        .map_err(|e| AppError::Internal(e.to_string()))?;
+                    let mut tx = state.db.begin().await?;
+                    audit::record(
+                        &mut tx,
+                        audit::Entry {
+                            actor_user_id: Some(user.id),
+                            action: "signed_in",
+                            record_type: "user",
+                            record_id: Some(user.id),
+                            detail: "",
+                        },
+                        now,
+                    )
+                    .await?;
+                    tx.commit().await?;
+                    return Ok(Redirect::to(&next).into_response());
+                }
+                _ => {
+                    throttle::record_failure(&state.db, &typed_email, &client, now).await?;
+                    // One message whatever was wrong, so it reveals nothing about accounts.
+                    errors.add("email", "Enter a correct email address and password");
+                }
+            }
+        }
+    }
+    let mut chrome = chrome(&state, None, &session, "Sign in", "/sign-in").await;
+    chrome.has_errors = true;
+    Ok(SignInPage {
+        chrome,
+        errors,
+        email: form.email,
+        next,
+        notice: None,
+    }
+    .into_response())
+}
+
+async fn sign_out(State(state): State<AppState>, who: MaybeUser) -> Result<Response, AppError> {
+    if let Some(person) = &who.person {
+        state.people.forget(person.0.id);
+    }
+    who.session
+        .flush()
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    notify(&who.session, "You have signed out.").await;
+    Ok(Redirect::to("/sign-in").into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "forgot_password.html")]
+struct ForgotPage {
+    chrome: Chrome,
+    errors: FormErrors,
+    email: String,
+    sent: bool,
+}
+
+async fn forgot_page(State(state): State<AppState>, who: MaybeUser) -> Response {
+    let chrome = chrome(
+        &state,
+        who.person.as_ref(),
+        &who.session,
+        "Reset your password",
+        "/forgot-password",
+    )
+    .await;
+    ForgotPage {
+        chrome: chrome.with_back("/sign-in"),
+        errors: FormErrors::default(),
+        email: String::new(),
+        sent: false,
+    }
+    .into_response()
+}
+
+#[derive(Deserialize)]
+struct ForgotForm {
+    #[serde(default)]
+    email: String,
+}
+
+async fn forgot(
+    State(state): State<AppState>,
+    who: MaybeUser,
+    Form(form): Form<ForgotForm>,
+) -> Result<Response, AppError> {
+    let mut errors = FormErrors::default();
+    let email = match Email::parse(&form.email) {
+        Ok(e) => Some(e),
+        Err(e) => {
+            errors.add("email", e.to_string());
+            None
+        }
+    };
+    let mut chrome = chrome(
+        &state,
+        who.person.as_ref(),
+        &who.session,
+        "Reset your password",
+        "/forgot-password",
+    )
+    .await;
+    chrome = chrome.with_back("/sign-in");
+    let Some(email) = email else {
+        chrome.has_errors = true;
+        return Ok(ForgotPage {
+            chrome,
+            errors,
+            email: form.email,
+            sent: false,
+        }
+        .into_response());
+    };
+    // The same answer whether or not the address has an account.
+    if let Some(user) = users::by_email(&state.db, &email).await? {
+        let now = state.clock.now();
+        let secret = new_secret();
+        let mut tx = state.db.begin().await?;
+        tokens::create_password_reset(
+            &mut tx,
+            user.id,
+            &secret_digest(&secret),
+            now,
+            now.plus_seconds(RESET_LINK_SECONDS),
+        )
+        .await?;
+        let link = format!("{}/reset-password/{secret}", state.config.public_url);
+        let body = format!(
+            "Dear {},\n\nSomeone asked to reset the password of your Convene account. To choose a new \
+             password, open this link within one hour:\n\n{link}\n\nThe link works once. If you did not ask, \
+             you can ignore this email: your password has not changed.\n\nConvene",
+            user.name
+        );
+        crate::mail::queue(&mut tx, email.as_str(), "Reset your Convene password", &body, now).await?;
+        tx.commit().await?;
+        state.mail_wake.notify_one();
+    }
+    Ok(ForgotPage {
+        chrome,
+        errors,
+        email: String::new(),
+        sent: true,
+    }
+    .into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "reset_password.html")]
+struct ResetPage {
+    chrome: Chrome,
+    errors: FormErrors,
+    valid: bool,
+}
+
+async fn reset_page(
+    State(state): State<AppState>,
+    who: MaybeUser,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    let valid = tokens::password_reset_user(&state.db, &secret_digest(&token), state.clock.now())
+        .await?
+        .is_some();
+    let chrome = chrome(
+        &state,
+        who.person.as_ref(),
+        &who.session,
+        "Choose a new password",
+        "/reset-password",
+    )
+    .await;
+    Ok(ResetPage {
+        chrome,
+        errors: FormErrors::default(),
+        valid,
+    }
+    .into_response())
+}
+
+#[derive(Deserialize)]
+struct ResetForm {
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+async fn reset(
+    State(state): State<AppState>,
+    who: MaybeUser,
+    Path(token): Path<String>,
+    Form(form): Form<ResetForm>,
+) -> Result<Response, AppError> {
+    let mut errors = FormErrors::default();
+    if let Err(e) = check_new_password(&form.password) {
+        errors.add("password", e.to_string());
+    } else if form.password != form.confirm {
+        errors.add("confirm", "The passwords do not match");
+    }
+    let now = state.clock.now();
+    if errors.is_empty() {
+        let password = form.password.clone();
+        let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let mut tx = state.db.begin().await?;
+        if let Some(user_id) = tokens::spend_password_reset(&mut tx, &secret_digest(&token), now).await? {
+            users::set_password_hash(&mut tx, user_id, &hash).await?;
+            audit::record(
+                &mut tx,
+                audit::Entry {
+                    actor_user_id: Some(user_id),
+                    action: "password_reset",
+                    record_type: "user",
+                    record_id: Some(user_id),
+                    detail: "",
+                },
+                now,
+            )
+            .await?;
+            tx.commit().await?;
+            // A new password ends every other session.
+            sessions::delete_for_user(&state.db, user_id).await?;
+            state.people.forget(user_id);
+            state.sessions.forget_user(user_id);
+            notify(
+                &who.session,
+                "Your password has been changed. Sign in with your new password.",
+            )
+            .await;
+            return Ok(Redirect::to("/sign-in").into_response());
+        }
+        drop(tx);
+        let chrome = chrome(
+            &state,
+            who.person.as_ref(),
+            &who.session,
+            "Choose a new password",
+            "/reset-password",
+        )
+        .await;
+        return Ok(ResetPage {
+            chrome,
+            errors,
+            valid: false,
+        }
+        .into_response());
+    }
+    let mut chrome = chrome(
+        &state,
+        who.person.as_ref(),
+        &who.session,
+        "Choose a new password",
+        "/reset-password",
+    )
+    .await;
+    chrome.has_errors = true;
+    Ok(ResetPage {
+        chrome,
+        errors,
+        valid: true,
+    }
+    .into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "account.html")]
+struct AccountPage {
+    chrome: Chrome,
+    name: String,
+    email: String,
+    roles: Vec<String>,
+    tokens: Vec<TokenView>,
+    new_token: Option<String>,
+    notice: Option<String>,
+    errors: FormErrors,
+    token_name: String,
+}
+
+struct TokenView {
+    id: i64,
+    name: String,
+    created: String,
+    last_used: String,
+}
+
+/// The session key holding a just-created token, shown once.
+const NEW_TOKEN_KEY: &str = "new_token";
+
+async fn account_page(State(state): State<AppState>, me: CurrentUser) -> Result<Response, AppError> {
+    render_account(&state, &me, FormErrors::default(), String::new()).await
+}
+
+async fn render_account(
+    state: &AppState,
+    me: &CurrentUser,
+    errors: FormErrors,
+    token_name: String,
+) -> Result<Response, AppError> {
+    let user = me.user();
+    let list = tokens::api_tokens_of(&state.db, user.id).await?;
+    let new_token = me.session.remove::<String>(NEW_TOKEN_KEY).await.ok().flatten();
+    let notice = take_notice(&me.session).await;
+    let mut chrome = chrome(state, Some(&me.person), &me.session, "Your account", "/account").await;
+    chrome.has_errors = !errors.is_empty();
+    Ok(AccountPage {
+        chrome,
+        name: user.name.clone(),
+        email: user.email.clone(),
+        roles: me
+            .principal()
+            .grants
+            .iter()
+            .map(|g| g.role.label().to_string())
+            .collect(),
+        tokens: list
+            .into_iter()
+            .map(|t| TokenView {
+                id: t.id,
+                name: t.name,
+                created: t.created_at.london_words(),
+                last_used: t
+                    .last_used_at
+                    .map(|t| t.london_words())
+                    .unwrap_or_else(|| "Never".into()),
+            })
+            .collect(),
+        new_token,
+        notice,
+        errors,
+        token_name,
+    }
+    .into_response())
+}
+
+#[derive(Deserialize)]
+struct TokenForm {
+    #[serde(default)]
+    name: String,
+}
+
+async fn create_token(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Form(form): Form<TokenForm>,
+) -> Result<Response, AppError> {
+    let name = form.name.trim();
+    let mut errors = FormErrors::default();
+    if name.is_empty() {
+        errors.add(
+            "name",
+            "Enter a name for the token, such as the tool that will use it",
+        );
+    } else if name.chars().count() > 100 {
+        errors.add("name", "Token name must be 100 characters or fewer");
+    }
+    if !errors.is_empty() {
+        return render_account(&state, &me, errors, form.name).await;
+    }
+    let secret = new_secret();
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let id = tokens::create_api_token(&mut tx, me.user().id, name, &secret_digest(&secret), now).await?;
+    audit::record(
+        &mut tx,
+        audit::Entry {
+            actor_user_id: Some(me.user().id),
+            action: "api_token_created",
+            record_type: "api_token",
+            record_id: Some(id),
+            detail: "",
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    let _ = me.session.insert(NEW_TOKEN_KEY, &secret).await;
+    Ok(Redirect::to("/account#api-tokens").into_response())
+}
+
+async fn revoke_token(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let token = tokens::api_token(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !allows(
+        me.principal(),
+        Action::Edit,
+        Resource::ApiToken {
+            owner_id: token.user_id,
+        },
+    ) {
+        return Err(AppError::Forbidden);
+    }
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    tokens::revoke_api_token(&mut tx, id, now).await?;
+    audit::record(
+        &mut tx,
+        audit::Entry {
+            actor_user_id: Some(me.user().id),
+            action: "api_token_revoked",
+            record_type: "api_token",
+            record_id: Some(id),
+            detail: "",
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    notify(
+        &me.session,
+        &format!("The token “{}” has been revoked.", token.name),
+    )
+    .await;
+    Ok(Redirect::to("/account#api-tokens").into_response())
+}
+
+async fn sign_out_everywhere(State(state): State<AppState>, me: CurrentUser) -> Result<Response, AppError> {
+    let user_id = me.user().id;
+    sessions::delete_for_user(&state.db, user_id).await?;
+    state.people.forget(user_id);
+    state.sessions.forget_user(user_id);
+    me.session
+        .flush()
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    notify(&me.session, "You have been signed out on every device.").await;
+    Ok(Redirect::to("/sign-in").into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_is_local_only() {
+        assert_eq!(safe_next(Some("/places/3")), "/places/3");
+        assert_eq!(safe_next(Some("//evil.example")), "/dashboard");
+        assert_eq!(safe_next(Some("https://evil.example")), "/dashboard");
+        assert_eq!(safe_next(None), "/dashboard");
+    }
+}

@@ -1,0 +1,206 @@
+//! The home page, and each role's dashboard after signing in.
+
+use crate::auth::{CurrentUser, MaybeUser};
+use crate::error::AppError;
+use crate::pages::{chrome, take_notice};
+use crate::state::AppState;
+use crate::views::Chrome;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use convene_domain::accounts::Role;
+use convene_domain::programmes::{RoundStatus, round_status};
+use convene_domain::{Pence, Timestamp};
+use convene_store::programmes::{self, Programme, Round};
+
+/// The home page and dashboard.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/dashboard", get(dashboard))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "home.html")]
+struct HomePage {
+    chrome: Chrome,
+    programmes: Vec<ProgrammeCard>,
+}
+
+/// A programme as a dashboard shows it.
+pub struct ProgrammeCard {
+    pub slug: String,
+    pub name: String,
+    pub summary: String,
+    pub fund_total: String,
+    pub fund_left: String,
+    pub rounds: Vec<RoundLine>,
+}
+
+/// A round in one line: its name, status tag and key date.
+pub struct RoundLine {
+    pub name: String,
+    pub status: &'static str,
+    pub tag_class: &'static str,
+    pub when: String,
+    pub places_offered: i64,
+}
+
+/// Describes a round at `now`: "Closes at 11:59pm on Friday 24 May 2013".
+pub fn round_line(round: &Round, now: Timestamp) -> RoundLine {
+    let status = round_status(round.opens_at, round.closes_at, now);
+    let (tag_class, when) = match status {
+        RoundStatus::NotOpenYet => (
+            "nhsuk-tag--blue",
+            format!("Opens at {}", round.opens_at.london_words()),
+        ),
+        RoundStatus::Open => (
+            "nhsuk-tag--green",
+            format!("Closes at {}", round.closes_at.london_words()),
+        ),
+        RoundStatus::Closed => (
+            "nhsuk-tag--grey",
+            format!("Closed at {}", round.closes_at.london_words()),
+        ),
+    };
+    RoundLine {
+        name: round.name.clone(),
+        status: status.label(),
+        tag_class,
+        when,
+        places_offered: round.places_offered,
+    }
+}
+
+/// Builds cards for programmes, with their rounds.
+pub async fn programme_cards(state: &AppState, list: Vec<Programme>) -> Result<Vec<ProgrammeCard>, AppError> {
+    let now = state.clock.now();
+    let mut cards = Vec::with_capacity(list.len());
+    for p in list {
+        let rounds = programmes::rounds(&state.db, p.id).await?;
+        cards.push(ProgrammeCard {
+            slug: p.slug,
+            name: p.name,
+            summary: p.summary,
+            fund_total: p.fund.total.to_string(),
+            fund_left: p.fund.left.to_string(),
+            rounds: rounds.iter().map(|r| round_line(r, now)).collect(),
+        });
+    }
+    Ok(cards)
+}
+
+async fn home(State(state): State<AppState>, who: MaybeUser) -> Result<Response, AppError> {
+    if who.person.is_some() {
+        return Ok(Redirect::to("/dashboard").into_response());
+    }
+    let list = programmes::list(&state.db).await?;
+    let cards = programme_cards(&state, list).await?;
+    let chrome = chrome(&state, None, &who.session, "Systems leadership programmes", "/").await;
+    Ok(HomePage {
+        chrome,
+        programmes: cards,
+    }
+    .into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "dashboard.html")]
+struct DashboardPage {
+    chrome: Chrome,
+    notice: Option<String>,
+    first_name: String,
+    role: String,
+    is_admin: bool,
+    programmes: Vec<ProgrammeCard>,
+    places: Vec<PlaceLine>,
+    panel_rounds: Vec<RoundLine>,
+    is_enabler: bool,
+    is_participant: bool,
+    no_roles: bool,
+}
+
+/// A place in a list.
+pub struct PlaceLine {
+    pub id: i64,
+    pub name: String,
+    pub region: String,
+    pub issue: String,
+}
+
+async fn dashboard(State(state): State<AppState>, me: CurrentUser) -> Result<Response, AppError> {
+    let principal = me.principal();
+    let now = state.clock.now();
+    let service_admin = principal.holds(Role::ServiceAdmin, None);
+    let scoped = |role: Role| -> Vec<i64> {
+        principal
+            .grants
+            .iter()
+            .filter(|g| g.role == role)
+            .filter_map(|g| g.scope_id)
+            .collect()
+    };
+    let admin_programmes = if service_admin {
+        programmes::list(&state.db).await?
+    } else {
+        let ids = scoped(Role::ProgrammeAdmin);
+        if ids.is_empty() {
+            Vec::new()
+        } else {
+            programmes::by_ids(&state.db, &ids).await?
+        }
+    };
+    let place_ids = scoped(Role::PlaceLead);
+    let places = if place_ids.is_empty() {
+        Vec::new()
+    } else {
+        programmes::places_by_ids(&state.db, &place_ids).await?
+    };
+    let round_ids = scoped(Role::PanelMember);
+    let mut panel_rounds = Vec::new();
+    if !round_ids.is_empty() {
+        for p in programmes::list(&state.db).await? {
+            for r in programmes::rounds(&state.db, p.id).await? {
+                if round_ids.contains(&r.id) {
+                    panel_rounds.push(round_line(&r, now));
+                }
+            }
+        }
+    }
+    let notice = take_notice(&me.session).await;
+    let chrome = chrome(&state, Some(&me.person), &me.session, "Dashboard", "/dashboard").await;
+    let first_name = me.user().name.split_whitespace().next().unwrap_or("").to_string();
+    Ok(DashboardPage {
+        chrome,
+        notice,
+        first_name,
+        role: principal
+            .main_role()
+            .map(|r| r.label().to_string())
+            .unwrap_or_default(),
+        is_admin: service_admin || !scoped(Role::ProgrammeAdmin).is_empty(),
+        programmes: programme_cards(&state, admin_programmes).await?,
+        places: places
+            .into_iter()
+            .map(|p| PlaceLine {
+                id: p.id,
+                name: p.name,
+                region: p.region.unwrap_or_default(),
+                issue: p.breakthrough_issue.unwrap_or_default(),
+            })
+            .collect(),
+        panel_rounds,
+        is_enabler: principal.holds(Role::Enabler, None),
+        is_participant: principal.holds(Role::Participant, None),
+        no_roles: principal.grants.is_empty(),
+    }
+    .into_response())
+}
+
+/// Money for templates.
+pub fn money(p: Pence) -> String {
+    p.to_string()
+}

@@ -1,0 +1,56 @@
+//! HTML pages, one module per capability, each exposing `router()`.
+
+pub mod accounts;
+pub mod dashboard;
+pub mod dev;
+pub mod info;
+pub mod places;
+pub mod programmes;
+
+use crate::auth::Person;
+use crate::csrf;
+use crate::state::AppState;
+use crate::views::Chrome;
+use axum::Router;
+use tower_sessions::Session;
+
+/// Every page route.
+pub fn router(state: &AppState) -> Router<AppState> {
+    let mut router = Router::new()
+        .merge(info::router())
+        .merge(accounts::router())
+        .merge(dashboard::router())
+        .merge(programmes::router())
+        .merge(places::router());
+    if state.config.demo {
+        router = router.merge(dev::router());
+    }
+    router
+}
+
+/// The session key of a one-time notice shown on the next page ("Token revoked").
+const NOTICE_KEY: &str = "notice";
+
+/// Builds the page frame for `person`, with a CSRF token and any pending notice.
+pub async fn chrome(
+    state: &AppState,
+    person: Option<&Person>,
+    session: &Session,
+    title: &str,
+    path: &str,
+) -> Chrome {
+    let token = csrf::token(session).await;
+    let mut chrome = Chrome::new(title, person.map(|p| p.as_ref()), token, path);
+    chrome.demo = state.config.demo;
+    chrome
+}
+
+/// Leaves a notice for the next page.
+pub async fn notify(session: &Session, message: &str) {
+    let _ = session.insert(NOTICE_KEY, message).await;
+}
+
+/// Takes the pending notice, if any.
+pub async fn take_notice(session: &Session) -> Option<String> {
+    session.remove::<String>(NOTICE_KEY).await.ok().flatten()
+}

@@ -1,0 +1,181 @@
+//! A place's own page: who leads it, its board chair, the programmes it is in.
+
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::pages::{chrome, notify, take_notice};
+use crate::state::AppState;
+use crate::views::{Chrome, FormErrors};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use convene_domain::Email;
+use convene_domain::policy::{Action, Resource, allows};
+use convene_store::audit;
+use convene_store::programmes::{self, Place};
+use serde::Deserialize;
+
+/// Place routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/places/{id}", get(show))
+        .route("/places/{id}/chair", post(edit_chair))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "place.html")]
+struct PlacePage {
+    chrome: Chrome,
+    notice: Option<String>,
+    errors: FormErrors,
+    place: Place,
+    kind: &'static str,
+    programmes: Vec<(String, String)>,
+    can_edit: bool,
+    chair_name: String,
+    chair_email: String,
+}
+
+/// Loads a place and checks `action` on it for `me`.
+async fn load_allowed(
+    state: &AppState,
+    me: &CurrentUser,
+    id: i64,
+    action: Action,
+) -> Result<Place, AppError> {
+    let place = programmes::place(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !allows(
+        me.principal(),
+        action,
+        Resource::Place {
+            id: place.id,
+            programme_ids: &place.programme_ids,
+        },
+    ) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(place)
+}
+
+async fn render(
+    state: &AppState,
+    me: &CurrentUser,
+    place: Place,
+    errors: FormErrors,
+    typed: Option<(String, String)>,
+) -> Result<Response, AppError> {
+    let can_edit = allows(
+        me.principal(),
+        Action::Edit,
+        Resource::Place {
+            id: place.id,
+            programme_ids: &place.programme_ids,
+        },
+    );
+    let programmes = programmes::by_ids(&state.db, &place.programme_ids)
+        .await?
+        .into_iter()
+        .map(|p| (p.slug, p.name))
+        .collect();
+    let (chair_name, chair_email) = typed.unwrap_or_else(|| {
+        (
+            place.hwb_chair_name.clone().unwrap_or_default(),
+            place.hwb_chair_email.clone().unwrap_or_default(),
+        )
+    });
+    let notice = take_notice(&me.session).await;
+    let mut chrome = chrome(state, Some(&me.person), &me.session, &place.name, "/places").await;
+    chrome.has_errors = !errors.is_empty();
+    Ok(PlacePage {
+        chrome: chrome.with_back("/dashboard"),
+        notice,
+        errors,
+        kind: place.kind.label(),
+        place,
+        programmes,
+        can_edit,
+        chair_name,
+        chair_email,
+    }
+    .into_response())
+}
+
+async fn show(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let place = load_allowed(&state, &me, id, Action::View).await?;
+    render(&state, &me, place, FormErrors::default(), None).await
+}
+
+#[derive(Deserialize)]
+struct ChairForm {
+    #[serde(default)]
+    chair_name: String,
+    #[serde(default)]
+    chair_email: String,
+}
+
+async fn edit_chair(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<ChairForm>,
+) -> Result<Response, AppError> {
+    let place = load_allowed(&state, &me, id, Action::Edit).await?;
+    let mut errors = FormErrors::default();
+    let name = form.chair_name.trim();
+    if name.is_empty() {
+        errors.add(
+            "chair_name",
+            "Enter the name of the Health and Wellbeing Board chair",
+        );
+    }
+    let email = Email::parse(&form.chair_email);
+    if let Err(e) = &email {
+        errors.add("chair_email", e.to_string());
+    }
+    let Ok(email) = email else {
+        return render(
+            &state,
+            &me,
+            place,
+            errors,
+            Some((form.chair_name, form.chair_email)),
+        )
+        .await;
+    };
+    if !errors.is_empty() {
+        return render(
+            &state,
+            &me,
+            place,
+            errors,
+            Some((form.chair_name, form.chair_email)),
+        )
+        .await;
+    }
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    programmes::set_hwb_chair(&mut tx, place.id, name, email.as_str()).await?;
+    audit::record(
+        &mut tx,
+        audit::Entry {
+            actor_user_id: Some(me.user().id),
+            action: "place_chair_changed",
+            record_type: "place",
+            record_id: Some(place.id),
+            detail: "",
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    notify(&me.session, "The board chair's contact has been saved.").await;
+    Ok(Redirect::to(&format!("/places/{id}")).into_response())
+}

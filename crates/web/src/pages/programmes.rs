@@ -1,0 +1,171 @@
+//! A programme as its admins see it: partners and fund, rounds, places; and the summary
+//! they can edit.
+
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::pages::dashboard::{PlaceLine, ProgrammeCard, programme_cards};
+use crate::pages::{chrome, notify, take_notice};
+use crate::state::AppState;
+use crate::views::{Chrome, FormErrors};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use convene_domain::policy::{Action, Resource, allows};
+use convene_store::{audit, programmes};
+use serde::Deserialize;
+
+/// Programme management routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/programmes", get(list))
+        .route("/programmes/{slug}", get(show))
+        .route("/programmes/{slug}/summary", post(edit_summary))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "programmes.html")]
+struct ListPage {
+    chrome: Chrome,
+    programmes: Vec<ProgrammeCard>,
+}
+
+async fn list(State(state): State<AppState>, me: CurrentUser) -> Result<Response, AppError> {
+    let visible: Vec<_> = programmes::list(&state.db)
+        .await?
+        .into_iter()
+        .filter(|p| allows(me.principal(), Action::View, Resource::Programme { id: p.id }))
+        .collect();
+    let cards = programme_cards(&state, visible).await?;
+    let chrome = chrome(&state, Some(&me.person), &me.session, "Programmes", "/programmes").await;
+    Ok(ListPage {
+        chrome,
+        programmes: cards,
+    }
+    .into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "programme.html")]
+struct ProgrammePage {
+    chrome: Chrome,
+    notice: Option<String>,
+    errors: FormErrors,
+    card: ProgrammeCard,
+    summary: String,
+    partners: Vec<(String, String, String)>,
+    places: Vec<PlaceLine>,
+}
+
+async fn render(
+    state: &AppState,
+    me: &CurrentUser,
+    slug: &str,
+    errors: FormErrors,
+    typed: Option<String>,
+) -> Result<Response, AppError> {
+    let programme = programmes::by_slug(&state.db, slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !allows(
+        me.principal(),
+        Action::View,
+        Resource::Programme { id: programme.id },
+    ) {
+        return Err(AppError::Forbidden);
+    }
+    let partners = programmes::partners(&state.db, programme.id)
+        .await?
+        .into_iter()
+        .map(|p| (p.organisation_name, p.org_id, p.contribution.to_string()))
+        .collect();
+    let places = programmes::places_in(&state.db, programme.id)
+        .await?
+        .into_iter()
+        .map(|p| PlaceLine {
+            id: p.id,
+            name: p.name,
+            region: p.region.unwrap_or_default(),
+            issue: p.breakthrough_issue.unwrap_or_default(),
+        })
+        .collect();
+    let summary = typed.unwrap_or_else(|| programme.summary.clone());
+    let title = programme.name.clone();
+    let mut cards = programme_cards(state, vec![programme]).await?;
+    let card = cards.pop().ok_or(AppError::NotFound)?;
+    let notice = take_notice(&me.session).await;
+    let mut chrome = chrome(state, Some(&me.person), &me.session, &title, "/programmes").await;
+    chrome.has_errors = !errors.is_empty();
+    Ok(ProgrammePage {
+        chrome: chrome.with_back("/dashboard"),
+        notice,
+        errors,
+        card,
+        summary,
+        partners,
+        places,
+    }
+    .into_response())
+}
+
+async fn show(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    render(&state, &me, &slug, FormErrors::default(), None).await
+}
+
+#[derive(Deserialize)]
+struct SummaryForm {
+    #[serde(default)]
+    summary: String,
+}
+
+async fn edit_summary(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(slug): Path<String>,
+    Form(form): Form<SummaryForm>,
+) -> Result<Response, AppError> {
+    let programme = programmes::by_slug(&state.db, &slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !allows(
+        me.principal(),
+        Action::Edit,
+        Resource::Programme { id: programme.id },
+    ) {
+        return Err(AppError::Forbidden);
+    }
+    let summary = form.summary.trim();
+    let mut errors = FormErrors::default();
+    if summary.is_empty() {
+        errors.add("summary", "Enter a summary of the programme");
+    } else if summary.chars().count() > 2000 {
+        errors.add("summary", "Summary must be 2,000 characters or fewer");
+    }
+    if !errors.is_empty() {
+        return render(&state, &me, &slug, errors, Some(form.summary)).await;
+    }
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    programmes::set_summary(&mut tx, programme.id, summary).await?;
+    audit::record(
+        &mut tx,
+        audit::Entry {
+            actor_user_id: Some(me.user().id),
+            action: "programme_summary_changed",
+            record_type: "programme",
+            record_id: Some(programme.id),
+            detail: "",
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    notify(&me.session, "The programme summary has been saved.").await;
+    Ok(Redirect::to(&format!("/programmes/{slug}")).into_response())
+}

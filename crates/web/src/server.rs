@@ -1,0 +1,147 @@
+//! Assembling the app (routes and layers) and serving it until SIGTERM.
+
+use crate::session_store::DbSessionStore;
+use crate::state::AppState;
+use crate::{api, assets, csrf, error, mail, ops, pages};
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::middleware;
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use std::net::SocketAddr;
+use std::sync::OnceLock;
+use std::time::Duration;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::csrf::CsrfLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+/// The process-wide Prometheus recorder (installed once, shared by every app in a process).
+pub fn metrics_handle() -> Option<PrometheusHandle> {
+    static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            PrometheusBuilder::new()
+                .set_buckets_for_metric(
+                    Matcher::Full("http_request_duration_seconds".into()),
+                    &[0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5],
+                )
+                .ok()?
+                .install_recorder()
+                .ok()
+        })
+        .clone()
+}
+
+/// Builds the whole application: pages, API, operations, and every layer.
+pub fn build_app(mut state: AppState) -> Router {
+    if state.metrics.is_none() {
+        state.metrics = metrics_handle();
+    }
+    let idle = time::Duration::seconds(state.config.session_idle.as_secs() as i64);
+    let sessions = SessionManagerLayer::new(DbSessionStore::new(
+        state.db.clone(),
+        state.clock.clone(),
+        state.sessions.clone(),
+    ))
+    .with_name("convene_session")
+    .with_http_only(true)
+    .with_same_site(SameSite::Lax)
+    .with_secure(state.config.secure_cookies)
+    .with_expiry(Expiry::OnInactivity(idle));
+    let mut origin_wall = CsrfLayer::new();
+    for origin in &state.config.trusted_origins {
+        origin_wall = match origin_wall.clone().add_trusted_origin(origin) {
+            Ok(layer) => layer,
+            Err(e) => {
+                tracing::warn!(origin, error = %e, "ignoring trusted origin");
+                origin_wall
+            }
+        };
+    }
+    let origin_wall = origin_wall.with_rejection_response(|_| {
+        let mut res = axum::http::Response::new(axum::body::Body::empty());
+        *res.status_mut() = StatusCode::FORBIDDEN;
+        res
+    });
+    Router::new()
+        .merge(pages::router(&state))
+        .merge(api::router())
+        .merge(ops::router())
+        .merge(assets::router())
+        .fallback(|| async { StatusCode::NOT_FOUND })
+        .layer(middleware::from_fn(csrf::verify))
+        .layer(sessions)
+        .layer(origin_wall)
+        .layer(DefaultBodyLimit::max(csrf::FORM_LIMIT))
+        .layer(middleware::from_fn(ops::track))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            Duration::from_secs(30),
+        ))
+        .layer(middleware::from_fn(ops::security_headers))
+        .layer(middleware::from_fn(error::render_bare_errors))
+        .layer(TraceLayer::new_for_http())
+        .layer(CatchPanicLayer::custom(error::panic_response))
+        .with_state(state)
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: String, source: std::io::Error },
+    #[error("server stopped with an error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Binds `addr` (so a port in use is reported before anything else starts).
+pub async fn bind(addr: &str) -> Result<tokio::net::TcpListener, ServeError> {
+    tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| ServeError::Bind {
+            addr: addr.to_string(),
+            source,
+        })
+}
+
+/// Serves until SIGTERM or Ctrl-C, letting requests in flight finish, with the mail worker
+/// running beside it.
+pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> Result<(), ServeError> {
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let worker = tokio::spawn(mail::run_worker(state.clone(), stop_rx));
+    let db = state.db.clone();
+    let app = build_app(state);
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    let _ = stop_tx.send(true);
+    let _ = worker.await;
+    db.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

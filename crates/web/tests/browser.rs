@@ -1,0 +1,367 @@
+//! Journeys in a real headless Chromium (Debian's chromium and chromedriver), with axe-core
+//! checking every page visited against WCAG 2.2 AA and best practice. A second pass runs
+//! with JavaScript off. Screenshots land in target/screenshots/.
+
+mod common;
+
+use common::{Options, TestApp};
+use convene_store::demo::{DEMO_ACCOUNTS, DEMO_PASSWORD};
+use convene_store::testing::Backend;
+use fantoccini::key::Key;
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// A chromedriver process, stopped when dropped.
+struct Driver {
+    child: Child,
+    url: String,
+    profiles: Vec<PathBuf>,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        for p in &self.profiles {
+            let _ = std::fs::remove_dir_all(p);
+        }
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn start_driver() -> Driver {
+    let port = free_port();
+    let child = Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver must be installed (Debian package chromium-driver)");
+    let url = format!("http://127.0.0.1:{port}");
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Driver {
+        child,
+        url,
+        profiles: Vec::new(),
+    }
+}
+
+/// A headless Chromium session, with or without JavaScript.
+async fn browser(driver: &mut Driver, javascript: bool, width: u32) -> Client {
+    let profile =
+        std::env::temp_dir().join(format!("convene-chromium-{}-{}", std::process::id(), free_port()));
+    driver.profiles.push(profile.clone());
+    let mut args = vec![
+        "--headless=new".to_string(),
+        "--no-sandbox".into(),
+        "--disable-gpu".into(),
+        "--disable-quic".into(),
+        "--no-first-run".into(),
+        "--disable-background-networking".into(),
+        "--disable-component-update".into(),
+        "--disable-sync".into(),
+        "--disable-dev-shm-usage".into(),
+        format!("--user-data-dir={}", profile.display()),
+        format!("--window-size={width},1000"),
+    ];
+    if !javascript {
+        args.push("--blink-settings=scriptEnabled=false".into());
+    }
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({ "binary": "/usr/bin/chromium", "args": args }),
+    );
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    ClientBuilder::new(connector)
+        .capabilities(caps)
+        .connect(&driver.url)
+        .await
+        .expect("start a Chromium session")
+}
+
+/// Runs axe-core on the current page; any violation fails the test, naming page and rule.
+async fn assert_accessible(client: &Client, page: &str) {
+    let axe = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../node_modules/axe-core/axe.min.js"
+    ))
+    .expect("npm ci installs axe-core");
+    client
+        .execute(&format!("{axe}\nreturn true;"), vec![])
+        .await
+        .unwrap();
+    let result = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } })
+               .then(r => done(r.violations.map(v => v.id + ': ' + v.help + ' at ' + v.nodes.map(n => n.target.join(' ')).join(', '))))
+               .catch(e => done(['axe failed: ' + e]));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let violations: Vec<String> = serde_json::from_value(result).unwrap();
+    assert!(
+        violations.is_empty(),
+        "axe-core found problems on {page}:\n{}",
+        violations.join("\n")
+    );
+}
+
+async fn screenshot(client: &Client, name: &str) {
+    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/screenshots"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let png = client.screenshot().await.unwrap();
+    std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+}
+
+async fn path_of(client: &Client) -> String {
+    client.current_url().await.unwrap().path().to_string()
+}
+
+async fn sign_in(client: &Client, app: &TestApp, email: &str) {
+    client.goto(&app.at("/sign-in")).await.unwrap();
+    client
+        .find(Locator::Id("email"))
+        .await
+        .unwrap()
+        .send_keys(email)
+        .await
+        .unwrap();
+    client
+        .find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(DEMO_PASSWORD)
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("main button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client.wait().for_element(Locator::Css("h1")).await.unwrap();
+    assert_eq!(
+        path_of(client).await,
+        "/dashboard",
+        "{email} reaches the dashboard"
+    );
+}
+
+async fn sign_out(client: &Client) {
+    client
+        .find(Locator::Css(".nhsuk-header__account-button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client.wait().for_element(Locator::Id("email")).await.unwrap();
+    assert_eq!(path_of(client).await, "/sign-in");
+}
+
+#[tokio::test]
+async fn every_role_signs_in_and_every_page_passes_axe() {
+    let app = TestApp::spawn_with(
+        Backend::Sqlite,
+        Options {
+            demo: true,
+            ..Options::default()
+        },
+    )
+    .await;
+    let mut driver = start_driver().await;
+    let client = browser(&mut driver, true, 1280).await;
+
+    for page in [
+        "/",
+        "/sign-in",
+        "/forgot-password",
+        "/accessibility",
+        "/privacy",
+        "/cookies",
+        "/contact",
+        "/no-such-page",
+    ] {
+        client.goto(&app.at(page)).await.unwrap();
+        assert_accessible(&client, page).await;
+    }
+    // A failed sign-in shows the error summary, which must be accessible too.
+    client.goto(&app.at("/sign-in")).await.unwrap();
+    client
+        .find(Locator::Css("main button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client
+        .wait()
+        .for_element(Locator::Css(".nhsuk-error-summary"))
+        .await
+        .unwrap();
+    assert_eq!(client.title().await.unwrap(), "Error: Sign in – Convene");
+    assert_accessible(&client, "sign-in with errors").await;
+    screenshot(&client, "sign-in-errors-desktop").await;
+
+    let lead_place = app.place_id("PL-0001").await;
+    for account in DEMO_ACCOUNTS {
+        sign_in(&client, &app, account.email).await;
+        let heading = client
+            .find(Locator::Css("h1"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(heading.contains("Welcome"), "{heading}");
+        assert_accessible(&client, &format!("dashboard of {}", account.email)).await;
+        let role = account.role.key();
+        screenshot(&client, &format!("dashboard-{role}-desktop")).await;
+        let mut pages = vec!["/account".to_string()];
+        match account.role {
+            convene_domain::accounts::Role::ProgrammeAdmin | convene_domain::accounts::Role::ServiceAdmin => {
+                pages.push("/programmes".into());
+                pages.push("/programmes/local-vision".into());
+                pages.push(format!("/places/{lead_place}"));
+            }
+            convene_domain::accounts::Role::PlaceLead => pages.push(format!("/places/{lead_place}")),
+            _ => {}
+        }
+        if account.role == convene_domain::accounts::Role::ServiceAdmin {
+            pages.push("/dev/mail".into());
+        }
+        for page in &pages {
+            client.goto(&app.at(page)).await.unwrap();
+            assert_accessible(&client, &format!("{page} as {}", account.email)).await;
+            let name = page.trim_start_matches('/').replace('/', "-");
+            screenshot(&client, &format!("{name}-{role}-desktop")).await;
+        }
+        sign_out(&client).await;
+    }
+    client.close().await.unwrap();
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn sign_in_with_the_keyboard_alone_on_a_phone() {
+    let app = TestApp::spawn_with(
+        Backend::Sqlite,
+        Options {
+            demo: true,
+            ..Options::default()
+        },
+    )
+    .await;
+    let mut driver = start_driver().await;
+    let client = browser(&mut driver, true, 390).await;
+    client.goto(&app.at("/sign-in")).await.unwrap();
+    screenshot(&client, "sign-in-phone").await;
+    let body = client.find(Locator::Css("body")).await.unwrap();
+    // Tab from the top of the page until the email field has focus.
+    let mut reached = false;
+    for _ in 0..15 {
+        body.send_keys(&Key::Tab.to_string()).await.unwrap();
+        let id = client
+            .execute("return document.activeElement.id;", vec![])
+            .await
+            .unwrap();
+        if id == "email" {
+            reached = true;
+            break;
+        }
+    }
+    assert!(reached, "the email field is reachable with Tab");
+    let active = client.active_element().await.unwrap();
+    active.send_keys("priya.programme@example.org").await.unwrap();
+    active.send_keys(&Key::Tab.to_string()).await.unwrap();
+    let active = client.active_element().await.unwrap();
+    active.send_keys(DEMO_PASSWORD).await.unwrap();
+    active.send_keys(&Key::Enter.to_string()).await.unwrap();
+    client.wait().for_element(Locator::Css("h1")).await.unwrap();
+    assert_eq!(path_of(&client).await, "/dashboard");
+    assert_accessible(&client, "dashboard on a phone").await;
+    screenshot(&client, "dashboard-programme_admin-phone").await;
+    client.goto(&app.at("/programmes/local-vision")).await.unwrap();
+    screenshot(&client, "programme-programme_admin-phone").await;
+    client.close().await.unwrap();
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn journeys_work_with_javascript_off() {
+    let app = TestApp::spawn_with(
+        Backend::Sqlite,
+        Options {
+            demo: true,
+            ..Options::default()
+        },
+    )
+    .await;
+    let mut driver = start_driver().await;
+    let client = browser(&mut driver, false, 1280).await;
+    sign_in(&client, &app, "lee.lead@example.org").await;
+    let place = app.place_id("PL-0001").await;
+    client.goto(&app.at(&format!("/places/{place}"))).await.unwrap();
+    let h1 = client
+        .find(Locator::Css("h1"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(h1.contains("Westermoor"), "{h1}");
+    // A form with an error, then a good submission, without JavaScript.
+    client.goto(&app.at("/account")).await.unwrap();
+    client
+        .find(Locator::Css("form[action='/account/tokens'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client
+        .wait()
+        .for_element(Locator::Css(".nhsuk-error-summary"))
+        .await
+        .unwrap();
+    client
+        .find(Locator::Id("name"))
+        .await
+        .unwrap()
+        .send_keys("Reporting script")
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("form[action='/account/tokens'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client
+        .wait()
+        .for_element(Locator::Css(".convene-token"))
+        .await
+        .unwrap();
+    sign_out(&client).await;
+    client.close().await.unwrap();
+    app.stop().await;
+}

@@ -1,0 +1,191 @@
+//! The test harness: a real Convene on a random port over a fresh database (SQLite in a temp
+//! folder or a new PostgreSQL database), loaded with the demo data, driven over HTTP.
+#![allow(dead_code)]
+
+use convene_domain::Timestamp;
+use convene_domain::time::FixedClock;
+use convene_store::testing::{Backend, TestDb};
+use convene_web::{AppState, Config};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// "Now" in tests: 10:00 London on 23 November 2026.
+pub fn now() -> Timestamp {
+    Timestamp::from_london(2026, 11, 23, 10, 0, 0).unwrap()
+}
+
+/// A running server and what it runs on.
+pub struct TestApp {
+    pub url: String,
+    pub state: AppState,
+    pub clock: Arc<FixedClock>,
+    test_db: Option<TestDb>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+/// Builder options.
+#[derive(Default)]
+pub struct Options {
+    pub smtp_url: Option<String>,
+    pub demo: bool,
+}
+
+impl TestApp {
+    /// A server on `backend` with the demo data.
+    pub async fn spawn(backend: Backend) -> TestApp {
+        Self::spawn_with(backend, Options::default()).await
+    }
+
+    /// A server with options.
+    pub async fn spawn_with(backend: Backend, options: Options) -> TestApp {
+        if std::env::var("TEST_LOG").is_ok() {
+            let _ = tracing_subscriber::fmt().with_env_filter("info").try_init();
+        }
+        let test_db = TestDb::new(backend).await;
+        convene_store::demo::load(&test_db.db, now()).await.unwrap();
+        let clock = Arc::new(FixedClock::at(now()));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let url = format!("http://{addr}");
+        let mut config = Config::new(url.clone());
+        config.smtp_url = options.smtp_url;
+        config.demo = options.demo;
+        config.mail_poll = std::time::Duration::from_millis(100);
+        let state = AppState::new(test_db.db.clone(), clock.clone(), config);
+        let app = convene_web::build_app(state.clone());
+        let server = tokio::spawn(async move {
+            axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+                .await
+                .unwrap();
+        });
+        TestApp {
+            url,
+            state,
+            clock,
+            test_db: Some(test_db),
+            server,
+        }
+    }
+
+    /// A browser-like client with its own cookie jar that does not follow redirects.
+    pub fn client(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    /// The full address of `path`.
+    pub fn at(&self, path: &str) -> String {
+        format!("{}{path}", self.url)
+    }
+
+    /// GETs a page and returns its status and body.
+    pub async fn get(&self, client: &reqwest::Client, path: &str) -> (u16, String) {
+        let res = client.get(self.at(path)).send().await.unwrap();
+        let status = res.status().as_u16();
+        (status, res.text().await.unwrap())
+    }
+
+    /// Posts a form from the page at `form_page` (taking its CSRF token), as a browser would.
+    pub async fn post_form(
+        &self,
+        client: &reqwest::Client,
+        form_page: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let (_, html) = self.get(client, form_page).await;
+        let token = csrf_token(&html);
+        let mut body: Vec<(&str, &str)> = vec![("csrf_token", token.as_str())];
+        body.extend_from_slice(fields);
+        client
+            .post(self.at(action))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(serde_urlencoded::to_string(&body).unwrap())
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Signs `client` in as `email` with the demo password; panics unless it reaches the dashboard.
+    pub async fn sign_in(&self, client: &reqwest::Client, email: &str) {
+        let res = self
+            .post_form(
+                client,
+                "/sign-in",
+                "/sign-in",
+                &[("email", email), ("password", convene_store::demo::DEMO_PASSWORD)],
+            )
+            .await;
+        assert_eq!(res.status().as_u16(), 303, "sign-in as {email} should redirect");
+        assert_eq!(res.headers()["location"], "/dashboard");
+    }
+
+    /// A new client signed in as `email`.
+    pub async fn signed_in(&self, email: &str) -> reqwest::Client {
+        let client = self.client();
+        self.sign_in(&client, email).await;
+        client
+    }
+
+    /// The id of the demo place with this reference.
+    pub async fn place_id(&self, reference: &str) -> i64 {
+        convene_store::programmes::place_by_reference(&self.state.db, reference)
+            .await
+            .unwrap()
+            .unwrap()
+    }
+
+    /// Stops the server and removes its database.
+    pub async fn stop(mut self) {
+        self.server.abort();
+        let _ = (&mut self.server).await;
+        if let Some(db) = self.test_db.take() {
+            db.remove().await;
+        }
+    }
+}
+
+/// The CSRF token in a page's first form.
+pub fn csrf_token(html: &str) -> String {
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = html
+        .find(marker)
+        .unwrap_or_else(|| panic!("no CSRF token in page:\n{html}"))
+        + marker.len();
+    html[start..].split('"').next().unwrap().to_string()
+}
+
+/// Runs one async test body on SQLite and on PostgreSQL, as two tests.
+#[macro_export]
+macro_rules! on_both {
+    ($name:ident, |$app:ident| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            async fn run($app: $crate::common::TestApp) {
+                $body
+            }
+            #[tokio::test]
+            async fn sqlite() {
+                let app = $crate::common::TestApp::spawn(convene_store::testing::Backend::Sqlite).await;
+                run(app).await;
+            }
+            #[tokio::test]
+            async fn postgres() {
+                let app = $crate::common::TestApp::spawn(convene_store::testing::Backend::Postgres).await;
+                run(app).await;
+            }
+        }
+    };
+}
+
+impl TestApp {
+    /// The test clock's time plus some seconds.
+    pub fn clock_now_plus(&self, seconds: i64) -> Timestamp {
+        use convene_domain::Clock;
+        self.clock.now().plus_seconds(seconds)
+    }
+}

@@ -1,0 +1,128 @@
+//! Every page is valid HTML: the Nu HTML Checker (npm vnu-jar) finds no error in any page a
+//! visitor or each role can reach, including pages showing form errors.
+
+mod common;
+
+use common::{Options, TestApp};
+use convene_store::demo::DEMO_ACCOUNTS;
+use convene_store::testing::Backend;
+use std::process::Command;
+
+#[tokio::test]
+async fn every_page_is_valid_html() {
+    let app = TestApp::spawn_with(
+        Backend::Sqlite,
+        Options {
+            demo: true,
+            ..Options::default()
+        },
+    )
+    .await;
+    let mut pages: Vec<(String, String)> = Vec::new();
+    let visitor = app.client();
+    for path in [
+        "/",
+        "/sign-in",
+        "/forgot-password",
+        "/reset-password/not-a-real-link",
+        "/accessibility",
+        "/privacy",
+        "/cookies",
+        "/contact",
+        "/no-such-page",
+        "/dev/mail",
+    ] {
+        pages.push((path.to_string(), app.get(&visitor, path).await.1));
+    }
+    let failed = app
+        .post_form(
+            &visitor,
+            "/sign-in",
+            "/sign-in",
+            &[("email", ""), ("password", "")],
+        )
+        .await;
+    pages.push(("sign-in errors".into(), failed.text().await.unwrap()));
+    let place = app.place_id("PL-0001").await;
+    for account in DEMO_ACCOUNTS {
+        let client = app.signed_in(account.email).await;
+        for path in [
+            "/dashboard".to_string(),
+            "/account".into(),
+            "/programmes".into(),
+            "/programmes/local-vision".into(),
+            format!("/places/{place}"),
+        ] {
+            let (status, html) = app.get(&client, &path).await;
+            if status == 200 || status == 403 {
+                pages.push((format!("{path} as {}", account.email), html));
+            }
+        }
+    }
+    let admin = app.signed_in("priya.programme@example.org").await;
+    let res = app
+        .post_form(&admin, "/account", "/account/tokens", &[("name", "")])
+        .await;
+    pages.push(("account errors".into(), res.text().await.unwrap()));
+    let res = app
+        .post_form(
+            &admin,
+            &format!("/places/{place}"),
+            &format!("/places/{place}/chair"),
+            &[("chair_name", ""), ("chair_email", "x")],
+        )
+        .await;
+    pages.push(("place errors".into(), res.text().await.unwrap()));
+    app.post_form(&admin, "/account", "/account/tokens", &[("name", "Tool")])
+        .await;
+    pages.push(("account with token".into(), app.get(&admin, "/account").await.1));
+
+    let dir = std::env::temp_dir().join(format!("convene-vnu-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut files = Vec::new();
+    for (i, (name, html)) in pages.iter().enumerate() {
+        let file = dir.join(format!("page-{i:03}.html"));
+        std::fs::write(&file, html).unwrap();
+        files.push((file, name.clone()));
+    }
+    // A page known to be broken, so the check is seen to catch errors.
+    let broken = dir.join("known-broken.html");
+    std::fs::write(&broken, "<!DOCTYPE html><html lang=en><head><title>x</title></head><body><p><div></p></body></html>").unwrap();
+    let errors = nu_errors(files.iter().map(|(f, _)| f.clone()).chain([broken.clone()]).collect());
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(errors.iter().any(|(file, _)| file.ends_with("known-broken.html")), "the checker reports a broken page");
+    let real: Vec<String> = errors
+        .iter()
+        .filter(|(file, _)| !file.ends_with("known-broken.html"))
+        .map(|(file, message)| {
+            let name = files.iter().find(|(f, _)| file.ends_with(&*f.to_string_lossy())).map(|(_, n)| n.as_str()).unwrap_or(file);
+            format!("{name}: {message}")
+        })
+        .collect();
+    assert!(real.is_empty(), "The Nu HTML Checker found errors ({} pages checked):\n{}", pages.len(), real.join("\n"));
+    app.stop().await;
+}
+
+/// Runs the Nu HTML Checker on files; returns (file URL, message) for each error.
+fn nu_errors(files: Vec<std::path::PathBuf>) -> Vec<(String, String)> {
+    let jar = concat!(env!("CARGO_MANIFEST_DIR"), "/../../node_modules/vnu-jar/build/dist/vnu.jar");
+    let output = Command::new("java")
+        .args(["-jar", jar, "--errors-only", "--format", "json"])
+        .args(&files)
+        .output()
+        .expect("java must be installed (Debian default-jre-headless) and npm ci run for vnu-jar");
+    let report: serde_json::Value = serde_json::from_slice(&output.stderr)
+        .unwrap_or_else(|e| panic!("vnu output is not JSON ({e}): {}", String::from_utf8_lossy(&output.stderr)));
+    report["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["type"] == "error" || m["type"] == "non-document-error")
+        .map(|m| {
+            (
+                m["url"].as_str().unwrap_or("").to_string(),
+                format!("line {}: {}", m["lastLine"], m["message"].as_str().unwrap_or("")),
+            )
+        })
+        .collect()
+}

@@ -1,0 +1,549 @@
+//! Convene over HTTP, on both stores: operations, sign-in, CSRF, permissions, errors.
+
+mod common;
+
+use convene_store::demo::DEMO_ACCOUNTS;
+
+const ADMIN: &str = "priya.programme@example.org";
+const LEAD: &str = "lee.lead@example.org";
+
+on_both!(health_metrics_and_openapi, |app| {
+    let client = app.client();
+    let res = client.get(app.at("/health")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["status"], "ok");
+    let (_, _) = app.get(&client, "/").await;
+    let (status, metrics) = app.get(&client, "/metrics").await;
+    assert_eq!(status, 200);
+    assert!(metrics.contains("http_requests_total{"), "{metrics}");
+    assert!(metrics.contains("route=\"/\""), "{metrics}");
+    assert!(
+        metrics.contains("http_request_duration_seconds_bucket"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("db_pool_connections"), "{metrics}");
+    let doc: serde_json::Value = client
+        .get(app.at("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"), "{doc}");
+    assert!(doc["paths"]["/api/v1/places/{id}"]["get"].is_object(), "{doc}");
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    app.stop().await;
+});
+
+on_both!(every_role_signs_in_to_its_dashboard, |app| {
+    for account in DEMO_ACCOUNTS {
+        let client = app.signed_in(account.email).await;
+        let (status, html) = app.get(&client, "/dashboard").await;
+        assert_eq!(status, 200, "{}", account.email);
+        assert!(html.contains(account.name), "{} sees their name", account.email);
+        assert!(
+            html.contains(account.role.label()),
+            "{} sees their role",
+            account.email
+        );
+        assert!(html.contains("<title>Dashboard – Convene</title>"));
+    }
+    let admin = app.signed_in(ADMIN).await;
+    let (_, html) = app.get(&admin, "/dashboard").await;
+    assert!(html.contains("Systems Leadership – Local Vision"));
+    assert!(
+        html.contains("£1,050,000"),
+        "the fund total is derived from the partners' contributions"
+    );
+    assert!(html.contains("Closed at 11:59pm on Friday 24 May 2013"));
+    app.stop().await;
+});
+
+on_both!(signed_out_people_are_sent_to_sign_in, |app| {
+    let client = app.client();
+    let res = client.get(app.at("/dashboard")).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/sign-in?next=%2Fdashboard");
+    app.stop().await;
+});
+
+on_both!(wrong_password_and_unknown_email_get_one_message, |app| {
+    let client = app.client();
+    for (email, password) in [
+        (ADMIN, "not the password"),
+        ("nobody@example.org", "whatever it is"),
+    ] {
+        let res = app
+            .post_form(
+                &client,
+                "/sign-in",
+                "/sign-in",
+                &[("email", email), ("password", password)],
+            )
+            .await;
+        assert_eq!(res.status(), 200);
+        let html = res.text().await.unwrap();
+        assert!(
+            html.contains("Enter a correct email address and password"),
+            "{email}"
+        );
+        assert!(html.contains("<title>Error: Sign in – Convene</title>"));
+        assert!(
+            html.contains(&format!("value=\"{email}\"")),
+            "the typed email is kept"
+        );
+    }
+    app.stop().await;
+});
+
+on_both!(repeated_failures_slow_down_sign_in_without_locking_out, |app| {
+    let client = app.client();
+    for _ in 0..5 {
+        app.post_form(
+            &client,
+            "/sign-in",
+            "/sign-in",
+            &[("email", LEAD), ("password", "wrong-password-x")],
+        )
+        .await;
+    }
+    let res = app
+        .post_form(
+            &client,
+            "/sign-in",
+            "/sign-in",
+            &[("email", LEAD), ("password", convene_store::demo::DEMO_PASSWORD)],
+        )
+        .await;
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("Too many failed attempts. Wait"),
+        "even the right password waits: {html}"
+    );
+    app.clock.set(app.clock_now_plus(10));
+    app.sign_in(&client, LEAD).await;
+    app.stop().await;
+});
+
+on_both!(form_posts_need_the_session_token, |app| {
+    let client = app.signed_in(ADMIN).await;
+    let post = |body: &'static str| {
+        client
+            .post(app.at("/account/tokens"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+    };
+    let res = post("name=no-token").send().await.unwrap();
+    assert_eq!(res.status(), 403);
+    assert!(res.text().await.unwrap().contains("You do not have permission"));
+    let res = post("name=wrong&csrf_token=forged").send().await.unwrap();
+    assert_eq!(res.status(), 403);
+    let (_, html) = app.get(&client, "/account").await;
+    let token = common::csrf_token(&html);
+    let res = client
+        .post(app.at("/account/tokens"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("sec-fetch-site", "cross-site")
+        .body(format!("name=cross-site&csrf_token={token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        403,
+        "a cross-site post is refused even with a token"
+    );
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let (_, html) = app.get(&client, "/account").await;
+    assert!(
+        html.contains("You have no API tokens"),
+        "nothing was created by refused posts"
+    );
+    app.stop().await;
+});
+
+on_both!(place_lead_reaches_only_their_own_place, |app| {
+    let lead = app.signed_in(LEAD).await;
+    let own = app.place_id("PL-0001").await;
+    let other = app.place_id("PL-0002").await;
+    let (status, html) = app.get(&lead, &format!("/places/{own}")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Westermoor"));
+    assert!(
+        !html.contains("Save contact"),
+        "leads cannot edit the chair's contact"
+    );
+    let (status, html) = app.get(&lead, &format!("/places/{other}")).await;
+    assert_eq!(status, 403);
+    assert!(!html.contains("Northfold"), "nothing of the other place leaks");
+    let res = app
+        .post_form(
+            &lead,
+            "/account",
+            &format!("/places/{own}/chair"),
+            &[("chair_name", "Mallory"), ("chair_email", "m@example.org")],
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        403,
+        "a lead cannot change the chair's contact by posting directly"
+    );
+    let place = convene_store::programmes::place(&app.state.db, own)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_ne!(place.hwb_chair_name.as_deref(), Some("Mallory"));
+    app.stop().await;
+});
+
+on_both!(programme_admin_edits_only_their_programme, |app| {
+    let admin = app.signed_in(ADMIN).await;
+    let (status, _) = app.get(&admin, "/programmes/local-vision").await;
+    assert_eq!(status, 200);
+    let (status, _) = app.get(&admin, "/programmes/leadership-for-change").await;
+    assert_eq!(status, 403);
+    let res = app
+        .post_form(
+            &admin,
+            "/programmes/local-vision",
+            "/programmes/leadership-for-change/summary",
+            &[("summary", "Taken over")],
+        )
+        .await;
+    assert_eq!(res.status(), 403);
+    let lfc = convene_store::programmes::by_slug(&app.state.db, "leadership-for-change")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_ne!(lfc.summary, "Taken over");
+    // An empty summary is refused next to the field and nothing is saved.
+    let res = app
+        .post_form(
+            &admin,
+            "/programmes/local-vision",
+            "/programmes/local-vision/summary",
+            &[("summary", "  ")],
+        )
+        .await;
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Enter a summary of the programme"));
+    assert!(
+        html.contains("href=\"#summary\""),
+        "the error summary links to the field"
+    );
+    let lv = convene_store::programmes::by_slug(&app.state.db, "local-vision")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(lv.summary.starts_with("The System Leadership programme"));
+    // A good change is saved and audited.
+    let res = app
+        .post_form(
+            &admin,
+            "/programmes/local-vision",
+            "/programmes/local-vision/summary",
+            &[("summary", "A clearer summary.")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let lv = convene_store::programmes::by_slug(&app.state.db, "local-vision")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(lv.summary, "A clearer summary.");
+    let audit = convene_store::audit::recent(&app.state.db, 5).await.unwrap();
+    assert!(
+        audit
+            .iter()
+            .any(|e| e.action == "programme_summary_changed" && e.record_id == Some(lv.id))
+    );
+    // The admin may change the chair's contact of a place in their programme.
+    let place = app.place_id("PL-0003").await;
+    let res = app
+        .post_form(
+            &admin,
+            &format!("/places/{place}"),
+            &format!("/places/{place}/chair"),
+            &[("chair_name", "Robin Chairwell"), ("chair_email", "not-an-email")],
+        )
+        .await;
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Enter an email address in the correct format"));
+    assert!(
+        html.contains("value=\"Robin Chairwell\""),
+        "what was typed is kept"
+    );
+    app.stop().await;
+});
+
+on_both!(api_tokens_follow_the_same_policy, |app| {
+    let lead = app.signed_in(LEAD).await;
+    let res = app
+        .post_form(&lead, "/account", "/account/tokens", &[("name", "My script")])
+        .await;
+    assert_eq!(res.status(), 303);
+    let (_, html) = app.get(&lead, "/account").await;
+    let start = html.find("<code class=\"convene-token\">").unwrap() + "<code class=\"convene-token\">".len();
+    let token = html[start..].split('<').next().unwrap().to_string();
+    let (_, again) = app.get(&lead, "/account").await;
+    assert!(!again.contains(&token), "the token is shown once");
+    let api = reqwest::Client::new();
+    let call = |path: &str| api.get(app.at(path)).bearer_auth(&token);
+    let me: serde_json::Value = call("/api/v1/me").send().await.unwrap().json().await.unwrap();
+    assert_eq!(me["email"], LEAD);
+    let own = app.place_id("PL-0001").await;
+    let other = app.place_id("PL-0002").await;
+    assert_eq!(
+        call(&format!("/api/v1/places/{own}"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let res = call(&format!("/api/v1/places/{other}")).send().await.unwrap();
+    assert_eq!(res.status(), 403);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    assert_eq!(
+        call("/api/v1/programmes/local-vision/places")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    let res = api
+        .put(app.at(&format!("/api/v1/places/{own}/chair")))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"name": "Mallory", "email": "m@example.org"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        403,
+        "a lead cannot change the chair through the API either"
+    );
+    // The session cookie is never accepted by the API.
+    assert_eq!(lead.get(app.at("/api/v1/me")).send().await.unwrap().status(), 401);
+    assert_eq!(api.get(app.at("/api/v1/me")).send().await.unwrap().status(), 401);
+    // Revoking the token ends its use.
+    let token_id = convene_store::tokens::api_tokens_of(&app.state.db, me["id"].as_i64().unwrap())
+        .await
+        .unwrap()[0]
+        .id;
+    let res = app
+        .post_form(
+            &lead,
+            "/account",
+            &format!("/account/tokens/{token_id}/revoke"),
+            &[],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(call("/api/v1/me").send().await.unwrap().status(), 401);
+    app.stop().await;
+});
+
+on_both!(nobody_revokes_someone_elses_token, |app| {
+    let admin = app.signed_in(ADMIN).await;
+    app.post_form(&admin, "/account", "/account/tokens", &[("name", "Admin tool")])
+        .await;
+    let admin_id =
+        convene_store::users::by_email(&app.state.db, &convene_domain::Email::parse(ADMIN).unwrap())
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+    let token_id = convene_store::tokens::api_tokens_of(&app.state.db, admin_id)
+        .await
+        .unwrap()[0]
+        .id;
+    let lead = app.signed_in(LEAD).await;
+    let res = app
+        .post_form(
+            &lead,
+            "/account",
+            &format!("/account/tokens/{token_id}/revoke"),
+            &[],
+        )
+        .await;
+    assert_eq!(res.status(), 403);
+    assert_eq!(
+        convene_store::tokens::api_tokens_of(&app.state.db, admin_id)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    app.stop().await;
+});
+
+on_both!(api_validation_errors_name_the_field, |app| {
+    let admin = app.signed_in(ADMIN).await;
+    app.post_form(&admin, "/account", "/account/tokens", &[("name", "Admin tool")])
+        .await;
+    let (_, html) = app.get(&admin, "/account").await;
+    let start = html.find("<code class=\"convene-token\">").unwrap() + "<code class=\"convene-token\">".len();
+    let token = html[start..].split('<').next().unwrap().to_string();
+    let place = app.place_id("PL-0004").await;
+    let api = reqwest::Client::new();
+    let res = api
+        .put(app.at(&format!("/api/v1/places/{place}/chair")))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"name": "", "email": "nope"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert!(
+        body["errors"]["email"].is_string() && body["errors"]["name"].is_string(),
+        "{body}"
+    );
+    let res = api
+        .put(app.at(&format!("/api/v1/places/{place}/chair")))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"name": "Robin Chairwell", "email": "robin.chairwell@example.org"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let res = api
+        .put(app.at(&format!("/api/v1/places/{place}/chair")))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    app.stop().await;
+});
+
+on_both!(errors_have_proper_pages, |app| {
+    let client = app.client();
+    let res = client.get(app.at("/no/such/page")).send().await.unwrap();
+    assert_eq!(res.status(), 404);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(res.text().await.unwrap().contains("Page not found"));
+    let res = client.get(app.at("/api/v1/nothing")).send().await.unwrap();
+    assert_eq!(res.status(), 404);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    let res = client.delete(app.at("/health")).send().await.unwrap();
+    assert_eq!(res.status(), 405);
+    assert!(res.text().await.unwrap().contains("not available"));
+    let big = "a".repeat(11 * 1024 * 1024);
+    let res = client
+        .post(app.at("/sign-in"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("email={big}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 413);
+    assert!(res.text().await.unwrap().contains("too large"));
+    let res = client.get(app.at("/")).send().await.unwrap();
+    let csp = res.headers()["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"));
+    assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+    app.stop().await;
+});
+
+on_both!(password_reset_by_single_use_link, |app| {
+    let client = app.client();
+    let res = app
+        .post_form(
+            &client,
+            "/forgot-password",
+            "/forgot-password",
+            &[("email", LEAD)],
+        )
+        .await;
+    assert!(res.text().await.unwrap().contains("Check your email"));
+    let res = app
+        .post_form(
+            &client,
+            "/forgot-password",
+            "/forgot-password",
+            &[("email", "nobody@example.org")],
+        )
+        .await;
+    assert!(
+        res.text().await.unwrap().contains("Check your email"),
+        "unknown addresses get the same answer"
+    );
+    let mail = convene_store::outbox::recent(&app.state.db, 10).await.unwrap();
+    assert_eq!(mail.len(), 1, "only the real account is mailed");
+    assert_eq!(mail[0].to_address, LEAD);
+    let link = mail[0]
+        .body_text
+        .lines()
+        .find(|l| l.contains("/reset-password/"))
+        .unwrap()
+        .trim()
+        .to_string();
+    let path = link.trim_start_matches(&app.url).to_string();
+    let res = app
+        .post_form(
+            &client,
+            &path,
+            &path,
+            &[("password", "short"), ("confirm", "short")],
+        )
+        .await;
+    assert!(res.text().await.unwrap().contains("12 characters or more"));
+    let new_password = "a brand new passphrase";
+    let res = app
+        .post_form(
+            &client,
+            &path,
+            &path,
+            &[("password", new_password), ("confirm", new_password)],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let (_, html) = app.get(&client, &path).await;
+    assert!(html.contains("expired or has already been used"));
+    let res = app
+        .post_form(
+            &client,
+            "/sign-in",
+            "/sign-in",
+            &[("email", LEAD), ("password", new_password)],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    app.stop().await;
+});
+
+on_both!(sign_out_everywhere_ends_other_sessions, |app| {
+    let laptop = app.signed_in(LEAD).await;
+    let phone = app.signed_in(LEAD).await;
+    assert_eq!(app.get(&phone, "/dashboard").await.0, 200);
+    let res = app
+        .post_form(&laptop, "/account", "/account/sign-out-everywhere", &[])
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        app.get(&phone, "/dashboard").await.0,
+        303,
+        "the other device is signed out"
+    );
+    assert_eq!(app.get(&laptop, "/dashboard").await.0, 303);
+    app.stop().await;
+});
