@@ -1,1 +1,53 @@
-fn main() {}
+//! `convene-bench NAME [--quick]`: Convene's benchmarks. Each prints a readable table, then
+//! as its very last line one JSON object with its figures.
+
+mod http;
+mod wrk;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let quick = args.iter().any(|a| a == "--quick");
+    let name = args
+        .iter()
+        .find(|a| !a.starts_with("--"))
+        .cloned()
+        .unwrap_or_default();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("convene-bench: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = match name.as_str() {
+        "http" => runtime.block_on(http::run(quick)),
+        _ => {
+            eprintln!(
+                "usage: convene-bench NAME [--quick]\n\nbenchmarks:\n  http   the signed-in dashboard under wrk at 64 connections, against a bare axum ceiling"
+            );
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(json) => {
+            println!("{json}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("convene-bench: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The median of some measurements.
+pub fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(|a, b| a.total_cmp(b));
+    match values.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => values[n / 2],
+        n => (values[n / 2 - 1] + values[n / 2]) / 2.0,
+    }
+}

@@ -295,3 +295,17 @@ pub async fn place_by_reference(db: &Db, reference: &str) -> Result<Option<i64>>
     });
     Ok(row.map(|(id,)| id))
 }
+
+/// Every round of every programme, newest first.
+pub async fn all_rounds(db: &Db) -> Result<Vec<Round>> {
+    let rows: Vec<RoundRow> = on_db!(db, |pool| {
+        sqlx::query_as(
+            "SELECT id, programme_id, slug, name, reference_prefix, opens_at, closes_at, places_offered, \
+             eligibility, review_ends_at, notify_by, launch_event_at, launch_event_location, \
+             value_per_place_pence, themes FROM rounds ORDER BY opens_at DESC",
+        )
+        .fetch_all(pool)
+        .await?
+    });
+    Ok(rows.into_iter().map(to_round).collect())
+}

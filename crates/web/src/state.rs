@@ -19,6 +19,7 @@ pub struct AppState {
     pub metrics: Option<PrometheusHandle>,
     pub people: Arc<PeopleCache>,
     pub sessions: Arc<crate::session_store::SessionCache>,
+    pub catalogue: Arc<crate::catalogue::Catalogue>,
     /// Wakes the mail worker when a message is queued.
     pub mail_wake: Arc<tokio::sync::Notify>,
 }
@@ -75,6 +76,7 @@ impl AppState {
             metrics: None,
             people: Arc::new(PeopleCache::default()),
             sessions: Arc::new(crate::session_store::SessionCache::default()),
+            catalogue: Arc::new(crate::catalogue::Catalogue::default()),
             mail_wake: Arc::new(tokio::sync::Notify::new()),
         }
     }

@@ -87,32 +87,61 @@ async fn every_page_is_valid_html() {
     }
     // A page known to be broken, so the check is seen to catch errors.
     let broken = dir.join("known-broken.html");
-    std::fs::write(&broken, "<!DOCTYPE html><html lang=en><head><title>x</title></head><body><p><div></p></body></html>").unwrap();
-    let errors = nu_errors(files.iter().map(|(f, _)| f.clone()).chain([broken.clone()]).collect());
+    std::fs::write(
+        &broken,
+        "<!DOCTYPE html><html lang=en><head><title>x</title></head><body><p><div></p></body></html>",
+    )
+    .unwrap();
+    let errors = nu_errors(
+        files
+            .iter()
+            .map(|(f, _)| f.clone())
+            .chain([broken.clone()])
+            .collect(),
+    );
     let _ = std::fs::remove_dir_all(&dir);
-    assert!(errors.iter().any(|(file, _)| file.ends_with("known-broken.html")), "the checker reports a broken page");
+    assert!(
+        errors.iter().any(|(file, _)| file.ends_with("known-broken.html")),
+        "the checker reports a broken page"
+    );
     let real: Vec<String> = errors
         .iter()
         .filter(|(file, _)| !file.ends_with("known-broken.html"))
         .map(|(file, message)| {
-            let name = files.iter().find(|(f, _)| file.ends_with(&*f.to_string_lossy())).map(|(_, n)| n.as_str()).unwrap_or(file);
+            let name = files
+                .iter()
+                .find(|(f, _)| file.ends_with(&*f.to_string_lossy()))
+                .map(|(_, n)| n.as_str())
+                .unwrap_or(file);
             format!("{name}: {message}")
         })
         .collect();
-    assert!(real.is_empty(), "The Nu HTML Checker found errors ({} pages checked):\n{}", pages.len(), real.join("\n"));
+    assert!(
+        real.is_empty(),
+        "The Nu HTML Checker found errors ({} pages checked):\n{}",
+        pages.len(),
+        real.join("\n")
+    );
     app.stop().await;
 }
 
 /// Runs the Nu HTML Checker on files; returns (file URL, message) for each error.
 fn nu_errors(files: Vec<std::path::PathBuf>) -> Vec<(String, String)> {
-    let jar = concat!(env!("CARGO_MANIFEST_DIR"), "/../../node_modules/vnu-jar/build/dist/vnu.jar");
+    let jar = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../node_modules/vnu-jar/build/dist/vnu.jar"
+    );
     let output = Command::new("java")
         .args(["-jar", jar, "--errors-only", "--format", "json"])
         .args(&files)
         .output()
         .expect("java must be installed (Debian default-jre-headless) and npm ci run for vnu-jar");
-    let report: serde_json::Value = serde_json::from_slice(&output.stderr)
-        .unwrap_or_else(|e| panic!("vnu output is not JSON ({e}): {}", String::from_utf8_lossy(&output.stderr)));
+    let report: serde_json::Value = serde_json::from_slice(&output.stderr).unwrap_or_else(|e| {
+        panic!(
+            "vnu output is not JSON ({e}): {}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
     report["messages"]
         .as_array()
         .unwrap()

@@ -463,7 +463,7 @@ async fn render_account(
 ) -> Result<Response, AppError> {
     let user = me.user();
     let list = tokens::api_tokens_of(&state.db, user.id).await?;
-    let new_token = me.session.remove::<String>(NEW_TOKEN_KEY).await.ok().flatten();
+    let new_token = crate::pages::take(&me.session, NEW_TOKEN_KEY).await;
     let notice = take_notice(&me.session).await;
     let mut chrome = chrome(state, Some(&me.person), &me.session, "Your account", "/account").await;
     chrome.has_errors = !errors.is_empty();

@@ -1,6 +1,7 @@
 //! The home page, and each role's dashboard after signing in.
 
 use crate::auth::{CurrentUser, MaybeUser};
+use crate::catalogue::Entry;
 use crate::error::AppError;
 use crate::pages::{chrome, take_notice};
 use crate::state::AppState;
@@ -75,30 +76,38 @@ pub fn round_line(round: &Round, now: Timestamp) -> RoundLine {
     }
 }
 
-/// Builds cards for programmes, with their rounds.
-pub async fn programme_cards(state: &AppState, list: Vec<Programme>) -> Result<Vec<ProgrammeCard>, AppError> {
-    let now = state.clock.now();
-    let mut cards = Vec::with_capacity(list.len());
-    for p in list {
-        let rounds = programmes::rounds(&state.db, p.id).await?;
-        cards.push(ProgrammeCard {
-            slug: p.slug,
-            name: p.name,
-            summary: p.summary,
-            fund_total: p.fund.total.to_string(),
-            fund_left: p.fund.left.to_string(),
-            rounds: rounds.iter().map(|r| round_line(r, now)).collect(),
-        });
+/// Builds a card for a programme and its rounds.
+pub fn programme_card(entry: &Entry, now: Timestamp) -> ProgrammeCard {
+    let p = &entry.programme;
+    ProgrammeCard {
+        slug: p.slug.clone(),
+        name: p.name.clone(),
+        summary: p.summary.clone(),
+        fund_total: p.fund.total.to_string(),
+        fund_left: p.fund.left.to_string(),
+        rounds: entry.rounds.iter().map(|r| round_line(r, now)).collect(),
     }
-    Ok(cards)
+}
+
+/// Cards for the programmes `keep` selects, by name.
+pub async fn programme_cards(
+    state: &AppState,
+    keep: impl Fn(&Programme) -> bool,
+) -> Result<Vec<ProgrammeCard>, AppError> {
+    let now = state.clock.now();
+    let all = state.catalogue.get(&state.db).await?;
+    Ok(all
+        .iter()
+        .filter(|e| keep(&e.programme))
+        .map(|e| programme_card(e, now))
+        .collect())
 }
 
 async fn home(State(state): State<AppState>, who: MaybeUser) -> Result<Response, AppError> {
     if who.person.is_some() {
         return Ok(Redirect::to("/dashboard").into_response());
     }
-    let list = programmes::list(&state.db).await?;
-    let cards = programme_cards(&state, list).await?;
+    let cards = programme_cards(&state, |_| true).await?;
     let chrome = chrome(&state, None, &who.session, "Systems leadership programmes", "/").await;
     Ok(HomePage {
         chrome,
@@ -143,16 +152,8 @@ async fn dashboard(State(state): State<AppState>, me: CurrentUser) -> Result<Res
             .filter_map(|g| g.scope_id)
             .collect()
     };
-    let admin_programmes = if service_admin {
-        programmes::list(&state.db).await?
-    } else {
-        let ids = scoped(Role::ProgrammeAdmin);
-        if ids.is_empty() {
-            Vec::new()
-        } else {
-            programmes::by_ids(&state.db, &ids).await?
-        }
-    };
+    let admin_of = scoped(Role::ProgrammeAdmin);
+    let admin_programmes = programme_cards(&state, |p| service_admin || admin_of.contains(&p.id)).await?;
     let place_ids = scoped(Role::PlaceLead);
     let places = if place_ids.is_empty() {
         Vec::new()
@@ -162,12 +163,14 @@ async fn dashboard(State(state): State<AppState>, me: CurrentUser) -> Result<Res
     let round_ids = scoped(Role::PanelMember);
     let mut panel_rounds = Vec::new();
     if !round_ids.is_empty() {
-        for p in programmes::list(&state.db).await? {
-            for r in programmes::rounds(&state.db, p.id).await? {
-                if round_ids.contains(&r.id) {
-                    panel_rounds.push(round_line(&r, now));
-                }
-            }
+        for entry in state.catalogue.get(&state.db).await?.iter() {
+            panel_rounds.extend(
+                entry
+                    .rounds
+                    .iter()
+                    .filter(|r| round_ids.contains(&r.id))
+                    .map(|r| round_line(r, now)),
+            );
         }
     }
     let notice = take_notice(&me.session).await;
@@ -181,8 +184,8 @@ async fn dashboard(State(state): State<AppState>, me: CurrentUser) -> Result<Res
             .main_role()
             .map(|r| r.label().to_string())
             .unwrap_or_default(),
-        is_admin: service_admin || !scoped(Role::ProgrammeAdmin).is_empty(),
-        programmes: programme_cards(&state, admin_programmes).await?,
+        is_admin: service_admin || !admin_of.is_empty(),
+        programmes: admin_programmes,
         places: places
             .into_iter()
             .map(|p| PlaceLine {

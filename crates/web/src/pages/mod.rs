@@ -52,5 +52,13 @@ pub async fn notify(session: &Session, message: &str) {
 
 /// Takes the pending notice, if any.
 pub async fn take_notice(session: &Session) -> Option<String> {
-    session.remove::<String>(NOTICE_KEY).await.ok().flatten()
+    take(session, NOTICE_KEY).await
+}
+
+/// Takes a one-time value out of the session. Looks first: removing marks the session
+/// changed, and a changed session is written back to the database.
+pub async fn take(session: &Session, key: &str) -> Option<String> {
+    let value = session.get::<String>(key).await.ok().flatten()?;
+    let _ = session.remove::<String>(key).await;
+    Some(value)
 }

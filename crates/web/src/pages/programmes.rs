@@ -2,8 +2,9 @@
 //! they can edit.
 
 use crate::auth::CurrentUser;
+use crate::catalogue::Entry;
 use crate::error::AppError;
-use crate::pages::dashboard::{PlaceLine, ProgrammeCard, programme_cards};
+use crate::pages::dashboard::{PlaceLine, ProgrammeCard, programme_card, programme_cards};
 use crate::pages::{chrome, notify, take_notice};
 use crate::state::AppState;
 use crate::views::{Chrome, FormErrors};
@@ -33,12 +34,10 @@ struct ListPage {
 }
 
 async fn list(State(state): State<AppState>, me: CurrentUser) -> Result<Response, AppError> {
-    let visible: Vec<_> = programmes::list(&state.db)
-        .await?
-        .into_iter()
-        .filter(|p| allows(me.principal(), Action::View, Resource::Programme { id: p.id }))
-        .collect();
-    let cards = programme_cards(&state, visible).await?;
+    let cards = programme_cards(&state, |p| {
+        allows(me.principal(), Action::View, Resource::Programme { id: p.id })
+    })
+    .await?;
     let chrome = chrome(&state, Some(&me.person), &me.session, "Programmes", "/programmes").await;
     Ok(ListPage {
         chrome,
@@ -93,8 +92,8 @@ async fn render(
         .collect();
     let summary = typed.unwrap_or_else(|| programme.summary.clone());
     let title = programme.name.clone();
-    let mut cards = programme_cards(state, vec![programme]).await?;
-    let card = cards.pop().ok_or(AppError::NotFound)?;
+    let rounds = programmes::rounds(&state.db, programme.id).await?;
+    let card = programme_card(&Entry { programme, rounds }, state.clock.now());
     let notice = take_notice(&me.session).await;
     let mut chrome = chrome(state, Some(&me.person), &me.session, &title, "/programmes").await;
     chrome.has_errors = !errors.is_empty();
@@ -166,6 +165,7 @@ async fn edit_summary(
     )
     .await?;
     tx.commit().await?;
+    state.catalogue.invalidate();
     notify(&me.session, "The programme summary has been saved.").await;
     Ok(Redirect::to(&format!("/programmes/{slug}")).into_response())
 }

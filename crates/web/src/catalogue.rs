@@ -1,0 +1,61 @@
+//! The programmes and their rounds, read often and changed rarely, kept for a few seconds
+//! per process so that dashboards cost no queries on a busy server.
+//!
+//! A change made through this process clears it at once ([`Catalogue::invalidate`]); a
+//! change made by another server shows here within [`CACHE_TTL`].
+
+use crate::state::CACHE_TTL;
+use convene_store::programmes::{self, Programme, Round};
+use convene_store::{Db, Result};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+/// A programme with its rounds.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub programme: Programme,
+    pub rounds: Vec<Round>,
+}
+
+/// The cached list of every programme, by name.
+#[derive(Default)]
+pub struct Catalogue {
+    cached: Mutex<Option<(Instant, Arc<Vec<Entry>>)>>,
+}
+
+impl Catalogue {
+    /// Every programme with its rounds, from the cache when fresh.
+    pub async fn get(&self, db: &Db) -> Result<Arc<Vec<Entry>>> {
+        if let Ok(guard) = self.cached.lock()
+            && let Some((at, entries)) = guard.as_ref()
+            && at.elapsed() < CACHE_TTL
+        {
+            return Ok(entries.clone());
+        }
+        let list = programmes::list(db).await?;
+        let rounds = programmes::all_rounds(db).await?;
+        let entries: Arc<Vec<Entry>> = Arc::new(
+            list.into_iter()
+                .map(|programme| {
+                    let rounds = rounds
+                        .iter()
+                        .filter(|r| r.programme_id == programme.id)
+                        .cloned()
+                        .collect();
+                    Entry { programme, rounds }
+                })
+                .collect(),
+        );
+        if let Ok(mut guard) = self.cached.lock() {
+            *guard = Some((Instant::now(), entries.clone()));
+        }
+        Ok(entries)
+    }
+
+    /// Forgets the cached list (call after changing a programme or round).
+    pub fn invalidate(&self) {
+        if let Ok(mut guard) = self.cached.lock() {
+            *guard = None;
+        }
+    }
+}
