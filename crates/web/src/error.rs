@@ -172,5 +172,6 @@ pub fn panic_response(err: Box<dyn std::any::Any + Send + 'static>) -> Response<
         .or_else(|| err.downcast_ref::<&str>().copied())
         .unwrap_or("unknown panic");
     tracing::error!(panic = detail, "handler panicked");
-    StatusCode::INTERNAL_SERVER_ERROR.into_response()
+    // This layer is the outermost, so the page is rendered here.
+    crate::ops::with_security_headers(error_page(StatusCode::INTERNAL_SERVER_ERROR))
 }

@@ -67,7 +67,11 @@ font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-ac
 
 /// Adds the security headers to every response.
 pub async fn security_headers(req: Request, next: Next) -> Response {
-    let mut res = next.run(req).await;
+    with_security_headers(next.run(req).await)
+}
+
+/// Sets the security headers on one response.
+pub fn with_security_headers(mut res: Response) -> Response {
     let h = res.headers_mut();
     h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
     h.insert(

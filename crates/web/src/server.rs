@@ -81,11 +81,23 @@ pub fn build_app(mut state: AppState) -> Router {
             StatusCode::SERVICE_UNAVAILABLE,
             Duration::from_secs(30),
         ))
-        .layer(middleware::from_fn(ops::security_headers))
-        .layer(middleware::from_fn(error::render_bare_errors))
-        .layer(TraceLayer::new_for_http())
-        .layer(CatchPanicLayer::custom(error::panic_response))
         .with_state(state)
+        .layer_outer()
+}
+
+/// The layers every response passes through last: security headers, error pages for bare
+/// statuses, request logs, and the panic catcher (a panic becomes a logged 500).
+trait OuterLayers {
+    fn layer_outer(self) -> Self;
+}
+
+impl OuterLayers for Router {
+    fn layer_outer(self) -> Self {
+        self.layer(middleware::from_fn(ops::security_headers))
+            .layer(middleware::from_fn(error::render_bare_errors))
+            .layer(TraceLayer::new_for_http())
+            .layer(CatchPanicLayer::custom(error::panic_response))
+    }
 }
 
 /// Why the server could not start.
@@ -144,4 +156,45 @@ async fn shutdown_signal() {
         _ = term => {},
     }
     tracing::info!("shutting down: finishing requests in flight");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::OuterLayers;
+    use axum::Router;
+    use axum::body::{Body, to_bytes};
+    use axum::http::Request;
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    #[tokio::test]
+    async fn a_panicking_handler_becomes_an_nhs_500_page() {
+        async fn boom() -> &'static str {
+            panic!("something broke")
+        }
+        let app = Router::new()
+            .route("/boom", get(boom))
+            .route("/fine", get(|| async { "fine" }))
+            .layer_outer();
+        let res = app
+            .clone()
+            .oneshot(Request::get("/boom").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 500);
+        let html = String::from_utf8(to_bytes(res.into_body(), 1 << 20).await.unwrap().to_vec()).unwrap();
+        assert!(
+            html.contains("Sorry, there is a problem with the service"),
+            "{html}"
+        );
+        assert!(
+            !html.contains("something broke"),
+            "the cause is logged, never shown"
+        );
+        let res = app
+            .oneshot(Request::get("/fine").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "the server goes on serving");
+    }
 }

@@ -21,6 +21,7 @@ pub struct TestApp {
     pub clock: Arc<FixedClock>,
     test_db: Option<TestDb>,
     server: tokio::task::JoinHandle<()>,
+    mail_worker: Option<(tokio::sync::watch::Sender<bool>, tokio::task::JoinHandle<()>)>,
 }
 
 /// Builder options.
@@ -58,12 +59,21 @@ impl TestApp {
                 .await
                 .unwrap();
         });
+        // The mail worker runs when a mail server is configured, as in `convene serve`.
+        let mail_worker = state.config.smtp_url.as_ref().map(|_| {
+            let (stop, stopped) = tokio::sync::watch::channel(false);
+            (
+                stop,
+                tokio::spawn(convene_web::mail::run_worker(state.clone(), stopped)),
+            )
+        });
         TestApp {
             url,
             state,
             clock,
             test_db: Some(test_db),
             server,
+            mail_worker,
         }
     }
 
@@ -140,6 +150,10 @@ impl TestApp {
 
     /// Stops the server and removes its database.
     pub async fn stop(mut self) {
+        if let Some((stop, worker)) = self.mail_worker.take() {
+            let _ = stop.send(true);
+            let _ = worker.await;
+        }
         self.server.abort();
         let _ = (&mut self.server).await;
         if let Some(db) = self.test_db.take() {
@@ -156,6 +170,86 @@ pub fn csrf_token(html: &str) -> String {
         .unwrap_or_else(|| panic!("no CSRF token in page:\n{html}"))
         + marker.len();
     html[start..].split('"').next().unwrap().to_string()
+}
+
+/// A real SMTP server (Debian's python3-aiosmtpd) that writes each message it receives into
+/// a maildir; stopped when dropped.
+pub struct SmtpSink {
+    pub port: u16,
+    pub maildir: std::path::PathBuf,
+    child: std::process::Child,
+}
+
+impl SmtpSink {
+    /// Starts a sink on `port` (0 picks a free one) and waits until it answers.
+    pub async fn start(port: u16) -> SmtpSink {
+        let port = if port == 0 { free_port() } else { port };
+        let maildir = std::env::temp_dir().join(format!("convene-maildir-{}-{port}", std::process::id()));
+        let child = std::process::Command::new("/usr/bin/python3")
+            .args([
+                "-m",
+                "aiosmtpd",
+                "-n",
+                "-l",
+                &format!("127.0.0.1:{port}"),
+                "-c",
+                "aiosmtpd.handlers.Mailbox",
+            ])
+            .arg(&maildir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("python3-aiosmtpd must be installed (Debian package python3-aiosmtpd)");
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        SmtpSink { port, maildir, child }
+    }
+
+    /// Every message received so far, as raw text.
+    pub fn messages(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for sub in ["new", "cur"] {
+            if let Ok(entries) = std::fs::read_dir(self.maildir.join(sub)) {
+                for e in entries.flatten() {
+                    out.push(std::fs::read_to_string(e.path()).unwrap_or_default());
+                }
+            }
+        }
+        out
+    }
+
+    /// Waits up to ten seconds for `n` messages.
+    pub async fn wait_for(&self, n: usize) -> Vec<String> {
+        for _ in 0..200 {
+            let m = self.messages();
+            if m.len() >= n {
+                return m;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        self.messages()
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.maildir);
+    }
+}
+
+/// A TCP port nothing listens on right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// Runs one async test body on SQLite and on PostgreSQL, as two tests.

@@ -1,0 +1,181 @@
+//! The `convene` binary as people run it: bad settings give one clear line and exit code 2.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn convene(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_convene"))
+        .args(args)
+        .env_remove("CONVENE_DATABASE_URL")
+        .output()
+        .unwrap()
+}
+
+fn one_line_error(out: &Output) -> String {
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "exit code 2; stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "one line on stderr, got: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+    err
+}
+
+#[test]
+fn every_subcommand_has_help() {
+    for args in [
+        &["--help"][..],
+        &["demo", "--help"],
+        &["serve", "--help"],
+        &["migrate", "--help"],
+        &["user", "add", "--help"],
+    ] {
+        let out = convene(args);
+        assert!(out.status.success(), "{args:?}");
+        assert!(String::from_utf8_lossy(&out.stdout).contains("Usage"), "{args:?}");
+    }
+}
+
+#[test]
+fn malformed_database_url_is_one_line_and_exit_2() {
+    let err = one_line_error(&convene(&["migrate", "--database-url", "mysql://nope"]));
+    assert!(err.contains("must start with sqlite:// or postgres://"), "{err}");
+}
+
+#[test]
+fn unreachable_database_is_one_line_and_exit_2() {
+    let err = one_line_error(&convene(&[
+        "migrate",
+        "--database-url",
+        "postgres://nobody@127.0.0.1:1/none",
+    ]));
+    assert!(err.contains("cannot reach the database"), "{err}");
+}
+
+#[test]
+fn port_in_use_is_one_line_and_exit_2() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let dir = std::env::temp_dir().join(format!("convene-cli-port-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("db.sqlite").display());
+    let err = one_line_error(&convene(&["serve", "--database-url", &url, "--bind", &addr]));
+    assert!(err.contains("cannot listen on"), "{err}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn user_add_creates_an_account_with_a_scoped_role() {
+    let dir = std::env::temp_dir().join(format!("convene-cli-user-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("db.sqlite").display());
+    assert!(convene(&["migrate", "--database-url", &url]).status.success());
+    let add = |email: &str, role: &str, extra: &[&str], password: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_convene"))
+            .args([
+                "user",
+                "add",
+                "--email",
+                email,
+                "--name",
+                "Sam Sampleton",
+                "--role",
+                role,
+                "--password-stdin",
+                "--database-url",
+                &url,
+            ])
+            .args(extra)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(format!("{password}\n").as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let ok = add("sam@example.org", "enabler", &[], "a long enough passphrase");
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(
+        String::from_utf8_lossy(&ok.stdout).contains("Created Sam Sampleton (sam@example.org) as Enabler")
+    );
+    let again = add("sam@example.org", "enabler", &[], "a long enough passphrase");
+    assert!(one_line_error(&again).contains("already exists"));
+    let short = add("short@example.org", "enabler", &[], "short");
+    assert!(one_line_error(&short).contains("12 characters"));
+    let unscoped = add(
+        "admin@example.org",
+        "programme_admin",
+        &[],
+        "a long enough passphrase",
+    );
+    assert!(one_line_error(&unscoped).contains("--programme"));
+    let unknown = add("x@example.org", "sponsor", &[], "a long enough passphrase");
+    assert!(one_line_error(&unknown).contains("unknown role"));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn serve_answers_health_and_stops_cleanly_on_sigterm() {
+    let dir = std::env::temp_dir().join(format!("convene-cli-serve-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("db.sqlite").display());
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(env!("CARGO_BIN_EXE_convene"))
+        .args([
+            "serve",
+            "--database-url",
+            &url,
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+            "--log-format",
+            "json",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut answered = false;
+    for _ in 0..100 {
+        if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            use std::io::Read;
+            s.write_all(b"GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                .unwrap();
+            let mut reply = String::new();
+            let _ = s.read_to_string(&mut reply);
+            answered = reply.starts_with("HTTP/1.1 200");
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(answered, "/health answers 200");
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "exits 0 after SIGTERM");
+    let logs = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        logs.lines().all(|l| l.trim().is_empty() || l.starts_with('{')),
+        "JSON logs: {logs}"
+    );
+    assert!(logs.contains("shutting down"), "{logs}");
+    let _ = std::fs::remove_dir_all(dir);
+}
