@@ -1,4 +1,8 @@
 //! The `convene` binary as people run it: bad settings give one clear line and exit code 2.
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers outside #[test] functions fail loudly, as tests do"
+)]
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
