@@ -70,3 +70,26 @@ pub async fn recent(db: &Db, limit: i64) -> Result<Vec<Recorded>> {
         )
         .collect())
 }
+
+/// Records a change with no further detail: who, what, which record.
+pub async fn log(
+    tx: &mut Tx,
+    actor_user_id: Option<i64>,
+    action: &str,
+    record_type: &str,
+    record_id: Option<i64>,
+    now: Timestamp,
+) -> Result<()> {
+    record(
+        tx,
+        Entry {
+            actor_user_id,
+            action,
+            record_type,
+            record_id,
+            detail: "",
+        },
+        now,
+    )
+    .await
+}

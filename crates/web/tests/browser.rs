@@ -4,9 +4,8 @@
 
 mod common;
 
-use common::{Options, TestApp};
+use common::TestApp;
 use convene_store::demo::{DEMO_ACCOUNTS, DEMO_PASSWORD};
-use convene_store::testing::Backend;
 use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::path::PathBuf;
@@ -179,14 +178,7 @@ async fn sign_out(client: &Client) {
 
 #[tokio::test]
 async fn every_role_signs_in_and_every_page_passes_axe() {
-    let app = TestApp::spawn_with(
-        Backend::Sqlite,
-        Options {
-            demo: true,
-            ..Options::default()
-        },
-    )
-    .await;
+    let app = TestApp::spawn_demo().await;
     let mut driver = start_driver().await;
     let client = browser(&mut driver, true, 1280).await;
 
@@ -262,14 +254,7 @@ async fn every_role_signs_in_and_every_page_passes_axe() {
 
 #[tokio::test]
 async fn sign_in_with_the_keyboard_alone_on_a_phone() {
-    let app = TestApp::spawn_with(
-        Backend::Sqlite,
-        Options {
-            demo: true,
-            ..Options::default()
-        },
-    )
-    .await;
+    let app = TestApp::spawn_demo().await;
     let mut driver = start_driver().await;
     let client = browser(&mut driver, true, 390).await;
     client.goto(&app.at("/sign-in")).await.unwrap();
@@ -307,14 +292,7 @@ async fn sign_in_with_the_keyboard_alone_on_a_phone() {
 
 #[tokio::test]
 async fn journeys_work_with_javascript_off() {
-    let app = TestApp::spawn_with(
-        Backend::Sqlite,
-        Options {
-            demo: true,
-            ..Options::default()
-        },
-    )
-    .await;
+    let app = TestApp::spawn_demo().await;
     let mut driver = start_driver().await;
     let client = browser(&mut driver, false, 1280).await;
     sign_in(&client, &app, "lee.lead@example.org").await;

@@ -3,21 +3,13 @@
 
 mod common;
 
-use common::{Options, TestApp};
+use common::TestApp;
 use convene_store::demo::DEMO_ACCOUNTS;
-use convene_store::testing::Backend;
 use std::process::Command;
 
 #[tokio::test]
 async fn every_page_is_valid_html() {
-    let app = TestApp::spawn_with(
-        Backend::Sqlite,
-        Options {
-            demo: true,
-            ..Options::default()
-        },
-    )
-    .await;
+    let app = TestApp::spawn_demo().await;
     let mut pages: Vec<(String, String)> = Vec::new();
     let visitor = app.client();
     for path in [

@@ -286,13 +286,7 @@ on_both!(programme_admin_edits_only_their_programme, |app| {
 
 on_both!(api_tokens_follow_the_same_policy, |app| {
     let lead = app.signed_in(LEAD).await;
-    let res = app
-        .post_form(&lead, "/account", "/account/tokens", &[("name", "My script")])
-        .await;
-    assert_eq!(res.status(), 303);
-    let (_, html) = app.get(&lead, "/account").await;
-    let start = html.find("<code class=\"convene-token\">").unwrap() + "<code class=\"convene-token\">".len();
-    let token = html[start..].split('<').next().unwrap().to_string();
+    let token = app.create_api_token(&lead, "My script").await;
     let (_, again) = app.get(&lead, "/account").await;
     assert!(!again.contains(&token), "the token is shown once");
     let api = reqwest::Client::new();
@@ -389,11 +383,7 @@ on_both!(nobody_revokes_someone_elses_token, |app| {
 
 on_both!(api_validation_errors_name_the_field, |app| {
     let admin = app.signed_in(ADMIN).await;
-    app.post_form(&admin, "/account", "/account/tokens", &[("name", "Admin tool")])
-        .await;
-    let (_, html) = app.get(&admin, "/account").await;
-    let start = html.find("<code class=\"convene-token\">").unwrap() + "<code class=\"convene-token\">".len();
-    let token = html[start..].split('<').next().unwrap().to_string();
+    let token = app.create_api_token(&admin, "Admin tool").await;
     let place = app.place_id("PL-0004").await;
     let api = reqwest::Client::new();
     let res = api

@@ -163,18 +163,7 @@ async fn sign_in(
                         .await
                         .map_err(|e| AppError::Internal(e.to_string()))?;
                     let mut tx = state.db.begin().await?;
-                    audit::record(
-                        &mut tx,
-                        audit::Entry {
-                            actor_user_id: Some(user.id),
-                            action: "signed_in",
-                            record_type: "user",
-                            record_id: Some(user.id),
-                            detail: "",
-                        },
-                        now,
-                    )
-                    .await?;
+                    audit::log(&mut tx, Some(user.id), "signed_in", "user", Some(user.id), now).await?;
                     tx.commit().await?;
                     return Ok(Redirect::to(&next).into_response());
                 }
@@ -370,15 +359,12 @@ async fn reset(
         let mut tx = state.db.begin().await?;
         if let Some(user_id) = tokens::spend_password_reset(&mut tx, &secret_digest(&token), now).await? {
             users::set_password_hash(&mut tx, user_id, &hash).await?;
-            audit::record(
+            audit::log(
                 &mut tx,
-                audit::Entry {
-                    actor_user_id: Some(user_id),
-                    action: "password_reset",
-                    record_type: "user",
-                    record_id: Some(user_id),
-                    detail: "",
-                },
+                Some(user_id),
+                "password_reset",
+                "user",
+                Some(user_id),
                 now,
             )
             .await?;
@@ -525,15 +511,12 @@ async fn create_token(
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     let id = tokens::create_api_token(&mut tx, me.user().id, name, &secret_digest(&secret), now).await?;
-    audit::record(
+    audit::log(
         &mut tx,
-        audit::Entry {
-            actor_user_id: Some(me.user().id),
-            action: "api_token_created",
-            record_type: "api_token",
-            record_id: Some(id),
-            detail: "",
-        },
+        Some(me.user().id),
+        "api_token_created",
+        "api_token",
+        Some(id),
         now,
     )
     .await?;
@@ -562,15 +545,12 @@ async fn revoke_token(
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     tokens::revoke_api_token(&mut tx, id, now).await?;
-    audit::record(
+    audit::log(
         &mut tx,
-        audit::Entry {
-            actor_user_id: Some(me.user().id),
-            action: "api_token_revoked",
-            record_type: "api_token",
-            record_id: Some(id),
-            detail: "",
-        },
+        Some(me.user().id),
+        "api_token_revoked",
+        "api_token",
+        Some(id),
         now,
     )
     .await?;

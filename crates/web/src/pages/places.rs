@@ -163,15 +163,12 @@ async fn edit_chair(
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     programmes::set_hwb_chair(&mut tx, place.id, name, email.as_str()).await?;
-    audit::record(
+    audit::log(
         &mut tx,
-        audit::Entry {
-            actor_user_id: Some(me.user().id),
-            action: "place_chair_changed",
-            record_type: "place",
-            record_id: Some(place.id),
-            detail: "",
-        },
+        Some(me.user().id),
+        "place_chair_changed",
+        "place",
+        Some(place.id),
         now,
     )
     .await?;

@@ -152,15 +152,12 @@ async fn edit_summary(
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     programmes::set_summary(&mut tx, programme.id, summary).await?;
-    audit::record(
+    audit::log(
         &mut tx,
-        audit::Entry {
-            actor_user_id: Some(me.user().id),
-            action: "programme_summary_changed",
-            record_type: "programme",
-            record_id: Some(programme.id),
-            detail: "",
-        },
+        Some(me.user().id),
+        "programme_summary_changed",
+        "programme",
+        Some(programme.id),
         now,
     )
     .await?;

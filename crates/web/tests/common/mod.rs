@@ -37,6 +37,18 @@ impl TestApp {
         Self::spawn_with(backend, Options::default()).await
     }
 
+    /// A server in demo mode (with `/dev/mail`) on SQLite, as `convene demo` runs.
+    pub async fn spawn_demo() -> TestApp {
+        Self::spawn_with(
+            Backend::Sqlite,
+            Options {
+                demo: true,
+                ..Options::default()
+            },
+        )
+        .await
+    }
+
     /// A server with options.
     pub async fn spawn_with(backend: Backend, options: Options) -> TestApp {
         if std::env::var("TEST_LOG").is_ok() {
@@ -138,6 +150,18 @@ impl TestApp {
         let client = self.client();
         self.sign_in(&client, email).await;
         client
+    }
+
+    /// Creates an API token on `client`'s account page and returns it (shown once there).
+    pub async fn create_api_token(&self, client: &reqwest::Client, name: &str) -> String {
+        let res = self
+            .post_form(client, "/account", "/account/tokens", &[("name", name)])
+            .await;
+        assert_eq!(res.status().as_u16(), 303);
+        let (_, html) = self.get(client, "/account").await;
+        let marker = "<code class=\"convene-token\">";
+        let start = html.find(marker).expect("the new token is shown") + marker.len();
+        html[start..].split('<').next().unwrap().to_string()
     }
 
     /// The id of the demo place with this reference.
