@@ -53,18 +53,68 @@ pub async fn verify(req: Request, next: Next) -> Response {
     let Ok(bytes) = to_bytes(body, FORM_LIMIT).await else {
         return error_page(StatusCode::PAYLOAD_TOO_LARGE);
     };
-    let supplied = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
-        .ok()
-        .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == FIELD).map(|(_, v)| v));
-    let matches = match (expected, supplied) {
+    let pairs = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes).unwrap_or_default();
+    let supplied = pairs.iter().find(|(k, _)| k == FIELD).map(|(_, v)| v.as_str());
+    let matches = match (&expected, supplied) {
         (Some(e), Some(s)) => constant_time_eq(e.as_bytes(), s.as_bytes()),
         _ => false,
     };
+    if expected.is_none() && supplied.is_some() && same_origin(&parts.headers) {
+        // The form came from this site but its session has ended (it timed out, or the
+        // person signed out elsewhere). Not an attack: keep what they typed and ask them to
+        // sign in again.
+        return carry_through(&session, parts.uri.path(), pairs).await;
+    }
     if !matches {
         tracing::info!(path = %parts.uri.path(), "form post refused: missing or wrong CSRF token");
         return error_page(StatusCode::FORBIDDEN).into_response();
     }
     next.run(Request::from_parts(parts, Body::from(bytes))).await
+}
+
+/// The session key holding a form carried through a new sign-in.
+pub const CARRIED_KEY: &str = "carried_form";
+
+/// A form whose session ended before it was saved.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct CarriedForm {
+    /// Where the form was posted.
+    pub action: String,
+    /// What was typed, in order, without the token or any password.
+    pub fields: Vec<(String, String)>,
+}
+
+/// True when the browser says the request came from this site itself.
+fn same_origin(headers: &axum::http::HeaderMap) -> bool {
+    let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    let origin_host = headers
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|o| o.split_once("://").map(|(_, host)| host.to_string()));
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    fetch_site == Some("same-origin") || (origin_host.is_some() && origin_host.as_deref() == host)
+}
+
+async fn carry_through(session: &Session, action: &str, pairs: Vec<(String, String)>) -> Response {
+    let fields: Vec<(String, String)> = pairs
+        .into_iter()
+        .filter(|(k, _)| k != FIELD && !k.contains("password") && k != "confirm")
+        .collect();
+    let signing_in = action == "/sign-in";
+    if !signing_in && !fields.is_empty() {
+        let carried = CarriedForm {
+            action: action.to_string(),
+            fields,
+        };
+        let _ = session.insert(CARRIED_KEY, &carried).await;
+    }
+    crate::pages::notify(
+        session,
+        "Your session ended, so nothing was saved. Sign in again to carry on.",
+    )
+    .await;
+    let next = if signing_in { "/dashboard" } else { "/resume" };
+    axum::response::Redirect::to(&format!("/sign-in?next={next}")).into_response()
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

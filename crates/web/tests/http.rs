@@ -537,3 +537,83 @@ on_both!(sign_out_everywhere_ends_other_sessions, |app| {
     assert_eq!(app.get(&laptop, "/dashboard").await.0, 303);
     app.stop().await;
 });
+
+on_both!(
+    a_form_posted_after_the_session_ended_is_kept_through_sign_in,
+    |app| {
+        let admin = app.signed_in(ADMIN).await;
+        let (_, page) = app.get(&admin, "/programmes/local-vision").await;
+        let token = common::csrf_token(&page);
+        // The session ends (it timed out, or the person signed out everywhere on another device).
+        let user =
+            convene_store::users::by_email(&app.state.db, &convene_domain::Email::parse(ADMIN).unwrap())
+                .await
+                .unwrap()
+                .unwrap();
+        convene_store::sessions::delete_for_user(&app.state.db, user.id)
+            .await
+            .unwrap();
+        app.state.sessions.forget_user(user.id);
+        let res = admin
+            .post(app.at("/programmes/local-vision/summary"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("sec-fetch-site", "same-origin")
+            .body(
+                serde_urlencoded::to_string([
+                    ("csrf_token", token.as_str()),
+                    ("summary", "Typed before the timeout"),
+                ])
+                .unwrap(),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303);
+        assert_eq!(res.headers()["location"], "/sign-in?next=/resume");
+        let (_, sign_in) = app.get(&admin, "/sign-in?next=/resume").await;
+        assert!(sign_in.contains("Your session ended, so nothing was saved"));
+        let res = app
+            .post_form(
+                &admin,
+                "/sign-in?next=/resume",
+                "/sign-in",
+                &[
+                    ("email", ADMIN),
+                    ("password", convene_store::demo::DEMO_PASSWORD),
+                    ("next", "/resume"),
+                ],
+            )
+            .await;
+        assert_eq!(res.headers()["location"], "/resume");
+        let (_, resume) = app.get(&admin, "/resume").await;
+        assert!(
+            resume.contains("Typed before the timeout"),
+            "what was typed is shown: {resume}"
+        );
+        let res = app
+            .post_form(
+                &admin,
+                "/account",
+                "/programmes/local-vision/summary",
+                &[("summary", "Typed before the timeout")],
+            )
+            .await;
+        assert_eq!(res.status(), 303);
+        let lv = convene_store::programmes::by_slug(&app.state.db, "local-vision")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(lv.summary, "Typed before the timeout");
+        // Without the browser's word that the post came from this site, it is refused as before.
+        let stranger = app.client();
+        let res = stranger
+            .post(app.at("/programmes/local-vision/summary"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("csrf_token=guess&summary=x")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 403);
+        app.stop().await;
+    }
+);

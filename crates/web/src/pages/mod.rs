@@ -6,6 +6,7 @@ pub mod dev;
 pub mod info;
 pub mod places;
 pub mod programmes;
+pub mod resume;
 
 use crate::auth::Person;
 use crate::csrf;
@@ -21,7 +22,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(accounts::router())
         .merge(dashboard::router())
         .merge(programmes::router())
-        .merge(places::router());
+        .merge(places::router())
+        .merge(resume::router());
     if state.config.demo {
         router = router.merge(dev::router());
     }
