@@ -87,6 +87,10 @@ struct ServeArgs {
     /// proxy that rewrites Host.
     #[arg(long, env = "CONVENE_TRUSTED_ORIGINS", value_delimiter = ',')]
     trusted_origins: Vec<String>,
+    /// Take the client address from X-Forwarded-For, for sign-in throttling (only behind a
+    /// proxy that sets it).
+    #[arg(long, env = "CONVENE_TRUST_FORWARDED_FOR")]
+    trust_forwarded_for: bool,
     /// Database connections per process.
     #[arg(long, env = "CONVENE_DB_CONNECTIONS", default_value_t = 16)]
     db_connections: u32,
@@ -192,6 +196,7 @@ async fn run(command: Command) -> Result<(), Fail> {
             let mut config = Config::new(public_url);
             config.smtp_url = args.smtp_url;
             config.mail_from = args.mail_from;
+            config.trust_forwarded_for = args.trust_forwarded_for;
             config.trusted_origins = args
                 .trusted_origins
                 .into_iter()

@@ -212,7 +212,20 @@ pub async fn load(db: &Db, now: Timestamp) -> Result<Loaded> {
     add_partner(&mut tx, lfc, lc, Pence::pounds(0)).await?;
 
     let round_2013 = upsert_round(&mut tx, local_vision_2013(local_vision)?).await?;
-    upsert_round(&mut tx, local_vision_open_round(local_vision, now)?).await?;
+    let open_round = local_vision_open_round(local_vision, now)?;
+    let (opens_at, closes_at) = (open_round.opens_at, open_round.closes_at);
+    let open_id = upsert_round(&mut tx, open_round).await?;
+    // The demonstration round is open whenever the demo starts, however long after the
+    // database was first made.
+    on_tx!(&mut tx, |conn| {
+        sqlx::query("UPDATE rounds SET opens_at = $1, closes_at = $2 WHERE id = $3 AND closes_at < $4")
+            .bind(opens_at.0)
+            .bind(closes_at.0)
+            .bind(open_id)
+            .bind(now.0)
+            .execute(conn)
+            .await?;
+    });
 
     let mut place_ids = Vec::new();
     for (name, reference, region, issue, status) in PLACES {

@@ -17,7 +17,7 @@ mod connect;
 mod migrations;
 pub mod testing;
 
-pub use connect::{ConnectError, connect};
+pub use connect::{ConnectError, connect, redact};
 
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 

@@ -131,6 +131,9 @@ pub async fn recent(db: &Db, limit: i64) -> Result<Vec<Message>> {
     Ok(rows.into_iter().map(to_message).collect())
 }
 
+/// Attempts after which a message is given up (about half a day of retries).
+pub const MAX_ATTEMPTS: i64 = 16;
+
 /// Backoff before the next attempt: 30s, 1m, 2m, … capped at one hour.
 pub fn retry_delay_seconds(attempts_so_far: i64) -> i64 {
     let exp = attempts_so_far.clamp(0, 7) as u32;

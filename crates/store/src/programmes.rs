@@ -82,7 +82,7 @@ fn to_programme((id, slug, name, summary, contact_email, total): ProgrammeRow) -
 
 /// Every programme, by name.
 pub async fn list(db: &Db) -> Result<Vec<Programme>> {
-    let sql = format!("{PROGRAMME_SELECT} ORDER BY p.name");
+    let sql = format!("{PROGRAMME_SELECT} ORDER BY LOWER(p.name), p.id");
     let rows: Vec<ProgrammeRow> = on_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .fetch_all(pool)
         .await?);
@@ -241,7 +241,7 @@ pub async fn place(db: &Db, id: i64) -> Result<Option<Place>> {
 pub async fn places_in(db: &Db, programme_id: i64) -> Result<Vec<Place>> {
     let sql = format!(
         "{PLACE_SELECT} WHERE pl.id IN (SELECT place_id FROM programme_places WHERE programme_id = $1) \
-         ORDER BY pl.name, pl.id, pp.programme_id"
+         ORDER BY LOWER(pl.name), pl.id, pp.programme_id"
     );
     let rows: Vec<PlaceRow> = on_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(programme_id)
@@ -256,7 +256,7 @@ pub async fn places_by_ids(db: &Db, ids: &[i64]) -> Result<Vec<Place>> {
     for id in ids {
         out.extend(place(db, *id).await?);
     }
-    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out.sort_by_key(|p| (p.name.to_lowercase(), p.id));
     Ok(out)
 }
 

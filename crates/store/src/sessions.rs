@@ -11,22 +11,49 @@ pub struct Stored {
     pub expires_at: Timestamp,
 }
 
-/// Writes a session, creating or replacing it.
-pub async fn save(db: &Db, id: &str, user_id: Option<i64>, data: &str, expires_at: Timestamp) -> Result<()> {
-    on_db!(db, |pool| {
+/// Creates a session; false when the id is taken (the caller picks another).
+pub async fn create(
+    db: &Db,
+    id: &str,
+    user_id: Option<i64>,
+    data: &str,
+    expires_at: Timestamp,
+) -> Result<bool> {
+    let done = on_db!(db, |pool| {
         sqlx::query(
-            "INSERT INTO sessions (id, user_id, data, expires_at) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, data = excluded.data, \
-             expires_at = excluded.expires_at",
+            "INSERT INTO sessions (id, user_id, data, expires_at) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING",
         )
         .bind(id)
         .bind(user_id)
         .bind(data)
         .bind(expires_at.0)
         .execute(pool)
-        .await?;
+        .await?
+        .rows_affected()
     });
-    Ok(())
+    Ok(done == 1)
+}
+
+/// Updates a live session; false when it no longer exists (it was signed out, perhaps by
+/// "sign out everywhere"), so an ended session is never written back to life.
+pub async fn update(
+    db: &Db,
+    id: &str,
+    user_id: Option<i64>,
+    data: &str,
+    expires_at: Timestamp,
+) -> Result<bool> {
+    let done = on_db!(db, |pool| {
+        sqlx::query("UPDATE sessions SET user_id = $2, data = $3, expires_at = $4 WHERE id = $1")
+            .bind(id)
+            .bind(user_id)
+            .bind(data)
+            .bind(expires_at.0)
+            .execute(pool)
+            .await?
+            .rows_affected()
+    });
+    Ok(done == 1)
 }
 
 /// Reads a session that has not expired.

@@ -50,3 +50,15 @@ pub async fn clear(db: &Db, email: &str) -> Result<()> {
     });
     Ok(())
 }
+
+/// Forgets failures older than `before` (housekeeping).
+pub async fn delete_before(db: &Db, before: Timestamp) -> Result<u64> {
+    let done = on_db!(db, |pool| {
+        sqlx::query("DELETE FROM sign_in_failures WHERE at < $1")
+            .bind(before.0)
+            .execute(pool)
+            .await?
+            .rows_affected()
+    });
+    Ok(done)
+}

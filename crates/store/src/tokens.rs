@@ -158,8 +158,16 @@ pub async fn spend_password_reset(tx: &mut Tx, digest: &str, now: Timestamp) -> 
         )
         .bind(now.0)
         .bind(digest)
-        .fetch_optional(conn)
+        .fetch_optional(&mut *conn)
         .await?;
+        if let Some((user_id,)) = row {
+            // Any other link the person asked for is spent too.
+            sqlx::query("UPDATE password_resets SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
+                .bind(now.0)
+                .bind(user_id)
+                .execute(conn)
+                .await?;
+        }
         Ok(row.map(|(id,)| id))
     })
 }

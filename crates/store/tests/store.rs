@@ -47,6 +47,15 @@ async fn demo_loads_once_on_both() {
                 .count(),
             8
         );
+        // Started again months later, the demonstration round is open again.
+        let later = NOW.plus_seconds(100 * 24 * 3600);
+        demo::load(&t.db, later).await.unwrap();
+        let rounds = programmes::rounds(&t.db, lv.id).await.unwrap();
+        assert_eq!(rounds.len(), 2, "{backend:?}: no duplicate round");
+        assert!(
+            rounds.iter().any(|r| r.opens_at <= later && later <= r.closes_at),
+            "{backend:?}: a round is open when the demo starts"
+        );
         for account in demo::DEMO_ACCOUNTS {
             let u = users::by_email(&t.db, &Email::parse(account.email).unwrap())
                 .await
@@ -170,15 +179,25 @@ async fn sessions_expire_and_end_everywhere() {
             .await
             .unwrap();
         tx.commit().await.unwrap();
-        sessions::save(&t.db, "one", Some(uid), "{}", NOW.plus_seconds(60))
-            .await
-            .unwrap();
-        sessions::save(&t.db, "two", Some(uid), "{}", NOW.plus_seconds(60))
-            .await
-            .unwrap();
-        sessions::save(&t.db, "one", Some(uid), "{\"a\":1}", NOW.plus_seconds(120))
-            .await
-            .unwrap();
+        assert!(
+            sessions::create(&t.db, "one", Some(uid), "{}", NOW.plus_seconds(60))
+                .await
+                .unwrap()
+        );
+        assert!(
+            sessions::create(&t.db, "two", Some(uid), "{}", NOW.plus_seconds(60))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !sessions::create(&t.db, "one", None, "{}", NOW).await.unwrap(),
+            "{backend:?}: ids are unique"
+        );
+        assert!(
+            sessions::update(&t.db, "one", Some(uid), "{\"a\":1}", NOW.plus_seconds(120))
+                .await
+                .unwrap()
+        );
         assert_eq!(
             sessions::load(&t.db, "one", NOW).await.unwrap().unwrap().data,
             "{\"a\":1}"
@@ -191,6 +210,13 @@ async fn sessions_expire_and_end_everywhere() {
             "{backend:?}"
         );
         assert_eq!(sessions::delete_for_user(&t.db, uid).await.unwrap(), 2);
+        assert!(sessions::load(&t.db, "one", NOW).await.unwrap().is_none());
+        assert!(
+            !sessions::update(&t.db, "one", Some(uid), "{}", NOW.plus_seconds(600))
+                .await
+                .unwrap(),
+            "{backend:?}: an ended session is never written back"
+        );
         assert!(sessions::load(&t.db, "one", NOW).await.unwrap().is_none());
         t.remove().await;
     }

@@ -23,6 +23,8 @@ pub struct Config {
     pub trusted_origins: Vec<String>,
     /// How often the mail worker looks for due messages.
     pub mail_poll: Duration,
+    /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
+    pub trust_forwarded_for: bool,
 }
 
 impl Config {
@@ -38,6 +40,7 @@ impl Config {
             session_idle: Duration::from_secs(8 * 3600),
             trusted_origins: Vec::new(),
             mail_poll: Duration::from_secs(2),
+            trust_forwarded_for: false,
         }
     }
 }

@@ -26,7 +26,7 @@ pub async fn queue(
 pub fn transport(url: &str) -> Result<AsyncSmtpTransport<Tokio1Executor>, String> {
     AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
         .map(|b| b.timeout(Some(Duration::from_secs(10))).build())
-        .map_err(|e| format!("SMTP URL {url:?} is not valid: {e}"))
+        .map_err(|e| format!("SMTP URL {:?} is not valid: {e}", convene_store::redact(url)))
 }
 
 /// Sends due messages until the process stops. Returns at once when no SMTP URL is set.
@@ -68,7 +68,9 @@ pub async fn send_due(
     from: &Mailbox,
 ) -> convene_store::Result<usize> {
     let now = state.clock.now();
-    let due = outbox::claim_due(&state.db, now, 20, 120).await?;
+    // The lease outlasts a whole batch at the SMTP timeout, so no other worker reclaims a
+    // message while this one is still sending it.
+    let due = outbox::claim_due(&state.db, now, 10, 300).await?;
     let mut sent = 0;
     for m in due {
         let result = match build(from, &m) {
@@ -82,10 +84,15 @@ pub async fn send_due(
                 sent += 1;
             }
             Err(e) => {
-                let retry = state
-                    .clock
-                    .now()
-                    .plus_seconds(outbox::retry_delay_seconds(m.attempts));
+                let retry = if m.attempts + 1 >= outbox::MAX_ATTEMPTS {
+                    tracing::error!(id = m.id, "mail given up after {} attempts", outbox::MAX_ATTEMPTS);
+                    convene_domain::Timestamp(i64::MAX)
+                } else {
+                    state
+                        .clock
+                        .now()
+                        .plus_seconds(outbox::retry_delay_seconds(m.attempts))
+                };
                 tracing::warn!(id = m.id, error = %e, "mail not sent; will retry");
                 metrics::counter!("mail_failed_total").increment(1);
                 outbox::mark_failed(&state.db, m.id, &e, retry).await?;

@@ -13,6 +13,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::csrf::CsrfLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
@@ -81,8 +82,16 @@ pub fn build_app(mut state: AppState) -> Router {
             StatusCode::SERVICE_UNAVAILABLE,
             Duration::from_secs(30),
         ))
-        .with_state(state)
+        .with_state(state.clone())
         .layer_outer()
+        .layer(tower::util::option_layer(state.config.secure_cookies.then(
+            || {
+                SetResponseHeaderLayer::overriding(
+                    axum::http::header::STRICT_TRANSPORT_SECURITY,
+                    axum::http::HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+                )
+            },
+        )))
 }
 
 /// The layers every response passes through last: security headers, error pages for bare
@@ -123,7 +132,8 @@ pub async fn bind(addr: &str) -> Result<tokio::net::TcpListener, ServeError> {
 /// running beside it.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> Result<(), ServeError> {
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let worker = tokio::spawn(mail::run_worker(state.clone(), stop_rx));
+    let worker = tokio::spawn(mail::run_worker(state.clone(), stop_rx.clone()));
+    let housekeeper = tokio::spawn(housekeeping(state.clone(), stop_rx));
     let db = state.db.clone();
     let app = build_app(state);
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
@@ -131,9 +141,30 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> Result
         .await?;
     let _ = stop_tx.send(true);
     let _ = worker.await;
+    let _ = housekeeper.await;
     db.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Every ten minutes: removes expired sessions and old failed sign-ins.
+async fn housekeeping(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        let now = state.clock.now();
+        match convene_store::sessions::delete_expired(&state.db, now).await {
+            Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions removed"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "could not remove expired sessions"),
+        }
+        if let Err(e) = convene_store::throttle::delete_before(&state.db, now.plus_seconds(-24 * 3600)).await
+        {
+            tracing::warn!(error = %e, "could not remove old sign-in failures");
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(600)) => {}
+            _ = stop.changed() => return,
+        }
+    }
 }
 
 async fn shutdown_signal() {

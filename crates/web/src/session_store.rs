@@ -87,10 +87,25 @@ fn to_timestamp(t: time::OffsetDateTime) -> Timestamp {
 
 #[async_trait::async_trait]
 impl SessionStore for DbSessionStore {
+    async fn create(&self, record: &mut Record) -> StoreResult<()> {
+        let user_id = record.data.get(USER_ID_KEY).and_then(|v| v.as_i64());
+        let data = serde_json::to_string(&record.data).map_err(backend_error)?;
+        let expires_at = to_timestamp(record.expiry_date);
+        // A fresh random id practically never collides; pick again if it does.
+        while !sessions::create(&self.db, &record.id.to_string(), user_id, &data, expires_at)
+            .await
+            .map_err(backend_error)?
+        {
+            record.id = Id::default();
+        }
+        self.remember(record);
+        Ok(())
+    }
+
     async fn save(&self, record: &Record) -> StoreResult<()> {
         let user_id = record.data.get(USER_ID_KEY).and_then(|v| v.as_i64());
         let data = serde_json::to_string(&record.data).map_err(backend_error)?;
-        sessions::save(
+        let live = sessions::update(
             &self.db,
             &record.id.to_string(),
             user_id,
@@ -99,7 +114,12 @@ impl SessionStore for DbSessionStore {
         )
         .await
         .map_err(backend_error)?;
-        self.remember(record);
+        if live {
+            self.remember(record);
+        } else {
+            // Ended elsewhere while this request ran: leave it ended.
+            self.forget(&record.id);
+        }
         Ok(())
     }
 

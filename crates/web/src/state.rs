@@ -20,6 +20,9 @@ pub struct AppState {
     pub people: Arc<PeopleCache>,
     pub sessions: Arc<crate::session_store::SessionCache>,
     pub catalogue: Arc<crate::catalogue::Catalogue>,
+    /// Bounds the password hashes computed at once (each takes ~19 MiB and a core for a
+    /// moment), so a flood of sign-ins cannot exhaust the machine.
+    pub password_checks: Arc<tokio::sync::Semaphore>,
     /// Wakes the mail worker when a message is queued.
     pub mail_wake: Arc<tokio::sync::Notify>,
 }
@@ -78,6 +81,7 @@ impl AppState {
             sessions: Arc::new(crate::session_store::SessionCache::default()),
             catalogue: Arc::new(crate::catalogue::Catalogue::default()),
             mail_wake: Arc::new(tokio::sync::Notify::new()),
+            password_checks: Arc::new(tokio::sync::Semaphore::new(4)),
         }
     }
 }

@@ -29,8 +29,17 @@ async fn reset_password_mail(backend: Backend) {
     );
     assert!(messages[0].contains("Subject: Reset your Convene password"));
     assert!(messages[0].contains("/reset-password/"));
-    let outbox = convene_store::outbox::recent(&app.state.db, 5).await.unwrap();
-    assert!(outbox[0].sent_at.is_some(), "the outbox records the send");
+    // The worker records the send just after the server has the message.
+    let mut recorded = false;
+    for _ in 0..100 {
+        let outbox = convene_store::outbox::recent(&app.state.db, 5).await.unwrap();
+        if outbox[0].sent_at.is_some() {
+            recorded = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(recorded, "{backend:?}: the outbox records the send");
     app.stop().await;
 }
 

@@ -59,7 +59,15 @@ struct NextQuery {
 /// Only local paths may be a post-sign-in destination (no open redirect).
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n
+                    .chars()
+                    .any(|c| c == '\\' || c.is_whitespace() || c.is_control()) =>
+        {
+            n.to_string()
+        }
         _ => "/dashboard".to_string(),
     }
 }
@@ -92,14 +100,31 @@ struct SignInForm {
 
 /// The address a request came from, for throttling: the proxy's header when one is
 /// trusted, else the socket's peer.
-fn client_address(headers: &HeaderMap, peer: Option<SocketAddr>) -> String {
-    headers
+fn client_address(headers: &HeaderMap, peer: Option<SocketAddr>, trust_forwarded_for: bool) -> String {
+    let forwarded = headers
         .get("x-forwarded-for")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(',').next())
         .map(|v| v.trim().to_string())
+        .filter(|_| trust_forwarded_for);
+    forwarded
         .or_else(|| peer.map(|p| p.ip().to_string()))
         .unwrap_or_else(|| "unknown".into())
+}
+
+/// Runs a password hash or check off the async threads, a few at a time.
+async fn hashing<T: Send + 'static>(
+    state: &AppState,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AppError> {
+    let _permit = state
+        .password_checks
+        .acquire()
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))
 }
 
 async fn sign_in(
@@ -112,7 +137,7 @@ async fn sign_in(
     let session = who.session;
     let next = safe_next(form.next.as_deref());
     let now = state.clock.now();
-    let client = client_address(&headers, peer.map(|c| c.0.0));
+    let client = client_address(&headers, peer.map(|c| c.0.0), state.config.trust_forwarded_for);
     let typed_email = form.email.trim().to_lowercase();
     let mut errors = FormErrors::default();
     if typed_email.is_empty() {
@@ -148,9 +173,7 @@ async fn sign_in(
                 .unwrap_or_else(|| dummy_password_hash().to_string());
             let password = form.password.clone();
             // Verified off the async threads; an unknown email costs the same as a known one.
-            let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
-                .await
-                .map_err(|e| AppError::Internal(e.to_string()))?;
+            let ok = hashing(&state, move || verify_password(&password, &hash)).await?;
             match user {
                 Some(user) if ok => {
                     throttle::clear(&state.db, &typed_email).await?;
@@ -352,9 +375,8 @@ async fn reset(
     let now = state.clock.now();
     if errors.is_empty() {
         let password = form.password.clone();
-        let hash = tokio::task::spawn_blocking(move || hash_password(&password))
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?
+        let hash = hashing(&state, move || hash_password(&password))
+            .await?
             .map_err(|e| AppError::Internal(e.to_string()))?;
         let mut tx = state.db.begin().await?;
         if let Some(user_id) = tokens::spend_password_reset(&mut tx, &secret_digest(&token), now).await? {
@@ -586,5 +608,11 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example")), "/dashboard");
         assert_eq!(safe_next(Some("https://evil.example")), "/dashboard");
         assert_eq!(safe_next(None), "/dashboard");
+        assert_eq!(
+            safe_next(Some("/\t/evil.example")),
+            "/dashboard",
+            "browsers drop tabs"
+        );
+        assert_eq!(safe_next(Some("/\\evil.example")), "/dashboard");
     }
 }
