@@ -183,3 +183,81 @@ fn serve_answers_health_and_stops_cleanly_on_sigterm() {
     assert!(logs.contains("shutting down"), "{logs}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+fn import(kind: &str, file: &std::path::Path, url: &str) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_convene"))
+        .args(["import", kind])
+        .arg(file)
+        .args(["--database-url", url])
+        .output()
+        .unwrap()
+}
+
+async fn import_reports_every_bad_row_and_imports_nothing(backend: convene_store::testing::Backend) {
+    let t = convene_store::testing::TestDb::new(backend).await;
+    let dir = std::env::temp_dir().join(format!("convene-cli-import-{}-{backend:?}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.csv");
+    std::fs::write(
+        &bad,
+        "org_id,name,kind\nGB-LAE-BRK,Brackenford Council,council\nnot-an-id,,council\nGB-CHC-1234567,Fenwick Trust,club\n",
+    )
+    .unwrap();
+    let out = import("organisations", &bad, &t.url);
+    assert_eq!(out.status.code(), Some(2));
+    let report = String::from_utf8_lossy(&out.stderr);
+    assert!(report.contains("nothing was imported"), "{report}");
+    assert!(report.contains("line 3, org_id:"), "{report}");
+    assert!(
+        report.contains("line 3, name: Enter the organisation's name"),
+        "{report}"
+    );
+    assert!(report.contains("line 4, kind:"), "{report}");
+    let mut tx = t.db.begin().await.unwrap();
+    assert_eq!(
+        convene_store::organisations::organisation_id(&mut tx, "GB-LAE-BRK")
+            .await
+            .unwrap(),
+        None,
+        "the good row was not imported either"
+    );
+    drop(tx);
+
+    let good = dir.join("good.csv");
+    std::fs::write(
+        &good,
+        "org_id,name,kind\nGB-LAE-BRK,Brackenford Council,council\n",
+    )
+    .unwrap();
+    let out = import("organisations", &good, &t.url);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Imported 1 organisations"));
+    let places = dir.join("places.csv");
+    std::fs::write(
+        &places,
+        "reference,name,kind,ons_code,region,hwb_chair_name,hwb_chair_email,accountable_org_id,partner_org_ids\n\
+         PL-0100,Brackenford,council,E06000999,North West,Robin Chairwell,robin@brackenford.example.org,GB-LAE-BRK,GB-LAE-BRK\n",
+    )
+    .unwrap();
+    let out = import("places", &places, &t.url);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let place = convene_store::programmes::place_by_reference(&t.db, "PL-0100")
+        .await
+        .unwrap();
+    assert!(place.is_some());
+    let missing = dir.join("missing.csv");
+    std::fs::write(&missing, "org_id,name\nGB-LAE-X,X\n").unwrap();
+    assert!(one_line_error(&import("organisations", &missing, &t.url)).contains("has no column kind"));
+    let _ = std::fs::remove_dir_all(dir);
+    t.remove().await;
+}
+
+#[tokio::test]
+async fn import_all_or_nothing_sqlite() {
+    import_reports_every_bad_row_and_imports_nothing(convene_store::testing::Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn import_all_or_nothing_postgres() {
+    import_reports_every_bad_row_and_imports_nothing(convene_store::testing::Backend::Postgres).await;
+}

@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod email;
+pub mod imports;
 pub mod money;
 pub mod policy;
 pub mod programmes;

@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod demo;
+pub mod organisations;
 pub mod outbox;
 pub mod programmes;
 pub mod sessions;

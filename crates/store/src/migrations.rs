@@ -26,10 +26,16 @@ fn migrator(migrations: Vec<Migration>) -> Migrator {
 
 /// Every SQLite migration, in order.
 pub fn sqlite() -> Migrator {
-    migrator(migration_set!("sqlite", [(1, "0001_foundation")]))
+    migrator(migration_set!(
+        "sqlite",
+        [(1, "0001_foundation"), (2, "0002_place_partners")]
+    ))
 }
 
 /// Every PostgreSQL migration, in order.
 pub fn postgres() -> Migrator {
-    migrator(migration_set!("postgres", [(1, "0001_foundation")]))
+    migrator(migration_set!(
+        "postgres",
+        [(1, "0001_foundation"), (2, "0002_place_partners")]
+    ))
 }

@@ -258,3 +258,95 @@ async fn reset_links_are_single_use_and_expire() {
         t.remove().await;
     }
 }
+
+fn org_row(line: usize, org_id: &str, name: &str) -> (usize, convene_domain::imports::NewOrganisation) {
+    let cells = [("org_id", org_id), ("name", name), ("kind", "council")]
+        .into_iter()
+        .collect();
+    (
+        line,
+        convene_domain::imports::organisation(&convene_domain::imports::Row { line, cells }).unwrap(),
+    )
+}
+
+fn place_row(line: usize, reference: &str, partners: &str) -> (usize, convene_domain::imports::NewPlace) {
+    let cells = [
+        ("reference", reference),
+        ("name", "Brackenford"),
+        ("kind", "council"),
+        ("partner_org_ids", partners),
+    ]
+    .into_iter()
+    .collect();
+    (
+        line,
+        convene_domain::imports::place(&convene_domain::imports::Row { line, cells }).unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn imports_are_all_or_nothing_and_repeatable() {
+    use convene_store::organisations::{Imported, import_organisations, import_places};
+    for backend in Backend::BOTH {
+        let t = TestDb::new(backend).await;
+        let orgs = vec![
+            org_row(2, "GB-LAE-BRK", "Brackenford Council"),
+            org_row(3, "GB-NHS-RX1", "Brackenford NHS Trust"),
+        ];
+        let mut seen = 0;
+        assert!(matches!(
+            import_organisations(&t.db, &orgs, None, NOW, || seen += 1)
+                .await
+                .unwrap(),
+            Imported::Done { rows: 2 }
+        ));
+        assert_eq!(seen, 2, "progress is reported per row");
+        let renamed = vec![org_row(2, "GB-LAE-BRK", "Brackenford Borough Council")];
+        import_organisations(&t.db, &renamed, None, NOW, || {})
+            .await
+            .unwrap();
+        let mut tx = t.db.begin().await.unwrap();
+        assert!(
+            convene_store::organisations::organisation_id(&mut tx, "GB-LAE-BRK")
+                .await
+                .unwrap()
+                .is_some()
+        );
+        drop(tx);
+
+        // A row naming an unknown organisation refuses the whole file, good rows included.
+        let places = vec![
+            place_row(2, "PL-0100", "GB-LAE-BRK"),
+            place_row(3, "PL-0101", "GB-LAE-NOPE"),
+        ];
+        match import_places(&t.db, &places, None, NOW, || {}).await.unwrap() {
+            Imported::Refused(errors) => {
+                assert_eq!(errors.len(), 1, "{backend:?}");
+                assert_eq!((errors[0].line, errors[0].field.as_str()), (3, "partner_org_ids"));
+            }
+            other => panic!("{backend:?}: {other:?}"),
+        }
+        assert_eq!(
+            programmes::place_by_reference(&t.db, "PL-0100").await.unwrap(),
+            None,
+            "{backend:?}: nothing half-imported"
+        );
+
+        let places = vec![place_row(2, "PL-0100", "GB-LAE-BRK;GB-NHS-RX1")];
+        import_places(&t.db, &places, None, NOW, || {}).await.unwrap();
+        import_places(&t.db, &places, None, NOW, || {}).await.unwrap();
+        let id = programmes::place_by_reference(&t.db, "PL-0100")
+            .await
+            .unwrap()
+            .unwrap();
+        let mut tx = t.db.begin().await.unwrap();
+        assert_eq!(
+            convene_store::organisations::place_partner_org_ids(&mut tx, id)
+                .await
+                .unwrap(),
+            vec!["GB-LAE-BRK".to_string(), "GB-NHS-RX1".to_string()]
+        );
+        drop(tx);
+        t.remove().await;
+    }
+}
