@@ -617,3 +617,31 @@ on_both!(
         app.stop().await;
     }
 );
+
+on_both!(api_shows_fund_figures_only_to_programme_admins, |app| {
+    let api = reqwest::Client::new();
+    for (email, sees) in [(ADMIN, true), (LEAD, false)] {
+        let client = app.signed_in(email).await;
+        let token = app.create_api_token(&client, "Script").await;
+        let list: serde_json::Value = api
+            .get(app.at("/api/v1/programmes"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let lv = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["slug"] == "local-vision")
+            .unwrap();
+        assert_eq!(lv["fund_total_pence"].as_i64().is_some(), sees, "{email}: {lv}");
+        if sees {
+            assert_eq!(lv["fund_total_pence"], 105_000_000);
+        }
+    }
+    app.stop().await;
+});

@@ -11,14 +11,16 @@ use convene_store::programmes;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-/// A programme and its fund, in pence.
+/// A programme; its fund figures (in pence) only for those who manage it.
 #[derive(Serialize, ToSchema)]
 pub struct ProgrammeBody {
     pub slug: String,
     pub name: String,
     pub summary: String,
-    pub fund_total_pence: i64,
-    pub fund_left_pence: i64,
+    /// The pooled fund, for the programme's admins; null for everyone else.
+    pub fund_total_pence: Option<i64>,
+    /// What is not yet awarded, for the programme's admins; null for everyone else.
+    pub fund_left_pence: Option<i64>,
 }
 
 /// Every programme.
@@ -26,16 +28,20 @@ pub struct ProgrammeBody {
     (status = 200, description = "All programmes", body = Vec<ProgrammeBody>),
     (status = 401, description = "Missing or revoked token", content_type = "application/problem+json"),
 ))]
-pub async fn list(State(state): State<AppState>, _who: ApiUser) -> ApiResult<Vec<ProgrammeBody>> {
-    let all = programmes::list(&state.db).await?;
+pub async fn list(State(state): State<AppState>, ApiUser(person): ApiUser) -> ApiResult<Vec<ProgrammeBody>> {
+    let all = state.catalogue.get(&state.db).await?;
     Ok(Json(
-        all.into_iter()
-            .map(|p| ProgrammeBody {
-                slug: p.slug,
-                name: p.name,
-                summary: p.summary,
-                fund_total_pence: p.fund.total.0,
-                fund_left_pence: p.fund.left.0,
+        all.iter()
+            .map(|e| {
+                let p = &e.programme;
+                let manages = allows(&person.1, Action::View, Resource::Programme { id: p.id });
+                ProgrammeBody {
+                    slug: p.slug.clone(),
+                    name: p.name.clone(),
+                    summary: p.summary.clone(),
+                    fund_total_pence: manages.then_some(p.fund.total.0),
+                    fund_left_pence: manages.then_some(p.fund.left.0),
+                }
             })
             .collect(),
     ))
