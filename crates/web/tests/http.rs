@@ -431,6 +431,8 @@ on_both!(errors_have_proper_pages, |app| {
             .starts_with("text/html")
     );
     assert!(res.text().await.unwrap().contains("Page not found"));
+    let res = client.get(app.at("/dev/mail")).send().await.unwrap();
+    assert_eq!(res.status(), 404, "the outbox viewer exists only in the demo");
     let res = client.get(app.at("/api/v1/nothing")).send().await.unwrap();
     assert_eq!(res.status(), 404);
     assert_eq!(res.headers()["content-type"], "application/problem+json");
