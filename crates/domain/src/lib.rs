@@ -9,6 +9,7 @@ pub mod imports;
 pub mod money;
 pub mod policy;
 pub mod programmes;
+pub mod rounds;
 pub mod time;
 
 pub use email::Email;

@@ -184,3 +184,128 @@ mod tests {
         assert_eq!(clock.now(), Timestamp(9));
     }
 }
+
+/// Why a date or time typed into a form could not be read; each names the part to fix.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DateInputError {
+    #[error("Enter a date")]
+    Missing,
+    #[error("The date must include a day, month and year")]
+    Incomplete,
+    #[error("Enter a real date")]
+    NotADate,
+    #[error("Enter a time, like 9am or 23:59")]
+    NotATime,
+}
+
+/// Reads a date typed into the NHS.UK date input (day, month and year boxes).
+pub fn parse_date_input(day: &str, month: &str, year: &str) -> Result<civil::Date, DateInputError> {
+    let parts = [day.trim(), month.trim(), year.trim()];
+    if parts.iter().all(|p| p.is_empty()) {
+        return Err(DateInputError::Missing);
+    }
+    if parts.iter().any(|p| p.is_empty()) {
+        return Err(DateInputError::Incomplete);
+    }
+    let number = |p: &str| p.parse::<i16>().map_err(|_| DateInputError::NotADate);
+    let (d, m, y) = (number(parts[0])?, number(parts[1])?, number(parts[2])?);
+    if !(1000..=9999).contains(&y) {
+        return Err(DateInputError::NotADate);
+    }
+    let (Ok(d), Ok(m)) = (i8::try_from(d), i8::try_from(m)) else {
+        return Err(DateInputError::NotADate);
+    };
+    civil::Date::new(y, m, d).map_err(|_| DateInputError::NotADate)
+}
+
+/// Reads a time of day as people type it: "23:59", "9am", "11:59pm", "12pm" (midday).
+pub fn parse_time_input(input: &str) -> Result<civil::Time, DateInputError> {
+    let t = input.trim().to_lowercase().replace(' ', "").replace('.', ":");
+    let (clock, suffix) = if let Some(c) = t.strip_suffix("am") {
+        (c, Some(false))
+    } else if let Some(c) = t.strip_suffix("pm") {
+        (c, Some(true))
+    } else {
+        (t.as_str(), None)
+    };
+    let (h, m) = match clock.split_once(':') {
+        Some((h, m)) => (h, m),
+        None => (clock, "0"),
+    };
+    let h: i8 = h.parse().map_err(|_| DateInputError::NotATime)?;
+    let m: i8 = m.parse().map_err(|_| DateInputError::NotATime)?;
+    let h = match suffix {
+        Some(pm) if (1..=12).contains(&h) => (h % 12) + if pm { 12 } else { 0 },
+        Some(_) => return Err(DateInputError::NotATime),
+        None => h,
+    };
+    civil::Time::new(h, m, 0, 0).map_err(|_| DateInputError::NotATime)
+}
+
+/// The instant a London date and time names. A deadline typed as "23:59" means the last
+/// second of that minute, so `last_second_of_minute` stretches it to :59.
+pub fn london_instant(
+    date: civil::Date,
+    time: civil::Time,
+    last_second_of_minute: bool,
+) -> Result<Timestamp, TimeError> {
+    let second = if last_second_of_minute { 59 } else { 0 };
+    Timestamp::from_london(
+        date.year(),
+        date.month(),
+        date.day(),
+        time.hour(),
+        time.minute(),
+        second,
+    )
+}
+
+#[cfg(test)]
+mod input_tests {
+    use super::*;
+
+    #[test]
+    fn dates_as_typed() {
+        assert_eq!(
+            parse_date_input("24", "5", "2013").map(|d| d.to_string()),
+            Ok("2013-05-24".into())
+        );
+        assert_eq!(parse_date_input("", "", ""), Err(DateInputError::Missing));
+        assert_eq!(
+            parse_date_input("24", "", "2013"),
+            Err(DateInputError::Incomplete)
+        );
+        assert_eq!(parse_date_input("30", "2", "2013"), Err(DateInputError::NotADate));
+        assert_eq!(parse_date_input("29", "2", "2024").map(|d| d.day()), Ok(29));
+        assert_eq!(parse_date_input("1", "13", "2013"), Err(DateInputError::NotADate));
+        assert_eq!(parse_date_input("1", "1", "13"), Err(DateInputError::NotADate));
+        assert_eq!(parse_date_input("x", "1", "2013"), Err(DateInputError::NotADate));
+    }
+
+    #[test]
+    fn times_as_typed() {
+        let hm = |s: &str| parse_time_input(s).map(|t| (t.hour(), t.minute()));
+        assert_eq!(hm("23:59"), Ok((23, 59)));
+        assert_eq!(hm("11:59pm"), Ok((23, 59)));
+        assert_eq!(hm("9am"), Ok((9, 0)));
+        assert_eq!(hm("12pm"), Ok((12, 0)));
+        assert_eq!(hm("12am"), Ok((0, 0)));
+        assert_eq!(hm("9.30 am"), Ok((9, 30)));
+        assert_eq!(hm("25:00"), Err(DateInputError::NotATime));
+        assert_eq!(hm("13pm"), Err(DateInputError::NotATime));
+        assert_eq!(hm("noonish"), Err(DateInputError::NotATime));
+    }
+
+    #[test]
+    fn a_deadline_minute_runs_to_its_last_second() {
+        let d = parse_date_input("24", "5", "2013").unwrap();
+        let t = parse_time_input("11:59pm").unwrap();
+        assert_eq!(london_instant(d, t, true).unwrap().iso(), "2013-05-24T22:59:59Z");
+        assert_eq!(
+            london_instant(d, parse_time_input("9am").unwrap(), false)
+                .unwrap()
+                .iso(),
+            "2013-05-24T08:00:00Z"
+        );
+    }
+}

@@ -65,6 +65,25 @@ async fn every_page_is_valid_html() {
         )
         .await;
     pages.push(("place errors".into(), res.text().await.unwrap()));
+    pages.push((
+        "new round".into(),
+        app.get(&admin, "/programmes/local-vision/rounds/new").await.1,
+    ));
+    let res = app
+        .post_form(
+            &admin,
+            "/programmes/local-vision/rounds/new",
+            "/programmes/local-vision/rounds/new",
+            &[
+                ("name", ""),
+                ("closes_day", "31"),
+                ("closes_month", "2"),
+                ("closes_year", "2027"),
+                ("launch_day", "1"),
+            ],
+        )
+        .await;
+    pages.push(("new round errors".into(), res.text().await.unwrap()));
     app.post_form(&admin, "/account", "/account/tokens", &[("name", "Tool")])
         .await;
     pages.push(("account with token".into(), app.get(&admin, "/account").await.1));

@@ -647,3 +647,91 @@ on_both!(api_shows_fund_figures_only_to_programme_admins, |app| {
     }
     app.stop().await;
 });
+
+fn round_fields(name: &str, closes_day: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("name", name.to_string()),
+        ("reference_prefix", "LV-2027".into()),
+        ("opens_day", "1".into()),
+        ("opens_month", "3".into()),
+        ("opens_year", "2027".into()),
+        ("opens_time", "9am".into()),
+        ("closes_day", closes_day.to_string()),
+        ("closes_month", "3".into()),
+        ("closes_year", "2027".into()),
+        ("closes_time", "11:59pm".into()),
+        ("places_offered", "20".into()),
+        ("value_per_place", "35,000".into()),
+        ("eligibility", "Made-up places in England".into()),
+        ("review_ends_day", "14".into()),
+        ("review_ends_month", "4".into()),
+        ("review_ends_year", "2027".into()),
+        ("notify_day", "20".into()),
+        ("notify_month", "4".into()),
+        ("notify_year", "2027".into()),
+        ("themes", "Alcohol\nData sharing between agencies".into()),
+    ]
+}
+
+on_both!(a_programme_admin_creates_a_round, |app| {
+    let admin = app.signed_in(ADMIN).await;
+    let page = "/programmes/local-vision/rounds/new";
+    let (status, html) = app.get(&admin, page).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("value=\"11:59pm\""),
+        "the deadline time defaults to the last minute of the day"
+    );
+    // 31 March exists; 30 February does not: the error names the field and keeps every answer.
+    let bad = round_fields("Local Vision 2027", "30");
+    let mut bad: Vec<(&str, String)> = bad;
+    bad.iter_mut().find(|(k, _)| *k == "closes_month").unwrap().1 = "2".into();
+    let fields: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = app.post_form(&admin, page, page, &fields).await;
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Enter a real date for the deadline"), "{html}");
+    assert!(html.contains("href=\"#closes_day\""));
+    assert!(html.contains("value=\"Local Vision 2027\"") && html.contains("Made-up places in England"));
+    assert!(html.contains("<title>Error: Create a round – Convene</title>"));
+    // A good round is created, shown with its deadline in UK time, and audited.
+    let good = round_fields("Local Vision 2027", "31");
+    let fields: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = app.post_form(&admin, page, page, &fields).await;
+    assert_eq!(res.status(), 303);
+    let (_, html) = app.get(&admin, "/programmes/local-vision").await;
+    assert!(html.contains("Local Vision 2027 has been created"));
+    assert!(html.contains("Opens at 9am on Monday 1 March 2027"), "{html}");
+    let lv = convene_store::programmes::by_slug(&app.state.db, "local-vision")
+        .await
+        .unwrap()
+        .unwrap();
+    let rounds = convene_store::programmes::rounds(&app.state.db, lv.id)
+        .await
+        .unwrap();
+    let r = rounds.iter().find(|r| r.slug == "local-vision-2027").unwrap();
+    assert_eq!(
+        r.closes_at.iso(),
+        "2027-03-31T22:59:59Z",
+        "11:59pm BST on 31 March is 22:59:59 UTC"
+    );
+    assert_eq!(r.themes.len(), 2);
+    // The same name again is refused next to the name.
+    let res = app.post_form(&admin, page, page, &fields).await;
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("already has a round with that name")
+    );
+    // A place lead can neither see the form nor post it.
+    let lead = app.signed_in(LEAD).await;
+    assert_eq!(app.get(&lead, page).await.0, 403);
+    let mut other = round_fields("Sneaky round", "31");
+    other.push(("x", String::new()));
+    let fields: Vec<(&str, &str)> = other.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(
+        app.post_form(&lead, "/account", page, &fields).await.status(),
+        403
+    );
+    app.stop().await;
+});

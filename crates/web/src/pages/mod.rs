@@ -7,6 +7,7 @@ pub mod info;
 pub mod places;
 pub mod programmes;
 pub mod resume;
+pub mod rounds;
 
 use crate::auth::Person;
 use crate::csrf;
@@ -23,7 +24,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(dashboard::router())
         .merge(programmes::router())
         .merge(places::router())
-        .merge(resume::router());
+        .merge(resume::router())
+        .merge(rounds::router());
     if state.config.demo {
         router = router.merge(dev::router());
     }

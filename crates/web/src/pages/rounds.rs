@@ -1,0 +1,142 @@
+//! Creating a round: a programme admin sets its dates (in UK time), places, eligibility,
+//! review and notification dates and launch event (journey 3 of JOURNEYS.md).
+
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::pages::{chrome, notify};
+use crate::state::AppState;
+use crate::views::{Chrome, FormErrors};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use convene_domain::policy::{Action, Resource, allows};
+use convene_domain::rounds::RoundForm;
+use convene_store::programmes::{self, Programme};
+use convene_store::{StoreError, audit};
+
+/// Round routes.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/programmes/{slug}/rounds/new", get(new_round).post(create_round))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "round_new.html")]
+struct NewRoundPage {
+    chrome: Chrome,
+    programme_name: String,
+    programme_slug: String,
+    form: RoundForm,
+    errors: FormErrors,
+}
+
+impl NewRoundPage {
+    /// The first problem with a date group (its day, month, year or time).
+    fn date_error(&self, prefix: &str) -> Option<&str> {
+        self.errors
+            .for_field(&format!("{prefix}_day"))
+            .or_else(|| self.errors.for_field(&format!("{prefix}_time")))
+    }
+}
+
+async fn load_editable(state: &AppState, me: &CurrentUser, slug: &str) -> Result<Programme, AppError> {
+    let programme = programmes::by_slug(&state.db, slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !allows(
+        me.principal(),
+        Action::Edit,
+        Resource::Programme { id: programme.id },
+    ) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(programme)
+}
+
+async fn render(
+    state: &AppState,
+    me: &CurrentUser,
+    programme: Programme,
+    form: RoundForm,
+    errors: FormErrors,
+) -> Response {
+    let mut chrome = chrome(
+        state,
+        Some(&me.person),
+        &me.session,
+        "Create a round",
+        "/programmes",
+    )
+    .await;
+    chrome.has_errors = !errors.is_empty();
+    let back = format!("/programmes/{}", programme.slug);
+    NewRoundPage {
+        chrome: chrome.with_back(back),
+        programme_name: programme.name,
+        programme_slug: programme.slug,
+        form,
+        errors,
+    }
+    .into_response()
+}
+
+async fn new_round(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let programme = load_editable(&state, &me, &slug).await?;
+    let form = RoundForm {
+        opens_time: "9am".into(),
+        closes_time: "11:59pm".into(),
+        launch_time: "10am".into(),
+        ..RoundForm::default()
+    };
+    Ok(render(&state, &me, programme, form, FormErrors::default()).await)
+}
+
+async fn create_round(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(slug): Path<String>,
+    Form(form): Form<RoundForm>,
+) -> Result<Response, AppError> {
+    let programme = load_editable(&state, &me, &slug).await?;
+    let plan = match form.check() {
+        Ok(plan) => plan,
+        Err(problems) => {
+            let mut errors = FormErrors::default();
+            for (field, message) in problems {
+                errors.add(&field, message);
+            }
+            return Ok(render(&state, &me, programme, form, errors).await);
+        }
+    };
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let id = match programmes::create_round(&mut tx, programme.id, &plan).await {
+        Ok(id) => id,
+        Err(StoreError::Duplicate(_)) => {
+            drop(tx);
+            let mut errors = FormErrors::default();
+            errors.add("name", "This programme already has a round with that name");
+            return Ok(render(&state, &me, programme, form, errors).await);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    audit::log(
+        &mut tx,
+        Some(me.user().id),
+        "round_created",
+        "round",
+        Some(id),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    state.catalogue.invalidate();
+    notify(&me.session, &format!("{} has been created.", plan.name)).await;
+    Ok(Redirect::to(&format!("/programmes/{slug}")).into_response())
+}
