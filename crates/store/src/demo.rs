@@ -1,8 +1,9 @@
 //! The demo data: the Local Vision programme as the seeds describe it, two more programmes,
 //! and made-up places and people. Loading it twice changes nothing.
 
-use crate::{Db, Result, Tx, on_tx, users};
+use crate::{Db, Result, Tx, on_tx, programmes, users};
 use convene_domain::accounts::{Grant, Role, hash_password};
+use convene_domain::rounds::RoundPlan;
 use convene_domain::{Email, Pence, Timestamp};
 
 /// The password every printed demo account shares.
@@ -211,10 +212,10 @@ pub async fn load(db: &Db, now: Timestamp) -> Result<Loaded> {
     let lc = upsert_organisation(&mut tx, "GB-DEMO-LC", "Leadership Centre", "partner_body").await?;
     add_partner(&mut tx, lfc, lc, Pence::pounds(0)).await?;
 
-    let round_2013 = upsert_round(&mut tx, local_vision_2013(local_vision)?).await?;
-    let open_round = local_vision_open_round(local_vision, now)?;
+    let round_2013 = programmes::insert_round(&mut tx, local_vision, &local_vision_2013()?, true).await?;
+    let open_round = local_vision_open_round(now)?;
     let (opens_at, closes_at) = (open_round.opens_at, open_round.closes_at);
-    let open_id = upsert_round(&mut tx, open_round).await?;
+    let open_id = programmes::insert_round(&mut tx, local_vision, &open_round, true).await?;
     // The demonstration round is open whenever the demo starts, however long after the
     // database was first made.
     on_tx!(&mut tx, |conn| {
@@ -266,28 +267,9 @@ fn london(y: i16, m: i8, d: i8, h: i8, min: i8, s: i8) -> Result<Timestamp> {
     Timestamp::from_london(y, m, d, h, min, s).map_err(|e| crate::StoreError::Malformed(e.to_string()))
 }
 
-/// A round to create.
-pub struct NewRound {
-    pub programme_id: i64,
-    pub slug: String,
-    pub name: String,
-    pub reference_prefix: String,
-    pub opens_at: Timestamp,
-    pub closes_at: Timestamp,
-    pub places_offered: i64,
-    pub eligibility: String,
-    pub review_ends_at: Timestamp,
-    pub notify_by: Timestamp,
-    pub launch_event_at: Option<Timestamp>,
-    pub launch_event_location: Option<String>,
-    pub value_per_place: Pence,
-    pub themes: String,
-}
-
 /// The Local Vision 2013 round as the call for applications describes it.
-fn local_vision_2013(programme_id: i64) -> Result<NewRound> {
-    Ok(NewRound {
-        programme_id,
+fn local_vision_2013() -> Result<RoundPlan> {
+    Ok(RoundPlan {
         slug: "2013".into(),
         name: "Local Vision 2013".into(),
         reference_prefix: "LV-2013".into(),
@@ -302,19 +284,18 @@ fn local_vision_2013(programme_id: i64) -> Result<NewRound> {
         launch_event_at: Some(london(2013, 6, 28, 10, 0, 0)?),
         launch_event_location: Some("Central London".into()),
         value_per_place: Pence::pounds(35_000),
-        themes: LOCAL_VISION_THEMES.into(),
+        themes: LOCAL_VISION_THEMES.lines().map(str::to_string).collect(),
     })
 }
 
 /// A made-up round that is open from the moment the demo first loads, for 60 days.
-fn local_vision_open_round(programme_id: i64, now: Timestamp) -> Result<NewRound> {
+fn local_vision_open_round(now: Timestamp) -> Result<RoundPlan> {
     let closes = now
         .plus_seconds(60 * 24 * 3600)
         .to_jiff()
         .to_zoned_datetime(convene_domain::time::london());
     let closes_at = london(closes.year(), closes.month(), closes.day(), 23, 59, 59)?;
-    Ok(NewRound {
-        programme_id,
+    Ok(RoundPlan {
         slug: "demo-open".into(),
         name: "Local Vision (demonstration round)".into(),
         reference_prefix: "LV-DEMO".into(),
@@ -329,7 +310,7 @@ fn local_vision_open_round(programme_id: i64, now: Timestamp) -> Result<NewRound
         launch_event_at: None,
         launch_event_location: None,
         value_per_place: Pence::pounds(35_000),
-        themes: LOCAL_VISION_THEMES.into(),
+        themes: LOCAL_VISION_THEMES.lines().map(str::to_string).collect(),
     })
 }
 
@@ -389,40 +370,6 @@ async fn add_partner(tx: &mut Tx, programme_id: i64, organisation_id: i64, amoun
         .execute(conn)
         .await?;
         Ok(())
-    })
-}
-
-/// Creates a round unless one with the same slug exists in the programme; returns its id.
-pub async fn upsert_round(tx: &mut Tx, r: NewRound) -> Result<i64> {
-    on_tx!(tx, |conn| {
-        sqlx::query(
-            "INSERT INTO rounds (programme_id, slug, name, reference_prefix, opens_at, closes_at, places_offered, \
-             eligibility, review_ends_at, notify_by, launch_event_at, launch_event_location, value_per_place_pence, \
-             themes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
-             ON CONFLICT (programme_id, slug) DO NOTHING",
-        )
-        .bind(r.programme_id)
-        .bind(&r.slug)
-        .bind(&r.name)
-        .bind(&r.reference_prefix)
-        .bind(r.opens_at.0)
-        .bind(r.closes_at.0)
-        .bind(r.places_offered)
-        .bind(&r.eligibility)
-        .bind(r.review_ends_at.0)
-        .bind(r.notify_by.0)
-        .bind(r.launch_event_at.map(|t| t.0))
-        .bind(&r.launch_event_location)
-        .bind(r.value_per_place.0)
-        .bind(&r.themes)
-        .execute(&mut *conn)
-        .await?;
-        let (id,): (i64,) = sqlx::query_as("SELECT id FROM rounds WHERE programme_id = $1 AND slug = $2")
-            .bind(r.programme_id)
-            .bind(&r.slug)
-            .fetch_one(conn)
-            .await?;
-        Ok(id)
     })
 }
 

@@ -311,34 +311,47 @@ pub async fn all_rounds(db: &Db) -> Result<Vec<Round>> {
 }
 
 /// Creates a round in a programme; a name already used there gives
-/// [`crate::StoreError::Duplicate`].
-pub async fn create_round(
+/// [`crate::StoreError::Duplicate`], or, with `keep_existing`, returns the existing round's
+/// id unchanged (for loading fixed data twice).
+pub async fn insert_round(
     tx: &mut Tx,
     programme_id: i64,
     plan: &convene_domain::rounds::RoundPlan,
+    keep_existing: bool,
 ) -> Result<i64> {
+    let on_conflict = if keep_existing {
+        " ON CONFLICT (programme_id, slug) DO NOTHING"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "INSERT INTO rounds (programme_id, slug, name, reference_prefix, opens_at, closes_at, places_offered, \
+         eligibility, review_ends_at, notify_by, launch_event_at, launch_event_location, value_per_place_pence, \
+         themes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14){on_conflict}"
+    );
     on_tx!(tx, |conn| {
-        let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO rounds (programme_id, slug, name, reference_prefix, opens_at, closes_at, places_offered, \
-             eligibility, review_ends_at, notify_by, launch_event_at, launch_event_location, value_per_place_pence, \
-             themes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
-        )
-        .bind(programme_id)
-        .bind(&plan.slug)
-        .bind(&plan.name)
-        .bind(&plan.reference_prefix)
-        .bind(plan.opens_at.0)
-        .bind(plan.closes_at.0)
-        .bind(plan.places_offered)
-        .bind(&plan.eligibility)
-        .bind(plan.review_ends_at.0)
-        .bind(plan.notify_by.0)
-        .bind(plan.launch_event_at.map(|t| t.0))
-        .bind(&plan.launch_event_location)
-        .bind(plan.value_per_place.0)
-        .bind(plan.themes.join("\n"))
-        .fetch_one(conn)
-        .await?;
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(programme_id)
+            .bind(&plan.slug)
+            .bind(&plan.name)
+            .bind(&plan.reference_prefix)
+            .bind(plan.opens_at.0)
+            .bind(plan.closes_at.0)
+            .bind(plan.places_offered)
+            .bind(&plan.eligibility)
+            .bind(plan.review_ends_at.0)
+            .bind(plan.notify_by.0)
+            .bind(plan.launch_event_at.map(|t| t.0))
+            .bind(&plan.launch_event_location)
+            .bind(plan.value_per_place.0)
+            .bind(plan.themes.join("\n"))
+            .execute(&mut *conn)
+            .await?;
+        let (id,): (i64,) = sqlx::query_as("SELECT id FROM rounds WHERE programme_id = $1 AND slug = $2")
+            .bind(programme_id)
+            .bind(&plan.slug)
+            .fetch_one(conn)
+            .await?;
         Ok(id)
     })
 }

@@ -116,7 +116,7 @@ async fn create_round(
     };
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    let id = match programmes::create_round(&mut tx, programme.id, &plan).await {
+    let id = match programmes::insert_round(&mut tx, programme.id, &plan, false).await {
         Ok(id) => id,
         Err(StoreError::Duplicate(_)) => {
             drop(tx);
