@@ -355,3 +355,24 @@ pub async fn insert_round(
         Ok(id)
     })
 }
+
+/// Records (or changes) a partner body's contribution to a programme's fund.
+pub async fn set_contribution(
+    tx: &mut Tx,
+    programme_id: i64,
+    organisation_id: i64,
+    amount: Pence,
+) -> Result<()> {
+    on_tx!(tx, |conn| {
+        sqlx::query(
+            "INSERT INTO programme_partners (programme_id, organisation_id, contribution_pence) VALUES ($1, $2, $3) \
+             ON CONFLICT (programme_id, organisation_id) DO UPDATE SET contribution_pence = excluded.contribution_pence",
+        )
+        .bind(programme_id)
+        .bind(organisation_id)
+        .bind(amount.0)
+        .execute(conn)
+        .await?;
+        Ok(())
+    })
+}

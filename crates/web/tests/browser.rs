@@ -233,6 +233,7 @@ async fn every_role_signs_in_and_every_page_passes_axe() {
                 pages.push("/programmes".into());
                 pages.push("/programmes/local-vision".into());
                 pages.push("/programmes/local-vision/rounds/new".into());
+                pages.push("/programmes/local-vision/contributions".into());
                 pages.push(format!("/places/{lead_place}"));
             }
             convene_domain::accounts::Role::PlaceLead => pages.push(format!("/places/{lead_place}")),

@@ -84,6 +84,19 @@ async fn every_page_is_valid_html() {
         )
         .await;
     pages.push(("new round errors".into(), res.text().await.unwrap()));
+    pages.push((
+        "contribution".into(),
+        app.get(&admin, "/programmes/local-vision/contributions").await.1,
+    ));
+    let res = app
+        .post_form(
+            &admin,
+            "/programmes/local-vision/contributions",
+            "/programmes/local-vision/contributions",
+            &[("org_id", "x"), ("amount", "")],
+        )
+        .await;
+    pages.push(("contribution errors".into(), res.text().await.unwrap()));
     app.post_form(&admin, "/account", "/account/tokens", &[("name", "Tool")])
         .await;
     pages.push(("account with token".into(), app.get(&admin, "/account").await.1));

@@ -735,3 +735,58 @@ on_both!(a_programme_admin_creates_a_round, |app| {
     );
     app.stop().await;
 });
+
+on_both!(the_fund_is_worked_out_from_recorded_contributions, |app| {
+    let admin = app.signed_in(ADMIN).await;
+    let page = "/programmes/local-vision/contributions";
+    let res = app
+        .post_form(
+            &admin,
+            page,
+            page,
+            &[("org_id", "GB-DEMO-NOPE"), ("amount", "ten pounds")],
+        )
+        .await;
+    let html = res.text().await.unwrap();
+    assert!(html.contains("No organisation has that identifier"), "{html}");
+    assert!(html.contains("Enter an amount in pounds"));
+    assert!(html.contains("value=\"ten pounds\""), "what was typed is kept");
+    // The Local Government Association's share goes from £150,000 to £250,000.
+    let res = app
+        .post_form(
+            &admin,
+            page,
+            page,
+            &[("org_id", "gb-demo-lga"), ("amount", "£250,000")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let (_, html) = app.get(&admin, "/programmes/local-vision").await;
+    assert!(
+        html.contains("£1,150,000"),
+        "the total is derived from the contributions"
+    );
+    assert!(html.contains("A contribution of £250,000 has been recorded"));
+    let (_, dash) = app.get(&admin, "/dashboard").await;
+    assert!(
+        dash.contains("£1,150,000"),
+        "the dashboard's cached figures are cleared by the change"
+    );
+    let lead = app.signed_in(LEAD).await;
+    assert_eq!(app.get(&lead, page).await.0, 403);
+    let res = app
+        .post_form(
+            &lead,
+            "/account",
+            page,
+            &[("org_id", "GB-DEMO-LGA"), ("amount", "1")],
+        )
+        .await;
+    assert_eq!(res.status(), 403);
+    let lv = convene_store::programmes::by_slug(&app.state.db, "local-vision")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(lv.fund.total, convene_domain::Pence::pounds(1_150_000));
+    app.stop().await;
+});

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod dashboard;
 pub mod dev;
+pub mod funds;
 pub mod info;
 pub mod places;
 pub mod programmes;
@@ -25,7 +26,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(programmes::router())
         .merge(places::router())
         .merge(resume::router())
-        .merge(rounds::router());
+        .merge(rounds::router())
+        .merge(funds::router());
     if state.config.demo {
         router = router.merge(dev::router());
     }

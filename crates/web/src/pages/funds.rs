@@ -1,0 +1,161 @@
+//! A programme's fund: each partner body's contribution is recorded here, and the total,
+//! what is awarded and what is left are worked out from them, never typed in.
+
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::pages::{chrome, notify};
+use crate::state::AppState;
+use crate::views::{Chrome, FormErrors};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::post;
+use axum::{Form, Router};
+use convene_domain::Pence;
+use convene_domain::policy::{Action, Resource, allows};
+use convene_domain::programmes::OrgId;
+use convene_store::programmes::{self, Programme};
+use convene_store::{audit, organisations};
+use serde::Deserialize;
+
+/// Fund routes.
+pub fn router() -> Router<AppState> {
+    Router::new().route(
+        "/programmes/{slug}/contributions",
+        post(set_contribution).get(contribution_form),
+    )
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "contribution.html")]
+struct ContributionPage {
+    chrome: Chrome,
+    programme_name: String,
+    programme_slug: String,
+    org_id: String,
+    amount: String,
+    errors: FormErrors,
+}
+
+#[derive(Deserialize, Default)]
+struct ContributionForm {
+    #[serde(default)]
+    org_id: String,
+    #[serde(default)]
+    amount: String,
+}
+
+async fn load_editable(state: &AppState, me: &CurrentUser, slug: &str) -> Result<Programme, AppError> {
+    let programme = programmes::by_slug(&state.db, slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !allows(
+        me.principal(),
+        Action::Edit,
+        Resource::Programme { id: programme.id },
+    ) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(programme)
+}
+
+async fn render(
+    state: &AppState,
+    me: &CurrentUser,
+    programme: Programme,
+    form: ContributionForm,
+    errors: FormErrors,
+) -> Response {
+    let mut chrome = chrome(
+        state,
+        Some(&me.person),
+        &me.session,
+        "Record a partner's contribution",
+        "/programmes",
+    )
+    .await;
+    chrome.has_errors = !errors.is_empty();
+    ContributionPage {
+        chrome: chrome.with_back(format!("/programmes/{}", programme.slug)),
+        programme_name: programme.name,
+        programme_slug: programme.slug,
+        org_id: form.org_id,
+        amount: form.amount,
+        errors,
+    }
+    .into_response()
+}
+
+async fn contribution_form(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let programme = load_editable(&state, &me, &slug).await?;
+    Ok(render(
+        &state,
+        &me,
+        programme,
+        ContributionForm::default(),
+        FormErrors::default(),
+    )
+    .await)
+}
+
+async fn set_contribution(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(slug): Path<String>,
+    Form(form): Form<ContributionForm>,
+) -> Result<Response, AppError> {
+    let programme = load_editable(&state, &me, &slug).await?;
+    let mut errors = FormErrors::default();
+    let org_id = OrgId::parse(&form.org_id)
+        .map_err(|e| errors.add("org_id", e.to_string()))
+        .ok();
+    let amount = match Pence::parse_pounds(&form.amount) {
+        Ok(p) if p.0 >= 0 => Some(p),
+        Ok(_) => {
+            errors.add("amount", "The contribution cannot be negative");
+            None
+        }
+        Err(e) => {
+            errors.add("amount", e.to_string());
+            None
+        }
+    };
+    let mut tx = state.db.begin().await?;
+    let organisation = match &org_id {
+        Some(o) => organisations::organisation_id(&mut tx, o.as_str()).await?,
+        None => None,
+    };
+    if org_id.is_some() && organisation.is_none() {
+        errors.add(
+            "org_id",
+            "No organisation has that identifier: import it first with convene import organisations",
+        );
+    }
+    let (Some(organisation), Some(amount), true) = (organisation, amount, errors.is_empty()) else {
+        drop(tx);
+        return Ok(render(&state, &me, programme, form, errors).await);
+    };
+    programmes::set_contribution(&mut tx, programme.id, organisation, amount).await?;
+    audit::log(
+        &mut tx,
+        Some(me.user().id),
+        "contribution_recorded",
+        "programme",
+        Some(programme.id),
+        state.clock.now(),
+    )
+    .await?;
+    tx.commit().await?;
+    state.catalogue.invalidate();
+    notify(
+        &me.session,
+        &format!("A contribution of {amount} has been recorded."),
+    )
+    .await;
+    Ok(Redirect::to(&format!("/programmes/{slug}")).into_response())
+}
