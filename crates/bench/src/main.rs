@@ -6,6 +6,10 @@ mod wrk;
 
 use std::process::ExitCode;
 
+// The same allocator as the `convene` binary, so the server measured is the one that runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let quick = args.iter().any(|a| a == "--quick");

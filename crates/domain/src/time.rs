@@ -13,7 +13,10 @@ pub struct Timestamp(pub i64);
 pub fn london() -> TimeZone {
     // The tz database is bundled into the binary (jiff's `tzdb-bundle-always`), so this
     // lookup cannot fail on a machine without /usr/share/zoneinfo; UTC is a last resort.
-    TimeZone::get("Europe/London").unwrap_or(TimeZone::UTC)
+    // Looked up once: pages show many dates.
+    static LONDON: std::sync::LazyLock<TimeZone> =
+        std::sync::LazyLock::new(|| TimeZone::get("Europe/London").unwrap_or(TimeZone::UTC));
+    LONDON.clone()
 }
 
 /// Why a date or time typed by a person could not be read.
