@@ -3,6 +3,7 @@
 
 use crate::auth::CurrentUser;
 use crate::error::AppError;
+use crate::pages::programmes::load_programme;
 use crate::pages::{chrome, notify};
 use crate::state::AppState;
 use crate::views::{Chrome, FormErrors};
@@ -13,7 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
 use axum::{Form, Router};
 use convene_domain::Pence;
-use convene_domain::policy::{Action, Resource, allows};
+use convene_domain::policy::Action;
 use convene_domain::programmes::OrgId;
 use convene_store::programmes::{self, Programme};
 use convene_store::{audit, organisations};
@@ -44,20 +45,6 @@ struct ContributionForm {
     org_id: String,
     #[serde(default)]
     amount: String,
-}
-
-async fn load_editable(state: &AppState, me: &CurrentUser, slug: &str) -> Result<Programme, AppError> {
-    let programme = programmes::by_slug(&state.db, slug)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !allows(
-        me.principal(),
-        Action::Edit,
-        Resource::Programme { id: programme.id },
-    ) {
-        return Err(AppError::Forbidden);
-    }
-    Ok(programme)
 }
 
 async fn render(
@@ -92,7 +79,7 @@ async fn contribution_form(
     me: CurrentUser,
     Path(slug): Path<String>,
 ) -> Result<Response, AppError> {
-    let programme = load_editable(&state, &me, &slug).await?;
+    let programme = load_programme(&state, &me, &slug, Action::Edit).await?;
     Ok(render(
         &state,
         &me,
@@ -109,7 +96,7 @@ async fn set_contribution(
     Path(slug): Path<String>,
     Form(form): Form<ContributionForm>,
 ) -> Result<Response, AppError> {
-    let programme = load_editable(&state, &me, &slug).await?;
+    let programme = load_programme(&state, &me, &slug, Action::Edit).await?;
     let mut errors = FormErrors::default();
     let org_id = OrgId::parse(&form.org_id)
         .map_err(|e| errors.add("org_id", e.to_string()))

@@ -15,7 +15,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use convene_domain::policy::{Action, Resource, allows};
-use convene_store::{audit, programmes};
+use convene_store::audit;
+use convene_store::programmes::{self, Programme};
 use serde::Deserialize;
 
 /// Programme management routes.
@@ -24,6 +25,22 @@ pub fn router() -> Router<AppState> {
         .route("/programmes", get(list))
         .route("/programmes/{slug}", get(show))
         .route("/programmes/{slug}/summary", post(edit_summary))
+}
+
+/// Loads a programme by slug and checks that `me` may do `action` to it.
+pub async fn load_programme(
+    state: &AppState,
+    me: &CurrentUser,
+    slug: &str,
+    action: Action,
+) -> Result<Programme, AppError> {
+    let programme = programmes::by_slug(&state.db, slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !allows(me.principal(), action, Resource::Programme { id: programme.id }) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(programme)
 }
 
 #[derive(Template, WebTemplate)]
@@ -65,16 +82,7 @@ async fn render(
     errors: FormErrors,
     typed: Option<String>,
 ) -> Result<Response, AppError> {
-    let programme = programmes::by_slug(&state.db, slug)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !allows(
-        me.principal(),
-        Action::View,
-        Resource::Programme { id: programme.id },
-    ) {
-        return Err(AppError::Forbidden);
-    }
+    let programme = load_programme(state, me, slug, Action::View).await?;
     let partners = programmes::partners(&state.db, programme.id)
         .await?
         .into_iter()
@@ -129,16 +137,7 @@ async fn edit_summary(
     Path(slug): Path<String>,
     Form(form): Form<SummaryForm>,
 ) -> Result<Response, AppError> {
-    let programme = programmes::by_slug(&state.db, &slug)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !allows(
-        me.principal(),
-        Action::Edit,
-        Resource::Programme { id: programme.id },
-    ) {
-        return Err(AppError::Forbidden);
-    }
+    let programme = load_programme(&state, &me, &slug, Action::Edit).await?;
     let summary = form.summary.trim();
     let mut errors = FormErrors::default();
     if summary.is_empty() {

@@ -3,6 +3,7 @@
 
 use crate::auth::CurrentUser;
 use crate::error::AppError;
+use crate::pages::programmes::load_programme;
 use crate::pages::{chrome, notify};
 use crate::state::AppState;
 use crate::views::{Chrome, FormErrors};
@@ -12,7 +13,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
-use convene_domain::policy::{Action, Resource, allows};
+use convene_domain::policy::Action;
 use convene_domain::rounds::RoundForm;
 use convene_store::programmes::{self, Programme};
 use convene_store::{StoreError, audit};
@@ -39,20 +40,6 @@ impl NewRoundPage {
             .for_field(&format!("{prefix}_day"))
             .or_else(|| self.errors.for_field(&format!("{prefix}_time")))
     }
-}
-
-async fn load_editable(state: &AppState, me: &CurrentUser, slug: &str) -> Result<Programme, AppError> {
-    let programme = programmes::by_slug(&state.db, slug)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !allows(
-        me.principal(),
-        Action::Edit,
-        Resource::Programme { id: programme.id },
-    ) {
-        return Err(AppError::Forbidden);
-    }
-    Ok(programme)
 }
 
 async fn render(
@@ -87,7 +74,7 @@ async fn new_round(
     me: CurrentUser,
     Path(slug): Path<String>,
 ) -> Result<Response, AppError> {
-    let programme = load_editable(&state, &me, &slug).await?;
+    let programme = load_programme(&state, &me, &slug, Action::Edit).await?;
     let form = RoundForm {
         opens_time: "9am".into(),
         closes_time: "11:59pm".into(),
@@ -103,7 +90,7 @@ async fn create_round(
     Path(slug): Path<String>,
     Form(form): Form<RoundForm>,
 ) -> Result<Response, AppError> {
-    let programme = load_editable(&state, &me, &slug).await?;
+    let programme = load_programme(&state, &me, &slug, Action::Edit).await?;
     let plan = match form.check() {
         Ok(plan) => plan,
         Err(problems) => {
