@@ -252,12 +252,23 @@ pub async fn places_in(db: &Db, programme_id: i64) -> Result<Vec<Place>> {
 
 /// The places with these ids, by name.
 pub async fn places_by_ids(db: &Db, ids: &[i64]) -> Result<Vec<Place>> {
-    let mut out = Vec::with_capacity(ids.len());
-    for id in ids {
-        out.extend(place(db, *id).await?);
+    if ids.is_empty() {
+        return Ok(Vec::new());
     }
-    out.sort_by_key(|p| (p.name.to_lowercase(), p.id));
-    Ok(out)
+    // One query for all of them: a placeholder per id, which both stores accept.
+    let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "{PLACE_SELECT} WHERE pl.id IN ({}) ORDER BY LOWER(pl.name), pl.id, pp.programme_id",
+        placeholders.join(", ")
+    );
+    let rows: Vec<PlaceRow> = on_db!(db, |pool| {
+        let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+        for id in ids {
+            query = query.bind(*id);
+        }
+        query.fetch_all(pool).await?
+    });
+    Ok(to_places(rows))
 }
 
 /// Changes a programme's summary text.

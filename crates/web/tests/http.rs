@@ -173,6 +173,12 @@ on_both!(place_lead_reaches_only_their_own_place, |app| {
     let lead = app.signed_in(LEAD).await;
     let own = app.place_id("PL-0001").await;
     let other = app.place_id("PL-0002").await;
+    let (_, dashboard) = app.get(&lead, "/dashboard").await;
+    assert!(
+        dashboard.contains(&format!("href=\"/places/{own}\"")),
+        "the lead's dashboard lists their place"
+    );
+    assert!(!dashboard.contains("Northfold"), "and only their place");
     let (status, html) = app.get(&lead, &format!("/places/{own}")).await;
     assert_eq!(status, 200);
     assert!(html.contains("Westermoor"));
