@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
 //! The `convene` binary as people run it: bad settings give one clear line and exit code 2.
 #![expect(
     clippy::unwrap_used,

@@ -4,7 +4,9 @@
 //! so every rule can be tested and benchmarked alone.
 
 pub mod accounts;
+pub mod applications;
 pub mod email;
+pub mod forms;
 pub mod imports;
 pub mod money;
 pub mod policy;

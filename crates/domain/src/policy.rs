@@ -18,6 +18,14 @@ pub enum Resource<'a> {
     Programme { id: i64 },
     /// A place, with the programmes it takes part in.
     Place { id: i64, programme_ids: &'a [i64] },
+    /// A place's application to a round. `submitted` is true once it has been submitted
+    /// (panel members read only submitted applications).
+    Application {
+        place_id: i64,
+        programme_id: i64,
+        round_id: i64,
+        submitted: bool,
+    },
     /// A person's account.
     Account { user_id: i64 },
     /// An API token, by the account it belongs to.
@@ -78,6 +86,31 @@ pub fn allows(who: &Principal, action: Action, resource: Resource<'_>) -> bool {
                 // Place details (such as the board chair's contact) are changed by admins;
                 // leads propose changes through their own journey.
                 Action::Edit => admin,
+            }
+        }
+        Resource::Application {
+            place_id,
+            programme_id,
+            round_id,
+            submitted,
+        } => {
+            let leads = who
+                .grants
+                .iter()
+                .any(|g| g.role == Role::PlaceLead && g.scope_id == Some(place_id));
+            match action {
+                // Answers are written by the place's leads only; admins run the round
+                // (deadlines, exports) through the programme.
+                Action::Edit => leads,
+                Action::View => {
+                    leads
+                        || who.administers(programme_id)
+                        || (submitted
+                            && who
+                                .grants
+                                .iter()
+                                .any(|g| g.role == Role::PanelMember && g.scope_id == Some(round_id)))
+                }
             }
         }
         Resource::Account { user_id } | Resource::ApiToken { owner_id: user_id } => who.user_id == user_id,
@@ -178,6 +211,29 @@ mod tests {
         assert!(allows(&root, Action::Edit, Resource::Service));
         assert!(allows(&root, Action::Edit, Resource::Programme { id: 77 }));
         assert_eq!(root.main_role(), Some(Role::ServiceAdmin));
+    }
+
+    #[test]
+    fn applications_are_written_by_their_leads_and_read_by_the_round() {
+        let app = |submitted| Resource::Application {
+            place_id: 5,
+            programme_id: 10,
+            round_id: 20,
+            submitted,
+        };
+        let lead = person(2, &[(Role::PlaceLead, Some(5))]);
+        let other_lead = person(3, &[(Role::PlaceLead, Some(6))]);
+        let admin = person(1, &[(Role::ProgrammeAdmin, Some(10))]);
+        let other_admin = person(4, &[(Role::ProgrammeAdmin, Some(11))]);
+        let panel = person(6, &[(Role::PanelMember, Some(20))]);
+        assert!(allows(&lead, Action::Edit, app(false)));
+        assert!(!allows(&other_lead, Action::View, app(true)));
+        assert!(allows(&admin, Action::View, app(false)));
+        assert!(!allows(&admin, Action::Edit, app(false)));
+        assert!(!allows(&other_admin, Action::View, app(true)));
+        assert!(!allows(&panel, Action::View, app(false)));
+        assert!(allows(&panel, Action::View, app(true)));
+        assert!(!allows(&panel, Action::Edit, app(true)));
     }
 
     #[test]

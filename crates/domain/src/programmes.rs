@@ -130,6 +130,14 @@ pub enum PlaceKind {
 }
 
 impl PlaceKind {
+    /// Every kind, in the order forms list them.
+    pub const ALL: [PlaceKind; 4] = [
+        PlaceKind::Council,
+        PlaceKind::StpFootprint,
+        PlaceKind::Ics,
+        PlaceKind::Other,
+    ];
+
     /// The stored key.
     pub fn key(self) -> &'static str {
         match self {

@@ -1,8 +1,12 @@
 //! The demo data: the Local Vision programme as the seeds describe it, two more programmes,
 //! and made-up places and people. Loading it twice changes nothing.
 
-use crate::{Db, Result, Tx, on_tx, programmes, users};
+use crate::applications::{self, SubmitOutcome};
+use crate::signoffs::{self, Confirmation, NewRequest};
+use crate::{Db, Result, Tx, forms, on_tx, programmes, users};
 use convene_domain::accounts::{Grant, Role, hash_password};
+use convene_domain::applications::answers_digest;
+use convene_domain::forms::{Answers, FormDefinition, local_vision_template};
 use convene_domain::rounds::RoundPlan;
 use convene_domain::{Email, Pence, Timestamp};
 
@@ -232,8 +236,12 @@ pub async fn load(db: &Db, now: Timestamp) -> Result<Loaded> {
     for (name, reference, region, issue, status) in PLACES {
         let id = upsert_place(&mut tx, name, reference, region).await?;
         add_place_to_programme(&mut tx, local_vision, id, status, issue).await?;
+        add_local_partners(&mut tx, id, name, reference).await?;
         place_ids.push(id);
     }
+    let template = local_vision_template();
+    let form_2013 = ensure_form(&mut tx, round_2013, &template, now).await?;
+    ensure_form(&mut tx, open_id, &template, now).await?;
 
     for account in DEMO_ACCOUNTS {
         let email = Email::parse(account.email).map_err(|e| crate::StoreError::Malformed(e.to_string()))?;
@@ -254,6 +262,17 @@ pub async fn load(db: &Db, now: Timestamp) -> Result<Loaded> {
         let grant =
             Grant::new(account.role, scope).map_err(|e| crate::StoreError::Malformed(e.to_string()))?;
         users::grant(&mut tx, user_id, grant, now).await?;
+        if account.role == Role::PlaceLead {
+            // The demo lead leads a second place too, so the journey starts by asking which.
+            let second = Grant::new(Role::PlaceLead, place_ids.get(8).copied())
+                .map_err(|e| crate::StoreError::Malformed(e.to_string()))?;
+            users::grant(&mut tx, user_id, second, now).await?;
+        }
+    }
+    // The 2013 round's made-up applicants, one in each state an application can be in.
+    let applicants = &place_ids[8..];
+    for (place_id, state) in applicants.iter().zip(DEMO_APPLICATION_STATES) {
+        demo_application(&mut tx, round_2013, *place_id, form_2013, &template, state).await?;
     }
     tx.commit().await?;
     Ok(Loaded {
@@ -261,6 +280,172 @@ pub async fn load(db: &Db, now: Timestamp) -> Result<Loaded> {
         places: PLACES.len() as i64,
         users: DEMO_ACCOUNTS.len() as i64,
     })
+}
+
+/// The states of the made-up 2013 applications, in place order.
+const DEMO_APPLICATION_STATES: [&str; 4] = ["submitted", "awaiting_signoff", "withdrawn", "draft"];
+
+/// Gives a round the form when it has none yet; returns the current form's id.
+async fn ensure_form(tx: &mut Tx, round_id: i64, form: &FormDefinition, now: Timestamp) -> Result<i64> {
+    let existing: Option<(i64,)> = on_tx!(tx, |conn| {
+        sqlx::query_as(
+            "SELECT id FROM forms WHERE round_id = $1 AND published_at IS NOT NULL ORDER BY version DESC LIMIT 1",
+        )
+            .bind(round_id)
+            .fetch_optional(conn)
+            .await?
+    });
+    match existing {
+        Some((id,)) => Ok(id),
+        None => Ok(forms::insert_version(tx, round_id, form, now, true).await?.0),
+    }
+}
+
+/// Three made-up local partners per place: the council, the health commissioners and the
+/// voluntary sector.
+async fn add_local_partners(tx: &mut Tx, place_id: i64, name: &str, reference: &str) -> Result<()> {
+    for (suffix, what) in [
+        ("COUNCIL", "Council"),
+        ("CCG", "Clinical Commissioning Group"),
+        ("CVS", "Voluntary Action"),
+    ] {
+        let org = upsert_organisation(
+            tx,
+            &format!("GB-DEMO-{reference}-{suffix}"),
+            &format!("{name} {what}"),
+            "local_partner",
+        )
+        .await?;
+        on_tx!(tx, |conn| {
+            sqlx::query(
+                "INSERT INTO place_partners (place_id, organisation_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            )
+            .bind(place_id)
+            .bind(org)
+            .execute(conn)
+            .await?;
+        });
+    }
+    Ok(())
+}
+
+/// A made-up application to the 2013 round, written as it would have been during it.
+async fn demo_application(
+    tx: &mut Tx,
+    round_id: i64,
+    place_id: i64,
+    form_id: i64,
+    form: &FormDefinition,
+    state: &str,
+) -> Result<()> {
+    let written = london(2013, 5, 20, 14, 30, 0)?;
+    let (id, created) = applications::start(tx, round_id, place_id, form_id, None, written).await?;
+    if !created {
+        return Ok(());
+    }
+    let (reference,): (String,) = on_tx!(tx, |conn| {
+        sqlx::query_as("SELECT reference FROM places WHERE id = $1")
+            .bind(place_id)
+            .fetch_one(conn)
+            .await?
+    });
+    let partners = ["COUNCIL", "CCG", "CVS"]
+        .map(|s| format!("GB-DEMO-{reference}-{s}"))
+        .join("\n");
+    let texts: [(&str, &str); 4] = [
+        (
+            "breakthrough_issue",
+            "Too many older residents are admitted to hospital after a fall at home. Our partners have \
+             piloted joint visits in two wards and want to make them the way the whole place works.",
+        ),
+        (
+            "gain_for_residents",
+            "Fewer falls, fewer admissions, and more people living safely in their own homes for longer.",
+        ),
+        (
+            "leadership_impact",
+            "Leaders from the council, the health service and the voluntary sector will share one plan \
+             and one budget for the first time.",
+        ),
+        (
+            "wider_lessons",
+            "How to pool a small budget across three partners. We will write it up on the knowledge hub \
+             and host two visits from other places.",
+        ),
+    ];
+    let mut all = Answers::new();
+    for section in &form.sections {
+        let mut answers = Answers::new();
+        for q in &section.questions {
+            let value = match q.key.as_str() {
+                "partners" => partners.clone(),
+                "theme" => "Support for vulnerable older people".to_string(),
+                "contribution" => "1000000".to_string(),
+                "supporting_letter" => String::new(),
+                key => texts
+                    .iter()
+                    .find(|(k, _)| *k == key)
+                    .map(|(_, t)| t.to_string())
+                    .unwrap_or_default(),
+            };
+            answers.insert(q.key.clone(), value);
+        }
+        // A draft has only its first sections written.
+        if state == "draft" && section.key == "lessons" {
+            break;
+        }
+        applications::save_section(tx, id, form, &section.key, &answers, 0, None, written).await?;
+        all.extend(answers);
+    }
+    if state == "draft" {
+        return Ok(());
+    }
+    let (chair_name, chair_email): (String, String) = on_tx!(tx, |conn| {
+        sqlx::query_as("SELECT hwb_chair_name, hwb_chair_email FROM places WHERE id = $1")
+            .bind(place_id)
+            .fetch_one(conn)
+            .await?
+    });
+    let digest = answers_digest(&all);
+    let token = convene_domain::accounts::secret_digest(&convene_domain::accounts::new_secret());
+    let signoff = signoffs::request(
+        tx,
+        id,
+        &NewRequest {
+            kind: signoffs::CHAIR,
+            name: &chair_name,
+            email: &chair_email,
+            organisation: "Health and Wellbeing Board",
+            token_digest: &token,
+            answers_digest: &digest,
+            expires_at: written.plus_seconds(14 * 24 * 3600),
+        },
+        written,
+    )
+    .await?;
+    applications::set_awaiting_signoff(tx, id).await?;
+    if state == "awaiting_signoff" {
+        return Ok(());
+    }
+    let signed = written.plus_seconds(2 * 24 * 3600);
+    let confirmation = Confirmation {
+        name: &chair_name,
+        role: "Chair, Health and Wellbeing Board",
+        comment: "The board supports this application and the partners named in it.",
+    };
+    signoffs::confirm(tx, signoff, &confirmation, signed).await?;
+    if let SubmitOutcome::Submitted { .. } = applications::submit(tx, id, signed.plus_seconds(3600)).await?
+        && state == "withdrawn"
+    {
+        applications::withdraw(
+            tx,
+            id,
+            "The board chose to wait for a later round.",
+            signed.plus_seconds(7200),
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 fn london(y: i16, m: i8, d: i8, h: i8, min: i8, s: i8) -> Result<Timestamp> {

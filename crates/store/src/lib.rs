@@ -4,14 +4,18 @@
 //! domain types. SQL is written once with `$1` placeholders, which both stores accept; the
 //! [`on_db!`] and [`on_tx!`] macros expand one body for each backend.
 
+pub mod applications;
 pub mod audit;
 pub mod demo;
+pub mod forms;
 pub mod organisations;
 pub mod outbox;
 pub mod programmes;
 pub mod sessions;
+pub mod signoffs;
 pub mod throttle;
 pub mod tokens;
+pub mod uploads;
 pub mod users;
 
 mod connect;

@@ -28,7 +28,11 @@ fn migrator(migrations: Vec<Migration>) -> Migrator {
 pub fn sqlite() -> Migrator {
     migrator(migration_set!(
         "sqlite",
-        [(1, "0001_foundation"), (2, "0002_place_partners")]
+        [
+            (1, "0001_foundation"),
+            (2, "0002_place_partners"),
+            (3, "0003_applications")
+        ]
     ))
 }
 
@@ -36,6 +40,10 @@ pub fn sqlite() -> Migrator {
 pub fn postgres() -> Migrator {
     migrator(migration_set!(
         "postgres",
-        [(1, "0001_foundation"), (2, "0002_place_partners")]
+        [
+            (1, "0001_foundation"),
+            (2, "0002_place_partners"),
+            (3, "0003_applications")
+        ]
     ))
 }

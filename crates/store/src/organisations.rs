@@ -1,7 +1,7 @@
 //! Organisations and places as imported from spreadsheets: upserted by their identifiers,
 //! so importing the same file twice changes nothing.
 
-use crate::{Result, Tx, on_tx};
+use crate::{Db, Result, Tx, on_db, on_tx};
 use convene_domain::imports::{NewOrganisation, NewPlace};
 
 /// Creates or updates an organisation by its org-id; returns its id.
@@ -85,6 +85,20 @@ pub async fn place_partner_org_ids(tx: &mut Tx, place_id: i64) -> Result<Vec<Str
         .fetch_all(conn)
         .await?;
         Ok(rows.into_iter().map(|(o,)| o).collect())
+    })
+}
+
+/// A place's partner organisations as (org-id, name), by name.
+pub async fn place_partners(db: &Db, place_id: i64) -> Result<Vec<(String, String)>> {
+    on_db!(db, |pool| {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT o.org_id, o.name FROM place_partners pp JOIN organisations o ON o.id = pp.organisation_id \
+             WHERE pp.place_id = $1 ORDER BY o.name",
+        )
+        .bind(place_id)
+        .fetch_all(pool)
+        .await?;
+        Ok(rows)
     })
 }
 

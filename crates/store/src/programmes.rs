@@ -41,6 +41,8 @@ pub struct Round {
     pub launch_event_location: Option<String>,
     pub value_per_place: Pence,
     pub themes: Vec<String>,
+    /// True when an application counts as complete only with the board chair's sign-off.
+    pub signoff_required: bool,
 }
 
 /// A local area taking part in programmes.
@@ -142,6 +144,7 @@ type RoundRow = (
     Option<String>,
     i64,
     String,
+    i64,
 );
 
 /// A programme's rounds, newest first.
@@ -150,7 +153,7 @@ pub async fn rounds(db: &Db, programme_id: i64) -> Result<Vec<Round>> {
         sqlx::query_as(
             "SELECT id, programme_id, slug, name, reference_prefix, opens_at, closes_at, places_offered, \
              eligibility, review_ends_at, notify_by, launch_event_at, launch_event_location, \
-             value_per_place_pence, themes FROM rounds WHERE programme_id = $1 ORDER BY opens_at DESC",
+             value_per_place_pence, themes, signoff_required FROM rounds WHERE programme_id = $1 ORDER BY opens_at DESC",
         )
         .bind(programme_id)
         .fetch_all(pool)
@@ -181,6 +184,7 @@ fn to_round(r: RoundRow) -> Round {
             .filter(|t| !t.is_empty())
             .map(str::to_string)
             .collect(),
+        signoff_required: r.15 != 0,
     }
 }
 
@@ -307,13 +311,28 @@ pub async fn place_by_reference(db: &Db, reference: &str) -> Result<Option<i64>>
     Ok(row.map(|(id,)| id))
 }
 
+/// One round by id.
+pub async fn round(db: &Db, id: i64) -> Result<Option<Round>> {
+    let row: Option<RoundRow> = on_db!(db, |pool| {
+        sqlx::query_as(
+            "SELECT id, programme_id, slug, name, reference_prefix, opens_at, closes_at, places_offered, \
+             eligibility, review_ends_at, notify_by, launch_event_at, launch_event_location, \
+             value_per_place_pence, themes, signoff_required FROM rounds WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(pool)
+        .await?
+    });
+    Ok(row.map(to_round))
+}
+
 /// Every round of every programme, newest first.
 pub async fn all_rounds(db: &Db) -> Result<Vec<Round>> {
     let rows: Vec<RoundRow> = on_db!(db, |pool| {
         sqlx::query_as(
             "SELECT id, programme_id, slug, name, reference_prefix, opens_at, closes_at, places_offered, \
              eligibility, review_ends_at, notify_by, launch_event_at, launch_event_location, \
-             value_per_place_pence, themes FROM rounds ORDER BY opens_at DESC",
+             value_per_place_pence, themes, signoff_required FROM rounds ORDER BY opens_at DESC",
         )
         .fetch_all(pool)
         .await?

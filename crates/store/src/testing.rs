@@ -184,3 +184,21 @@ async fn ensure_template(admin_url: &str) -> String {
     admin.close().await;
     template
 }
+
+/// Moves a round's opening and deadline (tests of the deadline edge).
+pub async fn set_round_dates(
+    tx: &mut crate::Tx,
+    round_id: i64,
+    opens_at: convene_domain::Timestamp,
+    closes_at: convene_domain::Timestamp,
+) -> crate::Result<()> {
+    crate::on_tx!(tx, |conn| {
+        sqlx::query("UPDATE rounds SET opens_at = $2, closes_at = $3 WHERE id = $1")
+            .bind(round_id)
+            .bind(opens_at.0)
+            .bind(closes_at.0)
+            .execute(conn)
+            .await?;
+    });
+    Ok(())
+}

@@ -18,6 +18,41 @@ pub const FIELD: &str = "csrf_token";
 /// Largest form body read here (ordinary forms; upload routes get their own limit).
 pub const FORM_LIMIT: usize = 1024 * 1024;
 
+/// Largest body of an upload route: a 10 MB file plus its form encoding.
+pub const UPLOAD_LIMIT: usize = 11 * 1024 * 1024;
+
+/// True for the routes that take `multipart/form-data` with a file: a section page of an
+/// application (`/applications/{id}/sections/{key}`).
+pub fn is_upload_path(path: &str) -> bool {
+    let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+    matches!(parts.as_slice(), ["applications", id, "sections", _] if id.parse::<i64>().is_ok())
+}
+
+fn is_multipart(headers: &axum::http::HeaderMap) -> Option<String> {
+    let value = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    multer::parse_boundary(value).ok()
+}
+
+/// The text fields of a multipart body, without its files (read from memory).
+async fn multipart_fields(bytes: &bytes::Bytes, boundary: String) -> Vec<(String, String)> {
+    let stream = futures_util::stream::once({
+        let bytes = bytes.clone();
+        async move { Ok::<_, std::convert::Infallible>(bytes) }
+    });
+    let mut multipart = multer::Multipart::new(stream, boundary);
+    let mut fields = Vec::new();
+    while let Ok(Some(field)) = multipart.next_field().await {
+        let name = field.name().unwrap_or_default().to_string();
+        if field.file_name().is_some() {
+            continue;
+        }
+        if let Ok(text) = field.text().await {
+            fields.push((name, text));
+        }
+    }
+    fields
+}
+
 /// The session's token, made on first use.
 pub async fn token(session: &Session) -> String {
     if let Ok(Some(existing)) = session.get::<String>(FIELD).await {
@@ -47,13 +82,22 @@ pub async fn verify(req: Request, next: Next) -> Response {
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > FORM_LIMIT) {
+    let boundary = is_multipart(&parts.headers).filter(|_| is_upload_path(parts.uri.path()));
+    let limit = if boundary.is_some() {
+        UPLOAD_LIMIT
+    } else {
+        FORM_LIMIT
+    };
+    if declared.is_some_and(|n| n > limit) {
         return error_page(StatusCode::PAYLOAD_TOO_LARGE);
     }
-    let Ok(bytes) = to_bytes(body, FORM_LIMIT).await else {
+    let Ok(bytes) = to_bytes(body, limit).await else {
         return error_page(StatusCode::PAYLOAD_TOO_LARGE);
     };
-    let pairs = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes).unwrap_or_default();
+    let pairs = match boundary {
+        Some(boundary) => multipart_fields(&bytes, boundary).await,
+        None => serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes).unwrap_or_default(),
+    };
     let supplied = pairs.iter().find(|(k, _)| k == FIELD).map(|(_, v)| v.as_str());
     let matches = match (&expected, supplied) {
         (Some(e), Some(s)) => constant_time_eq(e.as_bytes(), s.as_bytes()),
@@ -123,6 +167,14 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn only_section_pages_take_uploads() {
+        assert!(super::is_upload_path("/applications/12/sections/contribution"));
+        assert!(!super::is_upload_path("/applications/x/sections/contribution"));
+        assert!(!super::is_upload_path("/account/tokens"));
+        assert!(!super::is_upload_path("/applications/12/sections/a/b"));
+    }
+
     #[test]
     fn compares_whole_tokens() {
         assert!(super::constant_time_eq(b"abc", b"abc"));

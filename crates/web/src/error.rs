@@ -19,6 +19,9 @@ pub enum AppError {
     /// Not signed in: the person is sent to sign in and brought back.
     #[error("sign in required")]
     SignInRequired { next: String },
+    /// A body over the route's limit (an upload over 10 MB).
+    #[error("too large")]
+    TooLarge,
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -112,6 +115,7 @@ impl IntoResponse for AppError {
         match self {
             AppError::NotFound => error_page(StatusCode::NOT_FOUND),
             AppError::Forbidden => error_page(StatusCode::FORBIDDEN),
+            AppError::TooLarge => error_page(StatusCode::PAYLOAD_TOO_LARGE),
             AppError::SignInRequired { next } => {
                 let target = format!("/sign-in?next={}", urlencode(&next));
                 Redirect::to(&target).into_response()

@@ -4,12 +4,15 @@
 //! sessions, CSRF, the error pages and security headers each live in one module here.
 
 pub mod api;
+pub mod applying;
 pub mod assets;
 pub mod auth;
 pub mod catalogue;
 pub mod config;
 pub mod csrf;
 pub mod error;
+pub mod exports;
+pub mod files;
 pub mod mail;
 pub mod ops;
 pub mod pages;

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
 //! Journeys in a real headless Chromium (Debian's chromium and chromedriver), with axe-core
 //! checking every page visited against WCAG 2.2 AA and best practice. A second pass runs
 //! with JavaScript off. Screenshots land in target/screenshots/.

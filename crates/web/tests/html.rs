@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
 //! Every page is valid HTML: the Nu HTML Checker (npm vnu-jar) finds no error in any page a
 //! visitor or each role can reach, including pages showing form errors.
 

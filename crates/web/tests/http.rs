@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
 //! Convene over HTTP, on both stores: operations, sign-in, CSRF, permissions, errors.
 
 mod common;

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
 //! Email goes out through a real SMTP server, and a server that is down loses nothing.
 
 mod common;

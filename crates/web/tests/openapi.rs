@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
 //! The OpenAPI document is generated from the handlers; `docs/openapi.json` is its
 //! reviewed snapshot. Run with UPDATE_SNAPSHOTS=1 to accept a change.
 

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`: bearer tokens, the same policy as the pages, errors as
 //! `application/problem+json`, and an OpenAPI 3.1 document generated from the handlers.
 
+pub mod applications;
 pub mod me;
 pub mod places;
 pub mod programmes;
@@ -19,7 +20,7 @@ use utoipa_axum::routes;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Convene API", description = "Programmes, places and people of Convene. Authenticate with a bearer token created on your account page."),
+    info(title = "Convene API", description = "Programmes, places, rounds, application forms, applications and people of Convene. Authenticate with a bearer token created on your account page."),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -41,7 +42,14 @@ fn documented() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(programmes::list))
         .routes(routes!(programmes::places))
         .routes(routes!(places::get_place))
-        .routes(routes!(places::set_chair));
+        .routes(routes!(places::set_chair))
+        .routes(routes!(applications::get_round))
+        .routes(routes!(applications::put_form))
+        .routes(routes!(applications::list, applications::start))
+        .routes(routes!(applications::get_application))
+        .routes(routes!(applications::save_section))
+        .routes(routes!(applications::submit))
+        .routes(routes!(applications::withdraw));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .split_for_parts()

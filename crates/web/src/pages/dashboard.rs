@@ -44,6 +44,7 @@ pub struct ProgrammeCard {
 /// A round in one line: its name, status tag and key date.
 pub struct RoundLine {
     pub name: String,
+    pub slug: String,
     pub status: &'static str,
     pub tag_class: &'static str,
     pub when: String,
@@ -69,6 +70,7 @@ pub fn round_line(round: &Round, now: Timestamp) -> RoundLine {
     };
     RoundLine {
         name: round.name.clone(),
+        slug: round.slug.clone(),
         status: status.label(),
         tag_class,
         when,
@@ -126,10 +128,30 @@ struct DashboardPage {
     is_admin: bool,
     programmes: Vec<ProgrammeCard>,
     places: Vec<PlaceLine>,
+    open_calls: Vec<OpenCall>,
+    my_applications: Vec<ApplicationLine>,
     panel_rounds: Vec<RoundLine>,
     is_enabler: bool,
     is_participant: bool,
     no_roles: bool,
+}
+
+/// A round a place lead can apply to now.
+pub struct OpenCall {
+    pub href: String,
+    pub name: String,
+    pub programme: String,
+    pub deadline: String,
+}
+
+/// One of a place lead's applications.
+pub struct ApplicationLine {
+    pub id: i64,
+    pub place: String,
+    pub round: String,
+    pub status: &'static str,
+    pub tag_class: &'static str,
+    pub reference: Option<String>,
 }
 
 /// A place in a list.
@@ -160,6 +182,49 @@ async fn dashboard(State(state): State<AppState>, me: CurrentUser) -> Result<Res
     } else {
         programmes::places_by_ids(&state.db, &place_ids).await?
     };
+    // Open rounds of the programmes the lead's places take part in, and their applications.
+    let mut open_calls = Vec::new();
+    let mut my_applications = Vec::new();
+    if !places.is_empty() {
+        let catalogue = state.catalogue.get(&state.db).await?;
+        for entry in catalogue.iter() {
+            if !places
+                .iter()
+                .any(|p| p.programme_ids.contains(&entry.programme.id))
+            {
+                continue;
+            }
+            for r in &entry.rounds {
+                if round_status(r.opens_at, r.closes_at, now) == RoundStatus::Open {
+                    open_calls.push(OpenCall {
+                        href: format!("/programmes/{}/rounds/{}/apply", entry.programme.slug, r.slug),
+                        name: r.name.clone(),
+                        programme: entry.programme.name.clone(),
+                        deadline: r.closes_at.london_words(),
+                    });
+                }
+            }
+        }
+        let rounds: Vec<&Round> = catalogue.iter().flat_map(|e| e.rounds.iter()).collect();
+        for a in convene_store::applications::for_places(&state.db, &place_ids).await? {
+            my_applications.push(ApplicationLine {
+                id: a.id,
+                place: places
+                    .iter()
+                    .find(|p| p.id == a.place_id)
+                    .map(|p| p.name.clone())
+                    .unwrap_or_default(),
+                round: rounds
+                    .iter()
+                    .find(|r| r.id == a.round_id)
+                    .map(|r| r.name.clone())
+                    .unwrap_or_default(),
+                status: a.status.label(),
+                tag_class: a.status.tag_class(),
+                reference: a.reference,
+            });
+        }
+    }
     let round_ids = scoped(Role::PanelMember);
     let mut panel_rounds = Vec::new();
     if !round_ids.is_empty() {
@@ -195,6 +260,8 @@ async fn dashboard(State(state): State<AppState>, me: CurrentUser) -> Result<Res
                 issue: p.breakthrough_issue.unwrap_or_default(),
             })
             .collect(),
+        open_calls,
+        my_applications,
         panel_rounds,
         is_enabler: principal.holds(Role::Enabler, None),
         is_participant: principal.holds(Role::Participant, None),

@@ -1,6 +1,7 @@
 //! HTML pages, one module per capability, each exposing `router()`.
 
 pub mod accounts;
+pub mod applications;
 pub mod dashboard;
 pub mod dev;
 pub mod funds;
@@ -8,7 +9,9 @@ pub mod info;
 pub mod places;
 pub mod programmes;
 pub mod resume;
+pub mod round_admin;
 pub mod rounds;
+pub mod signoff;
 
 use crate::auth::Person;
 use crate::csrf;
@@ -22,12 +25,15 @@ pub fn router(state: &AppState) -> Router<AppState> {
     let mut router = Router::new()
         .merge(info::router())
         .merge(accounts::router())
+        .merge(applications::router())
         .merge(dashboard::router())
         .merge(programmes::router())
         .merge(places::router())
         .merge(resume::router())
         .merge(rounds::router())
-        .merge(funds::router());
+        .merge(round_admin::router())
+        .merge(funds::router())
+        .merge(signoff::router());
     if state.config.demo {
         router = router.merge(dev::router());
     }

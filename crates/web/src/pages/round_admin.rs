@@ -1,0 +1,542 @@
+//! A round as its programme admins run it (JOURNEYS.md, journey 3): the round page, the
+//! form builder (frozen once the round opens; a new version is a new form), the list of
+//! applications with filters and counts, and the CSV and XLSX exports.
+
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::exports::{self, ExportFormat};
+use crate::pages::programmes::load_programme;
+use crate::pages::{chrome, notify, take_notice};
+use crate::state::AppState;
+use crate::views::{Chrome, FormErrors};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use convene_domain::applications::ApplicationStatus;
+use convene_domain::forms::{FormDefinition, FormEdit, QuestionInput, local_vision_template};
+use convene_domain::imports::REGIONS;
+use convene_domain::policy::Action;
+use convene_domain::programmes::{PlaceKind, RoundStatus, round_status};
+use convene_store::applications::{self, ListFilter, Listed};
+use convene_store::audit;
+use convene_store::forms::{self, StoredForm};
+use convene_store::programmes::{Programme, Round};
+use serde::Deserialize;
+
+/// Admin routes for a round.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/programmes/{slug}/rounds/{round}", get(round_page))
+        .route(
+            "/programmes/{slug}/rounds/{round}/form",
+            get(form_page).post(edit_form),
+        )
+        .route(
+            "/programmes/{slug}/rounds/{round}/form/publish",
+            post(publish_form),
+        )
+        .route("/programmes/{slug}/rounds/{round}/applications", get(list_page))
+        .route(
+            "/programmes/{slug}/rounds/{round}/applications.csv",
+            get(export_csv),
+        )
+        .route(
+            "/programmes/{slug}/rounds/{round}/applications.xlsx",
+            get(export_xlsx),
+        )
+}
+
+/// The programme and round named in a path, for someone who may `action` the programme.
+async fn load_round(
+    state: &AppState,
+    me: &CurrentUser,
+    slug: &str,
+    round_slug: &str,
+    action: Action,
+) -> Result<(Programme, Round), AppError> {
+    let programme = load_programme(state, me, slug, action).await?;
+    let round = convene_store::programmes::rounds(&state.db, programme.id)
+        .await?
+        .into_iter()
+        .find(|r| r.slug == round_slug)
+        .ok_or(AppError::NotFound)?;
+    Ok((programme, round))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "round.html")]
+struct RoundPage {
+    chrome: Chrome,
+    notice: Option<String>,
+    programme: Programme,
+    round: Round,
+    status: &'static str,
+    status_class: &'static str,
+    form: Option<StoredForm>,
+    counts: Vec<(ApplicationStatus, i64)>,
+    total: i64,
+}
+
+async fn round_page(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path((slug, round_slug)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let (programme, round) = load_round(&state, &me, &slug, &round_slug, Action::View).await?;
+    let now = state.clock.now();
+    let status = round_status(round.opens_at, round.closes_at, now);
+    let form = forms::current(&state.db, round.id).await?;
+    let page = applications::list(&state.db, round.id, &ListFilter::default(), 1, 1).await?;
+    let total = page.counts.iter().map(|(_, n)| n).sum();
+    let notice = take_notice(&me.session).await;
+    let chrome = chrome(&state, Some(&me.person), &me.session, &round.name, "/programmes").await;
+    Ok(RoundPage {
+        chrome: chrome.with_back(format!("/programmes/{slug}")),
+        notice,
+        status: status.label(),
+        status_class: match status {
+            RoundStatus::NotOpenYet => "nhsuk-tag--blue",
+            RoundStatus::Open => "nhsuk-tag--green",
+            RoundStatus::Closed => "nhsuk-tag--grey",
+        },
+        programme,
+        round,
+        form,
+        counts: page.counts,
+        total,
+    }
+    .into_response())
+}
+
+/// Where the round's form stands for editing.
+struct FormState {
+    /// The version new applications use.
+    current: Option<StoredForm>,
+    /// A newer version being prepared, not yet in use.
+    draft: Option<StoredForm>,
+    /// True when the current version can no longer change.
+    frozen: bool,
+}
+
+async fn form_state(state: &AppState, round: &Round) -> Result<FormState, AppError> {
+    let now = state.clock.now();
+    let current = forms::current(&state.db, round.id).await?;
+    let draft = forms::draft(&state.db, round.id).await?;
+    Ok(FormState {
+        frozen: current.is_some() && now >= round.opens_at,
+        current,
+        draft,
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "form_builder.html")]
+struct FormBuilderPage {
+    chrome: Chrome,
+    notice: Option<String>,
+    errors: FormErrors,
+    programme: Programme,
+    round: Round,
+    /// The version on show and whether it can be changed.
+    definition: FormDefinition,
+    version: i64,
+    editable: bool,
+    is_draft: bool,
+    frozen_current: bool,
+    has_form: bool,
+    question: QuestionInput,
+    target_section: String,
+    section_title: String,
+    kinds: Vec<(&'static str, &'static str)>,
+}
+
+/// The kinds of question offered in the builder: (key, words).
+const KINDS: [(&str, &str); 7] = [
+    ("long_text", "Long text with a word limit"),
+    ("short_text", "Short text"),
+    ("yes_no", "Yes or no"),
+    ("money", "Money"),
+    ("theme", "One of the round's themes"),
+    ("organisations", "Partner organisations"),
+    ("file", "File upload"),
+];
+
+async fn render_builder(
+    state: &AppState,
+    me: &CurrentUser,
+    programme: Programme,
+    round: Round,
+    errors: FormErrors,
+    typed: Option<(String, QuestionInput, String)>,
+) -> Result<Response, AppError> {
+    let fs = form_state(state, &round).await?;
+    let (definition, version, editable, is_draft) = match (&fs.draft, &fs.current) {
+        (Some(d), _) => (d.definition.clone(), d.version, true, true),
+        (None, Some(c)) => (c.definition.clone(), c.version, !fs.frozen, false),
+        (None, None) => (FormDefinition::default(), 0, true, false),
+    };
+    let (target_section, question, section_title) = typed.unwrap_or_default();
+    let notice = take_notice(&me.session).await;
+    let mut chrome = chrome(
+        state,
+        Some(&me.person),
+        &me.session,
+        "Application form",
+        "/programmes",
+    )
+    .await;
+    chrome.has_errors = !errors.is_empty();
+    Ok(FormBuilderPage {
+        chrome: chrome.with_back(format!("/programmes/{}/rounds/{}", programme.slug, round.slug)),
+        notice,
+        errors,
+        programme,
+        round,
+        definition,
+        version,
+        editable,
+        is_draft,
+        frozen_current: fs.frozen,
+        has_form: fs.current.is_some() || fs.draft.is_some(),
+        question,
+        target_section,
+        section_title,
+        kinds: KINDS.to_vec(),
+    }
+    .into_response())
+}
+
+async fn form_page(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path((slug, round_slug)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let (programme, round) = load_round(&state, &me, &slug, &round_slug, Action::View).await?;
+    render_builder(&state, &me, programme, round, FormErrors::default(), None).await
+}
+
+/// One press of a form builder button, with the fields it needs.
+#[derive(Deserialize, Default)]
+struct BuilderForm {
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    target: String,
+    #[serde(default)]
+    section_title: String,
+    #[serde(default)]
+    section_intro: String,
+    #[serde(flatten)]
+    question: QuestionInput,
+}
+
+async fn edit_form(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path((slug, round_slug)): Path<(String, String)>,
+    Form(input): Form<BuilderForm>,
+) -> Result<Response, AppError> {
+    let (programme, round) = load_round(&state, &me, &slug, &round_slug, Action::Edit).await?;
+    let fs = form_state(&state, &round).await?;
+    let now = state.clock.now();
+    let back = format!("/programmes/{slug}/rounds/{round_slug}/form");
+    let mut tx = state.db.begin().await?;
+    // A new version copies the current one and is prepared apart from it.
+    if input.action == "new_version" {
+        let base = fs
+            .current
+            .as_ref()
+            .map(|c| c.definition.clone())
+            .unwrap_or_default();
+        if fs.draft.is_none() {
+            forms::insert_version(&mut tx, round.id, &base, now, false).await?;
+        }
+        audit::log(
+            &mut tx,
+            Some(me.user().id),
+            "form_version_started",
+            "round",
+            Some(round.id),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        notify(
+            &me.session,
+            "A new version has been started. Applications already begun keep the questions they were asked.",
+        )
+        .await;
+        return Ok(Redirect::to(&back).into_response());
+    }
+    let (target_form, definition) = match (&fs.draft, &fs.current) {
+        (Some(d), _) => (Some(d.id), d.definition.clone()),
+        (None, Some(c)) if !fs.frozen => (Some(c.id), c.definition.clone()),
+        (None, Some(_)) => {
+            drop(tx);
+            let mut errors = FormErrors::default();
+            errors.add(
+                "form",
+                "The form is frozen because the round has opened. Start a new version to change the questions for new applications",
+            );
+            return render_builder(&state, &me, programme, round, errors, None).await;
+        }
+        (None, None) => (None, FormDefinition::default()),
+    };
+    let edit = match input.action.as_str() {
+        "template" => Ok(local_vision_template()),
+        "add_section" => definition.edit(&FormEdit::AddSection {
+            title: input.section_title.clone(),
+            intro: input.section_intro.clone(),
+        }),
+        "add_question" => definition.edit(&FormEdit::AddQuestion {
+            section: input.target.clone(),
+            question: input.question.clone(),
+        }),
+        "remove_section" => definition.edit(&FormEdit::RemoveSection {
+            key: input.target.clone(),
+        }),
+        "section_up" | "section_down" => definition.edit(&FormEdit::MoveSection {
+            key: input.target.clone(),
+            up: input.action == "section_up",
+        }),
+        "remove_question" => definition.edit(&FormEdit::RemoveQuestion {
+            key: input.target.clone(),
+        }),
+        "question_up" | "question_down" => definition.edit(&FormEdit::MoveQuestion {
+            key: input.target.clone(),
+            up: input.action == "question_up",
+        }),
+        _ => return Err(AppError::NotFound),
+    };
+    let updated = match edit {
+        Ok(d) => d,
+        Err(problems) => {
+            drop(tx);
+            let mut errors = FormErrors::default();
+            for (field, message) in problems {
+                // Fields of the add-question form carry the section they belong to.
+                let id = if input.action == "add_question" {
+                    format!("{}-{field}", input.target)
+                } else {
+                    field
+                };
+                errors.add(&id, message);
+            }
+            let typed = Some((
+                input.target.clone(),
+                input.question.clone(),
+                input.section_title.clone(),
+            ));
+            return render_builder(&state, &me, programme, round, errors, typed).await;
+        }
+    };
+    match target_form {
+        Some(id) => {
+            if !forms::replace_unfrozen(&mut tx, id, &updated).await? {
+                drop(tx);
+                let mut errors = FormErrors::default();
+                errors.add("form", "Applications have been started on this version, so its questions can no longer change. Start a new version");
+                return render_builder(&state, &me, programme, round, errors, None).await;
+            }
+        }
+        None => {
+            forms::insert_version(&mut tx, round.id, &updated, now, true).await?;
+        }
+    }
+    audit::log(
+        &mut tx,
+        Some(me.user().id),
+        "form_changed",
+        "round",
+        Some(round.id),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    notify(&me.session, "The form has been saved.").await;
+    Ok(Redirect::to(&back).into_response())
+}
+
+async fn publish_form(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path((slug, round_slug)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let (programme, round) = load_round(&state, &me, &slug, &round_slug, Action::Edit).await?;
+    let fs = form_state(&state, &round).await?;
+    let Some(draft) = fs.draft else {
+        return Ok(Redirect::to(&format!("/programmes/{slug}/rounds/{round_slug}/form")).into_response());
+    };
+    let problems = draft.definition.problems();
+    if !problems.is_empty() {
+        let mut errors = FormErrors::default();
+        for p in problems {
+            errors.add("form", p);
+        }
+        return render_builder(&state, &me, programme, round, errors, None).await;
+    }
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    forms::publish(&mut tx, draft.id, now).await?;
+    audit::log(
+        &mut tx,
+        Some(me.user().id),
+        "form_published",
+        "round",
+        Some(round.id),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    notify(
+        &me.session,
+        &format!("Version {} is now the form for new applications.", draft.version),
+    )
+    .await;
+    Ok(Redirect::to(&format!("/programmes/{slug}/rounds/{round_slug}/form")).into_response())
+}
+
+/// The list's filters as they arrive in the query string.
+#[derive(Deserialize, Default, Clone)]
+pub struct ListQuery {
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub region: String,
+    #[serde(default)]
+    pub page: Option<i64>,
+}
+
+impl ListQuery {
+    /// The filter, ignoring values that name nothing.
+    pub fn filter(&self) -> ListFilter {
+        ListFilter {
+            status: ApplicationStatus::from_key(&self.status),
+            place_kind: PlaceKind::from_key(&self.kind).map(|k| k.key().to_string()),
+            region: REGIONS.iter().find(|r| **r == self.region).map(|r| r.to_string()),
+        }
+    }
+
+    /// The query string of this filter (without the page).
+    pub fn query_string(&self) -> String {
+        let f = self.filter();
+        let mut parts = Vec::new();
+        if let Some(s) = f.status {
+            parts.push(format!("status={}", s.key()));
+        }
+        if let Some(k) = f.place_kind {
+            parts.push(format!("kind={k}"));
+        }
+        if let Some(r) = f.region {
+            parts.push(serde_urlencoded::to_string([("region", r)]).unwrap_or_default());
+        }
+        parts.join("&")
+    }
+}
+
+/// Applications shown on one page of the list.
+pub const PER_PAGE: i64 = 50;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "round_applications.html")]
+struct ListPage {
+    chrome: Chrome,
+    programme: Programme,
+    round: Round,
+    rows: Vec<Listed>,
+    total: i64,
+    counts: Vec<(ApplicationStatus, i64)>,
+    query: ListQuery,
+    query_string: String,
+    page: i64,
+    pages: i64,
+    kinds: Vec<(&'static str, &'static str)>,
+    regions: Vec<&'static str>,
+    statuses: Vec<(&'static str, &'static str)>,
+}
+
+impl ListPage {
+    fn kind_label(&self, key: &str) -> &'static str {
+        PlaceKind::from_key(key).map_or("Other", |k| k.label())
+    }
+}
+
+async fn list_page(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path((slug, round_slug)): Path<(String, String)>,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, AppError> {
+    let (programme, round) = load_round(&state, &me, &slug, &round_slug, Action::View).await?;
+    let page = query.page.unwrap_or(1).max(1);
+    let listed = applications::list(&state.db, round.id, &query.filter(), page, PER_PAGE).await?;
+    let pages = ((listed.total + PER_PAGE - 1) / PER_PAGE).max(1);
+    let title = format!("Applications to {}", round.name);
+    let chrome = chrome(&state, Some(&me.person), &me.session, &title, "/programmes").await;
+    Ok(ListPage {
+        chrome: chrome.with_back(format!("/programmes/{slug}/rounds/{round_slug}")),
+        programme,
+        round,
+        rows: listed.rows,
+        total: listed.total,
+        counts: listed.counts,
+        query_string: query.query_string(),
+        query,
+        page,
+        pages,
+        kinds: PlaceKind::ALL.iter().map(|k| (k.key(), k.label())).collect(),
+        regions: REGIONS.to_vec(),
+        statuses: ApplicationStatus::ALL
+            .iter()
+            .map(|s| (s.key(), s.label()))
+            .collect(),
+    }
+    .into_response())
+}
+
+async fn export(
+    state: AppState,
+    me: CurrentUser,
+    slug: String,
+    round_slug: String,
+    query: ListQuery,
+    format: ExportFormat,
+) -> Result<Response, AppError> {
+    let (_, round) = load_round(&state, &me, &slug, &round_slug, Action::View).await?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    audit::log(
+        &mut tx,
+        Some(me.user().id),
+        "applications_exported",
+        "round",
+        Some(round.id),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    exports::respond(state, round, query.filter(), format).await
+}
+
+async fn export_csv(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path((slug, round_slug)): Path<(String, String)>,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, AppError> {
+    export(state, me, slug, round_slug, query, ExportFormat::Csv).await
+}
+
+async fn export_xlsx(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path((slug, round_slug)): Path<(String, String)>,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, AppError> {
+    export(state, me, slug, round_slug, query, ExportFormat::Xlsx).await
+}

@@ -1,0 +1,521 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
+//! Applying to a round over HTTP, on both stores: the journey, sign-off by signed link,
+//! the deadline to the second, idempotent submission, two tabs, and every bad input.
+
+mod common;
+
+use common::{TestApp, csrf_token};
+use convene_domain::Timestamp;
+use convene_store::applications;
+
+const LEAD: &str = "lee.lead@example.org";
+const ADMIN: &str = "priya.programme@example.org";
+const APPLY: &str = "/programmes/local-vision/rounds/demo-open/apply";
+
+/// Starts Westermoor's application to the open demonstration round; returns its id.
+async fn start(app: &TestApp, client: &reqwest::Client) -> i64 {
+    start_for(app, client, "PL-0001").await
+}
+
+/// Starts the application of the place with this reference.
+async fn start_for(app: &TestApp, client: &reqwest::Client, reference: &str) -> i64 {
+    let place = app.place_id(reference).await.to_string();
+    let res = app.post_form(client, APPLY, APPLY, &[("place", &place)]).await;
+    assert_eq!(res.status(), 303);
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    location.trim_start_matches("/applications/").parse().unwrap()
+}
+
+/// Posts a section page as its form would, with the token and version the page carries.
+async fn save(
+    app: &TestApp,
+    client: &reqwest::Client,
+    id: i64,
+    section: &str,
+    fields: &[(&str, &str)],
+) -> (u16, String) {
+    let page = format!("/applications/{id}/sections/{section}");
+    let (_, html) = app.get(client, &page).await;
+    let version = field_value(&html, "version");
+    let mut body: Vec<(&str, &str)> = vec![("version", version.as_str()), ("action", "continue")];
+    body.extend_from_slice(fields);
+    let res = post(app, client, &page, &csrf_token(&html), &body).await;
+    let status = res.status().as_u16();
+    (status, res.text().await.unwrap())
+}
+
+async fn post(
+    app: &TestApp,
+    client: &reqwest::Client,
+    path: &str,
+    token: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let mut body: Vec<(&str, &str)> = vec![("csrf_token", token)];
+    body.extend_from_slice(fields);
+    client
+        .post(app.at(path))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(serde_urlencoded::to_string(&body).unwrap())
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The value of the hidden input named `name`.
+fn field_value(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} in\n{html}"))
+        + marker.len();
+    html[start..].split('"').next().unwrap().to_string()
+}
+
+fn words(n: usize) -> String {
+    vec!["residents"; n].join(" ")
+}
+
+/// Answers every section of Westermoor's Local Vision form correctly.
+async fn answer_everything(app: &TestApp, client: &reqwest::Client, id: i64) {
+    answer_everything_for(app, client, id, "PL-0001").await
+}
+
+/// Answers every section for the place with this reference.
+async fn answer_everything_for(app: &TestApp, client: &reqwest::Client, id: i64, reference: &str) {
+    let steps: [(&str, Vec<(&str, String)>); 6] = [
+        (
+            "about-your-place",
+            vec![
+                ("partners", format!("GB-DEMO-{reference}-COUNCIL")),
+                ("partners", format!("GB-DEMO-{reference}-CCG")),
+                ("theme", "Physical activity".into()),
+            ],
+        ),
+        ("breakthrough-issue", vec![("breakthrough_issue", words(120))]),
+        ("gain-for-residents", vec![("gain_for_residents", words(80))]),
+        ("local-leadership", vec![("leadership_impact", words(80))]),
+        ("lessons", vec![("wider_lessons", words(80))]),
+        ("contribution", vec![("contribution", "£10,000".into())]),
+    ];
+    for (section, fields) in steps {
+        let borrowed: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let (status, html) = save(app, client, id, section, &borrowed).await;
+        assert_eq!(status, 303, "{section}: {html}");
+    }
+}
+
+/// The newest sign-off link emailed to `to`, as a path.
+async fn emailed_link(app: &TestApp, to: &str) -> String {
+    let mail = convene_store::outbox::recent(&app.state.db, 50).await.unwrap();
+    let message = mail
+        .iter()
+        .find(|m| m.to_address == to)
+        .unwrap_or_else(|| panic!("no mail to {to}"));
+    let start = message.body_text.find("/sign-off/").expect("a sign-off link");
+    message.body_text[start..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+async fn sign_off(app: &TestApp, link: &str) -> reqwest::Response {
+    let anon = app.client();
+    let (status, html) = app.get(&anon, link).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("Do you confirm this application on behalf of the board?"));
+    post(
+        app,
+        &anon,
+        link,
+        &csrf_token(&html),
+        &[
+            ("name", "Morgan Chairwell"),
+            ("role", "Chair, Health and Wellbeing Board"),
+            ("comment", "The board backs this."),
+            ("confirm", "yes"),
+        ],
+    )
+    .await
+}
+
+on_both!(a_place_lead_applies_and_the_chair_signs_off, |app| {
+    let lead = app.signed_in(LEAD).await;
+    // The demo lead leads two places, so the journey asks which.
+    let (status, html) = app.get(&lead, APPLY).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Which place are you applying for?"), "{html}");
+    assert!(html.contains("Westermoor") && html.contains("Oakhurst Cross"));
+    let res = app.post_form(&lead, APPLY, APPLY, &[]).await;
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Select the place you are applying for"), "{html}");
+
+    let id = start(&app, &lead).await;
+    assert_eq!(
+        start(&app, &lead).await,
+        id,
+        "a place has one application per round"
+    );
+    let (_, tasks) = app.get(&lead, &format!("/applications/{id}")).await;
+    assert!(
+        tasks.contains("Apply for Local Vision (demonstration round)"),
+        "{tasks}"
+    );
+    assert!(tasks.contains("You must submit by 11:59pm on"), "{tasks}");
+    assert!(tasks.contains("Not yet started"));
+    assert!(tasks.contains("Cannot start yet"));
+
+    // A failed check keeps every answer typed.
+    let too_long = words(501);
+    let (status, html) = save(
+        &app,
+        &lead,
+        id,
+        "gain-for-residents",
+        &[("gain_for_residents", &too_long)],
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(html.contains("<title>Error: The gain for local residents – Convene</title>"));
+    assert!(html.contains("Your answer must be 500 words or fewer. You have 1 word too many"));
+    assert!(html.contains(&too_long), "the typed answer is shown again");
+    let (status, html) = save(&app, &lead, id, "contribution", &[("contribution", "9999")]).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("The amount must be between £10,000 and £100,000"),
+        "{html}"
+    );
+    assert!(html.contains("value=\"9999\""));
+
+    answer_everything(&app, &lead, id).await;
+    let (_, tasks) = app.get(&lead, &format!("/applications/{id}")).await;
+    assert_eq!(tasks.matches("Completed").count(), 6, "{tasks}");
+
+    // Submitting before the chair signs off is refused, with the reason.
+    let (_, check) = app.get(&lead, &format!("/applications/{id}/sign-off")).await;
+    let res = post(
+        &app,
+        &lead,
+        &format!("/applications/{id}/submit"),
+        &csrf_token(&check),
+        &[],
+    )
+    .await;
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("must sign off your answers before you submit"),
+        "{html}"
+    );
+
+    let res = post(
+        &app,
+        &lead,
+        &format!("/applications/{id}/sign-off/send"),
+        &csrf_token(&check),
+        &[],
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    let chair = "hwb.chair@westermoor.example.org";
+    let link = emailed_link(&app, chair).await;
+    let (_, tasks) = app.get(&lead, &format!("/applications/{id}")).await;
+    assert!(tasks.contains("Waiting for sign-off"), "{tasks}");
+
+    let res = sign_off(&app, &link).await;
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("your sign-off has been recorded")
+    );
+    // The link is spent by that POST: a second use says so.
+    let (status, html) = app.get(&app.client(), &link).await;
+    assert_eq!(status, 410);
+    assert!(html.contains("This link has already been used"));
+
+    let (_, check) = app.get(&lead, &format!("/applications/{id}/check")).await;
+    assert!(check.contains("Check your answers before submitting your application"));
+    assert!(check.contains("Confirmed by Morgan Chairwell"), "{check}");
+    assert!(check.contains("£10,000"));
+    let token = csrf_token(&check);
+    let res = post(&app, &lead, &format!("/applications/{id}/submit"), &token, &[]).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        res.headers()["location"],
+        format!("/applications/{id}/confirmation")
+    );
+    // A second click submits nothing new and shows the same reference.
+    let res = post(&app, &lead, &format!("/applications/{id}/submit"), &token, &[]).await;
+    assert_eq!(res.status(), 303);
+    let (_, done) = app.get(&lead, &format!("/applications/{id}/confirmation")).await;
+    assert!(done.contains("Application submitted"));
+    assert!(done.contains("LV-DEMO-0001"), "{done}");
+    let stored = applications::by_id(&app.state.db, id).await.unwrap().unwrap();
+    assert_eq!(stored.reference.as_deref(), Some("LV-DEMO-0001"));
+    let mail = convene_store::outbox::recent(&app.state.db, 50).await.unwrap();
+    let receipts: Vec<_> = mail
+        .iter()
+        .filter(|m| m.subject.contains("LV-DEMO-0001"))
+        .collect();
+    assert_eq!(receipts.len(), 1, "one confirmation email");
+    assert_eq!(receipts[0].to_address, LEAD);
+
+    // Submitted means read-only: the section page goes to the application, and a post
+    // from a page opened earlier changes nothing.
+    let (status, _) = app
+        .get(&lead, &format!("/applications/{id}/sections/lessons"))
+        .await;
+    assert_eq!(status, 303);
+    let res = post(
+        &app,
+        &lead,
+        &format!("/applications/{id}/sections/lessons"),
+        &token,
+        &[("version", "1"), ("wider_lessons", "changed")],
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    let after = applications::sections(&app.state.db, id).await.unwrap();
+    assert!(!applications::merge(&after)["wider_lessons"].contains("changed"));
+    app.stop().await;
+});
+
+on_both!(an_answer_changed_after_sign_off_voids_it, |app| {
+    let lead = app.signed_in(LEAD).await;
+    let id = start(&app, &lead).await;
+    answer_everything(&app, &lead, id).await;
+    let (_, page) = app.get(&lead, &format!("/applications/{id}/sign-off")).await;
+    post(
+        &app,
+        &lead,
+        &format!("/applications/{id}/sign-off/send"),
+        &csrf_token(&page),
+        &[],
+    )
+    .await;
+    let link = emailed_link(&app, "hwb.chair@westermoor.example.org").await;
+    let (status, _) = save(
+        &app,
+        &lead,
+        id,
+        "lessons",
+        &[("wider_lessons", "A different answer")],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (status, html) = app.get(&app.client(), &link).await;
+    assert_eq!(status, 410);
+    assert!(
+        html.contains("The application has changed since this link was sent"),
+        "{html}"
+    );
+    let (_, tasks) = app.get(&lead, &format!("/applications/{id}")).await;
+    assert!(
+        tasks.contains("sign-off has been cancelled") || tasks.contains("sign-off was cancelled"),
+        "{tasks}"
+    );
+    // A tampered link is simply not valid.
+    let mut tampered = link.clone();
+    tampered.pop();
+    tampered.push('0');
+    let (status, html) = app.get(&app.client(), &tampered).await;
+    assert_eq!(status, if tampered == link { 410 } else { 404 });
+    assert!(html.contains("not valid") || tampered == link);
+    let (status, _) = app.get(&app.client(), "/sign-off/not-a-token").await;
+    assert_eq!(status, 404);
+    app.stop().await;
+});
+
+on_both!(the_later_of_two_tabs_is_told_not_applied, |app| {
+    let lead = app.signed_in(LEAD).await;
+    let id = start(&app, &lead).await;
+    let page = format!("/applications/{id}/sections/lessons");
+    let (_, first_tab) = app.get(&lead, &page).await;
+    let (_, second_tab) = app.get(&lead, &page).await;
+    let v = field_value(&first_tab, "version");
+    let res = post(
+        &app,
+        &lead,
+        &page,
+        &csrf_token(&first_tab),
+        &[
+            ("version", &v),
+            ("action", "later"),
+            ("wider_lessons", "First tab's words"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    let v2 = field_value(&second_tab, "version");
+    let res = post(
+        &app,
+        &lead,
+        &page,
+        &csrf_token(&second_tab),
+        &[
+            ("version", &v2),
+            ("action", "later"),
+            ("wider_lessons", "Second tab's words"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("This section was changed at"), "{html}");
+    assert!(
+        html.contains("Second tab&#39;s words") || html.contains("Second tab's words"),
+        "typed text kept"
+    );
+    assert!(
+        html.contains("First tab&#39;s words") || html.contains("First tab's words"),
+        "saved text shown"
+    );
+    let saved = applications::merge(&applications::sections(&app.state.db, id).await.unwrap());
+    assert_eq!(saved["wider_lessons"], "First tab's words");
+    // Saving again from the re-shown page is a deliberate overwrite.
+    let v3 = field_value(&html, "version");
+    let res = post(
+        &app,
+        &lead,
+        &page,
+        &csrf_token(&html),
+        &[
+            ("version", &v3),
+            ("action", "later"),
+            ("wider_lessons", "Second tab's words"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    app.stop().await;
+});
+
+/// Moves the demo round's deadline to `closes_at` and the clock to `now`.
+async fn set_deadline(app: &TestApp, closes_at: Timestamp) {
+    let round = convene_store::programmes::all_rounds(&app.state.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.slug == "demo-open")
+        .unwrap();
+    let mut tx = app.state.db.begin().await.unwrap();
+    convene_store::testing::set_round_dates(&mut tx, round.id, round.opens_at, closes_at)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    app.state.catalogue.invalidate();
+}
+
+/// Answers, signs off and returns an application ready to submit, with its check page.
+async fn ready_to_submit(
+    app: &TestApp,
+    lead: &reqwest::Client,
+    reference: &str,
+    chair: &str,
+) -> (i64, String) {
+    let id = start_for(app, lead, reference).await;
+    answer_everything_for(app, lead, id, reference).await;
+    let (_, page) = app.get(lead, &format!("/applications/{id}/sign-off")).await;
+    post(
+        app,
+        lead,
+        &format!("/applications/{id}/sign-off/send"),
+        &csrf_token(&page),
+        &[],
+    )
+    .await;
+    let link = emailed_link(app, chair).await;
+    assert_eq!(sign_off(app, &link).await.status(), 200);
+    let (_, check) = app.get(lead, &format!("/applications/{id}/check")).await;
+    (id, check)
+}
+
+on_both!(the_deadline_is_kept_to_the_second_across_bst, |app| {
+    let lead = app.signed_in(LEAD).await;
+    let (summer, summer_check) =
+        ready_to_submit(&app, &lead, "PL-0001", "hwb.chair@westermoor.example.org").await;
+    let (winter, winter_check) =
+        ready_to_submit(&app, &lead, "PL-0009", "hwb.chair@oakhurst-cross.example.org").await;
+    // British Summer Time ends at 2am on Sunday 25 October 2026. A deadline of 11:59pm on
+    // the Saturday is in BST (22:59:59 UTC); on the Sunday it is in GMT (23:59:59 UTC).
+    for (id, check, (y, m, d), utc) in [
+        (summer, &summer_check, (2026, 10, 24), "2026-10-24T22:59:59Z"),
+        (winter, &winter_check, (2026, 10, 25), "2026-10-25T23:59:59Z"),
+    ] {
+        let deadline = Timestamp::from_london(y, m, d, 23, 59, 59).unwrap();
+        assert_eq!(deadline.iso(), utc);
+        set_deadline(&app, deadline).await;
+        app.clock.set(deadline.plus_seconds(1));
+        let submit = format!("/applications/{id}/submit");
+        let res = post(&app, &lead, &submit, &csrf_token(check), &[]).await;
+        assert_eq!(res.status(), 200);
+        let html = res.text().await.unwrap();
+        assert!(
+            html.contains(&format!(
+                "The deadline was 11:59pm on {} October 2026. Your answers are saved",
+                if d == 24 { "Saturday 24" } else { "Sunday 25" }
+            )),
+            "{html}"
+        );
+        let kept = applications::by_id(&app.state.db, id).await.unwrap().unwrap();
+        assert!(
+            kept.status.is_editable() && kept.reference.is_none(),
+            "the draft is kept"
+        );
+        app.clock.set(deadline);
+        let res = post(&app, &lead, &submit, &csrf_token(check), &[]).await;
+        assert_eq!(res.status(), 303, "accepted in the last second");
+        let done = applications::by_id(&app.state.db, id).await.unwrap().unwrap();
+        assert_eq!(done.submitted_at, Some(deadline));
+    }
+    app.stop().await;
+});
+
+on_both!(applications_are_private_to_their_place_and_programme, |app| {
+    let lead = app.signed_in(LEAD).await;
+    let id = start(&app, &lead).await;
+    let path = format!("/applications/{id}");
+    let (status, _) = app
+        .get(&app.signed_in("pat.panel@example.org").await, &path)
+        .await;
+    assert_eq!(status, 404, "a panel member of another round cannot see a draft");
+    let (status, _) = app
+        .get(&app.signed_in("eden.enabler@example.org").await, &path)
+        .await;
+    assert_eq!(status, 404);
+    let admin = app.signed_in(ADMIN).await;
+    let (status, html) = app.get(&admin, &path).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Westermoor"));
+    let (status, _) = app.get(&admin, &format!("{path}/sections/lessons")).await;
+    assert_eq!(
+        status, 403,
+        "admins read applications; only the place's leads write them"
+    );
+    app.stop().await;
+});
+
+on_both!(withdrawing_needs_a_reason, |app| {
+    let lead = app.signed_in(LEAD).await;
+    let id = start(&app, &lead).await;
+    let page = format!("/applications/{id}/withdraw");
+    let res = app.post_form(&lead, &page, &page, &[("reason", "  ")]).await;
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Enter why you are withdrawing the application")
+    );
+    let res = app
+        .post_form(&lead, &page, &page, &[("reason", "We will apply next year.")])
+        .await;
+    assert_eq!(res.status(), 303);
+    let (_, html) = app.get(&lead, &format!("/applications/{id}")).await;
+    assert!(
+        html.contains("Withdrawn") && html.contains("We will apply next year."),
+        "{html}"
+    );
+    app.stop().await;
+});
