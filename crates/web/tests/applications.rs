@@ -519,3 +519,364 @@ on_both!(withdrawing_needs_a_reason, |app| {
     );
     app.stop().await;
 });
+
+/// A `multipart/form-data` body, as a browser sends an upload form.
+fn multipart(fields: &[(&str, &str)], file: Option<(&str, &str, &[u8])>) -> (String, Vec<u8>) {
+    let boundary = "convene-test-boundary-7d3f";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                .as_bytes(),
+        );
+    }
+    if let Some((name, file_name, content)) = file {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(content);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n";
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+
+async fn upload(
+    app: &TestApp,
+    client: &reqwest::Client,
+    id: i64,
+    name: &str,
+    content: &[u8],
+) -> reqwest::Response {
+    let page = format!("/applications/{id}/sections/contribution");
+    let (_, html) = app.get(client, &page).await;
+    assert!(html.contains("enctype=\"multipart/form-data\""), "{html}");
+    let token = csrf_token(&html);
+    let version = field_value(&html, "version");
+    let (content_type, body) = multipart(
+        &[
+            ("csrf_token", &token),
+            ("version", &version),
+            ("action", "later"),
+            ("contribution", "10,000"),
+            ("supporting_letter", ""),
+        ],
+        Some(("supporting_letter__file", name, content)),
+    );
+    client
+        .post(app.at(&page))
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+on_both!(uploads_are_checked_by_content_and_served_only_to_readers, |app| {
+    let lead = app.signed_in(LEAD).await;
+    let id = start(&app, &lead).await;
+    // A PNG named as a PDF is refused beside the field, and the typed amount is kept.
+    let res = upload(&app, &lead, id, "letter.pdf", PNG).await;
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("is named as a PDF but its content is a PNG image"),
+        "{html}"
+    );
+    assert!(html.contains("value=\"10,000\""));
+    let too_big = vec![b'%'; 10 * 1024 * 1024 + 1];
+    let res = upload(&app, &lead, id, "big.pdf", &too_big).await;
+    assert!(res.text().await.unwrap().contains("must be smaller than 10MB"));
+    let huge = vec![0u8; 12 * 1024 * 1024];
+    let res = upload(&app, &lead, id, "huge.pdf", &huge).await;
+    assert_eq!(res.status(), 413, "over the upload route's limit");
+
+    let res = upload(&app, &lead, id, "Our letter.pdf", PDF).await;
+    assert_eq!(res.status(), 303);
+    let files = convene_store::uploads::for_application(&app.state.db, id)
+        .await
+        .unwrap();
+    assert_eq!(files.len(), 1);
+    assert_eq!(files[0].content_type, "application/pdf");
+    let href = format!("/applications/{id}/files/{}", files[0].public_id);
+    let (_, page) = app
+        .get(&lead, &format!("/applications/{id}/sections/contribution"))
+        .await;
+    assert!(page.contains(&href), "the uploaded file is linked on its page");
+    let res = lead.get(app.at(&href)).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        res.headers()["content-disposition"],
+        "attachment; filename=\"Our letter.pdf\""
+    );
+    assert_eq!(res.bytes().await.unwrap().as_ref(), PDF);
+    let admin = app.signed_in(ADMIN).await;
+    assert_eq!(admin.get(app.at(&href)).send().await.unwrap().status(), 200);
+    let enabler = app.signed_in("eden.enabler@example.org").await;
+    assert_eq!(enabler.get(app.at(&href)).send().await.unwrap().status(), 404);
+    app.stop().await;
+});
+
+on_both!(admins_list_filter_and_export_a_round, |app| {
+    let admin = app.signed_in(ADMIN).await;
+    let base = "/programmes/local-vision/rounds/2013/applications";
+    let (status, html) = app.get(&admin, base).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("4</strong> applications match")
+            || html.contains("<strong>4</strong> applications match"),
+        "{html}"
+    );
+    for name in ["Oakhurst Cross", "Larkspur Bay", "Fennick Marsh", "Greyhollow"] {
+        assert!(html.contains(name), "{name}");
+    }
+    let (_, submitted) = app.get(&admin, &format!("{base}?status=submitted")).await;
+    assert!(
+        submitted.contains("<strong>1</strong> application matches"),
+        "{submitted}"
+    );
+    assert!(submitted.contains("LV-2013-0001") && !submitted.contains("Greyhollow"));
+    let (_, london) = app.get(&admin, &format!("{base}?region=London")).await;
+    assert!(london.contains("Oakhurst Cross") && !london.contains("Larkspur Bay"));
+
+    let res = admin.get(app.at(&format!("{base}.csv"))).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("2013-applications.csv")
+    );
+    let csv = res.text().await.unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 5, "a header and one row per application:\n{csv}");
+    assert!(lines[0].starts_with("Reference,Place,Type of place,Region,Status"));
+    assert!(lines[0].contains("How much will your place contribute?"));
+    let oakhurst = lines.iter().find(|l| l.contains("Oakhurst Cross")).unwrap();
+    assert!(oakhurst.starts_with("LV-2013-0001,"), "{oakhurst}");
+    assert!(oakhurst.contains("10000.00"), "money in pounds: {oakhurst}");
+
+    let res = admin
+        .get(app.at(&format!("{base}.xlsx?status=submitted")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        res.headers()["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    let bytes = res.bytes().await.unwrap();
+    assert!(bytes.starts_with(b"PK"), "an XLSX is a zip file");
+    assert!(bytes.len() > 1000);
+
+    // Match contributions pledged in submitted applications are shown beside the fund.
+    let (_, programme) = app.get(&admin, "/programmes/local-vision").await;
+    assert!(
+        programme.contains("£10,000</span> match contributions pledged by 1 place"),
+        "{programme}"
+    );
+    let lead = app.signed_in(LEAD).await;
+    let (status, _) = app.get(&lead, base).await;
+    assert_eq!(status, 403);
+    assert_eq!(
+        lead.get(app.at(&format!("{base}.csv")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    app.stop().await;
+});
+
+on_both!(the_form_is_frozen_once_the_round_opens, |app| {
+    let admin = app.signed_in(ADMIN).await;
+    let lead = app.signed_in(LEAD).await;
+    let before = start(&app, &lead).await;
+    let page = "/programmes/local-vision/rounds/demo-open/form";
+    let (status, html) = app.get(&admin, page).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("is frozen because the round has opened"), "{html}");
+    let res = app
+        .post_form(
+            &admin,
+            page,
+            page,
+            &[("action", "add_section"), ("section_title", "Extra")],
+        )
+        .await;
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("The form is frozen because the round has opened")
+    );
+    // A new version is prepared apart, then published for new applications only.
+    let res = app
+        .post_form(&admin, page, page, &[("action", "new_version")])
+        .await;
+    assert_eq!(res.status(), 303);
+    let res = app
+        .post_form(
+            &admin,
+            page,
+            page,
+            &[
+                ("action", "add_section"),
+                ("section_title", "Your evaluation plan"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let res = app
+        .post_form(
+            &admin,
+            page,
+            page,
+            &[
+                ("action", "add_question"),
+                ("target", "your-evaluation-plan"),
+                ("label", "How will you evaluate it?"),
+                ("kind", "long_text"),
+                ("required", "yes"),
+                ("word_limit", "abc"),
+            ],
+        )
+        .await;
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Enter a word limit between 1 and 5,000"), "{html}");
+    assert!(
+        html.contains("How will you evaluate it?"),
+        "what was typed is kept"
+    );
+    let res = app
+        .post_form(
+            &admin,
+            page,
+            page,
+            &[
+                ("action", "add_question"),
+                ("target", "your-evaluation-plan"),
+                ("label", "How will you evaluate it?"),
+                ("kind", "long_text"),
+                ("required", "yes"),
+                ("word_limit", "300"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let res = app
+        .post_form(
+            &admin,
+            page,
+            "/programmes/local-vision/rounds/demo-open/form/publish",
+            &[],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    // The application started before keeps version 1; a new one gets version 2.
+    let old = convene_store::applications::by_id(&app.state.db, before)
+        .await
+        .unwrap()
+        .unwrap();
+    let old_form = convene_store::forms::by_id(&app.state.db, old.form_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(old_form.version, 1);
+    assert!(old_form.definition.section("your-evaluation-plan").is_none());
+    let newer = start_for(&app, &lead, "PL-0009").await;
+    let (_, tasks) = app.get(&lead, &format!("/applications/{newer}")).await;
+    assert!(tasks.contains("Your evaluation plan"), "{tasks}");
+    let (_, tasks) = app.get(&lead, &format!("/applications/{before}")).await;
+    assert!(!tasks.contains("Your evaluation plan"));
+    app.stop().await;
+});
+
+on_both!(the_api_applies_under_the_same_rules, |app| {
+    let lead = app.signed_in(LEAD).await;
+    let token = app.create_api_token(&lead, "bench").await;
+    let api = reqwest::Client::new();
+    let round = convene_store::programmes::all_rounds(&app.state.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.slug == "demo-open")
+        .unwrap();
+    let westermoor = app.place_id("PL-0001").await;
+    let call = |method: reqwest::Method, path: String| api.request(method, app.at(&path)).bearer_auth(&token);
+    let res = call(reqwest::Method::GET, format!("/api/v1/rounds/{}", round.id))
+        .send()
+        .await
+        .unwrap();
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["form"]["sections"][0]["key"], "about-your-place");
+    let res = call(
+        reqwest::Method::POST,
+        format!("/api/v1/rounds/{}/applications", round.id),
+    )
+    .json(&serde_json::json!({ "place_id": westermoor }))
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 200);
+    let application: serde_json::Value = res.json().await.unwrap();
+    let id = application["id"].as_i64().unwrap();
+    let save = |version: i64, pence: &str| {
+        call(reqwest::Method::PUT, format!("/api/v1/applications/{id}/sections/contribution"))
+            .json(&serde_json::json!({ "version": version, "complete": true, "answers": { "contribution": pence } }))
+    };
+    let res = save(0, "500000").send().await.unwrap();
+    assert_eq!(res.status(), 422);
+    let problem: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(
+        problem["errors"]["contribution"],
+        "The amount must be between £10,000 and £100,000"
+    );
+    let res = save(0, "1500000").send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let saved: serde_json::Value = res.json().await.unwrap();
+    let section = saved["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["key"] == "contribution")
+        .unwrap()
+        .clone();
+    assert_eq!(section["answers"]["contribution"], "1500000", "money in pence");
+    assert_eq!(section["version"], 1);
+    let res = save(0, "1600000").send().await.unwrap();
+    assert_eq!(res.status(), 409, "a stale version is refused");
+    let res = call(reqwest::Method::POST, format!("/api/v1/applications/{id}/submit"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let problem: serde_json::Value = res.json().await.unwrap();
+    assert!(problem["errors"]["breakthrough-issue"].is_string(), "{problem}");
+    // Someone else's token sees nothing of it.
+    let enabler = app.signed_in("eden.enabler@example.org").await;
+    let other = app.create_api_token(&enabler, "other").await;
+    let res = api
+        .get(app.at(&format!("/api/v1/applications/{id}")))
+        .bearer_auth(&other)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    let res = api
+        .get(app.at(&format!("/api/v1/rounds/{}/applications", round.id)))
+        .bearer_auth(&other)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    app.stop().await;
+});

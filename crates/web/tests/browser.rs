@@ -215,6 +215,11 @@ async fn every_role_signs_in_and_every_page_passes_axe() {
     screenshot(&client, "sign-in-errors-desktop").await;
 
     let lead_place = app.place_id("PL-0001").await;
+    let submitted_2013 = convene_store::applications::by_reference(&app.state.db, "LV-2013-0001")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
     for account in DEMO_ACCOUNTS {
         sign_in(&client, &app, account.email).await;
         let heading = client
@@ -236,6 +241,10 @@ async fn every_role_signs_in_and_every_page_passes_axe() {
                 pages.push("/programmes/local-vision/rounds/new".into());
                 pages.push("/programmes/local-vision/contributions".into());
                 pages.push(format!("/places/{lead_place}"));
+                pages.push("/programmes/local-vision/rounds/2013".into());
+                pages.push("/programmes/local-vision/rounds/2013/form".into());
+                pages.push("/programmes/local-vision/rounds/2013/applications".into());
+                pages.push(format!("/applications/{submitted_2013}"));
             }
             convene_domain::accounts::Role::PlaceLead => pages.push(format!("/places/{lead_place}")),
             _ => {}
@@ -345,4 +354,222 @@ async fn journeys_work_with_javascript_off() {
     sign_out(&client).await;
     client.close().await.unwrap();
     app.stop().await;
+}
+
+/// Presses a link or button with the keyboard (Enter), as someone without a mouse does.
+async fn press(client: &Client, locator: Locator<'_>) {
+    client
+        .find(locator)
+        .await
+        .unwrap()
+        .send_keys(&Key::Enter.to_string())
+        .await
+        .unwrap();
+    client.wait().for_element(Locator::Css("h1")).await.unwrap();
+}
+
+/// Ticks a checkbox or chooses a radio with the space bar.
+async fn tick(client: &Client, id: &str) {
+    client
+        .find(Locator::Id(id))
+        .await
+        .unwrap()
+        .send_keys(" ")
+        .await
+        .unwrap();
+}
+
+async fn type_into(client: &Client, id: &str, text: &str) {
+    let field = client.find(Locator::Id(id)).await.unwrap();
+    field.clear().await.unwrap();
+    field.send_keys(text).await.unwrap();
+}
+
+async fn heading(client: &Client) -> String {
+    client
+        .find(Locator::Css("h1"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+/// Checks the page with axe-core when JavaScript is on (axe needs it) and saves a screenshot.
+async fn look(client: &Client, javascript: bool, name: &str) {
+    if javascript {
+        assert_accessible(client, name).await;
+    }
+    let mode = if javascript { "js" } else { "nojs" };
+    screenshot(client, &format!("apply-{name}-{mode}")).await;
+    if javascript {
+        // The same page at a phone's width, then back.
+        client.set_window_size(390, 1000).await.unwrap();
+        screenshot(client, &format!("apply-{name}-phone")).await;
+        client.set_window_size(1280, 1000).await.unwrap();
+    }
+}
+
+const SAVE: &str = "button[value=continue]";
+
+/// Journey 1 of JOURNEYS.md, with the keyboard alone: a place lead applies, with one failed
+/// check on the way; the board chair signs off from the emailed link; the lead submits.
+async fn apply_journey(javascript: bool) {
+    let app = TestApp::spawn_demo().await;
+    let mut driver = start_driver().await;
+    let client = browser(&mut driver, javascript, 1280).await;
+    sign_in(&client, &app, "lee.lead@example.org").await;
+    look(&client, javascript, "dashboard").await;
+    press(&client, Locator::Css("a[href$='/rounds/demo-open/apply']")).await;
+    assert_eq!(heading(&client).await, "Which place are you applying for?");
+    look(&client, javascript, "which-place").await;
+    let westermoor = app.place_id("PL-0001").await;
+    client
+        .find(Locator::Css(&format!("input[name=place][value='{westermoor}']")))
+        .await
+        .unwrap()
+        .send_keys(" ")
+        .await
+        .unwrap();
+    press(&client, Locator::Css("main button[type=submit]")).await;
+    assert!(heading(&client).await.starts_with("Apply for Local Vision"));
+    look(&client, javascript, "task-list").await;
+
+    press(&client, Locator::LinkText("About your place")).await;
+    tick(&client, "partners").await;
+    tick(&client, "theme").await;
+    look(&client, javascript, "about-your-place").await;
+    press(&client, Locator::Css(SAVE)).await;
+    let answers = [
+        (
+            "Your breakthrough issue",
+            "breakthrough_issue",
+            "Falls among older residents at home.",
+        ),
+        (
+            "The gain for local residents",
+            "gain_for_residents",
+            "Fewer falls and fewer admissions.",
+        ),
+        (
+            "The impact on local leadership",
+            "leadership_impact",
+            "One shared plan across partners.",
+        ),
+        (
+            "Lessons for other places",
+            "wider_lessons",
+            "We will write it up and host visits.",
+        ),
+    ];
+    for (i, (task, field, text)) in answers.iter().enumerate() {
+        press(&client, Locator::LinkText(task)).await;
+        if i == 1 {
+            // One failed check on the way: too many words, shown beside the field and kept.
+            type_into(&client, field, &vec!["word"; 501].join(" ")).await;
+            press(&client, Locator::Css(SAVE)).await;
+            client
+                .wait()
+                .for_element(Locator::Css(".nhsuk-error-summary"))
+                .await
+                .unwrap();
+            assert!(client.title().await.unwrap().starts_with("Error: "));
+            let kept = client
+                .find(Locator::Id(field))
+                .await
+                .unwrap()
+                .prop("value")
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(kept.split_whitespace().count(), 501, "the typed answer is kept");
+            look(&client, javascript, "section-error").await;
+        }
+        type_into(&client, field, text).await;
+        press(&client, Locator::Css(SAVE)).await;
+    }
+    press(&client, Locator::LinkText("Your £10,000 contribution")).await;
+    type_into(&client, "contribution", "10,000").await;
+    look(&client, javascript, "contribution").await;
+    press(&client, Locator::Css(SAVE)).await;
+    assert!(
+        client
+            .find(Locator::Css("main"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .contains("You have completed 6 of 7 sections"),
+    );
+
+    press(
+        &client,
+        Locator::LinkText("Sign-off by the Health and Wellbeing Board chair, and partner confirmations"),
+    )
+    .await;
+    look(&client, javascript, "sign-off-task").await;
+    press(&client, Locator::Css("form#send button")).await;
+    assert!(
+        client
+            .find(Locator::Css("main"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .contains("Waiting for sign-off")
+    );
+    sign_out(&client).await;
+
+    // The chair, with no account, follows the emailed link.
+    let mail = convene_store::outbox::recent(&app.state.db, 20).await.unwrap();
+    let body = &mail
+        .iter()
+        .find(|m| m.to_address == "hwb.chair@westermoor.example.org")
+        .expect("the chair is emailed")
+        .body_text;
+    let start = body.find("http").unwrap();
+    let link = body[start..].split_whitespace().next().unwrap().to_string();
+    client.goto(&link).await.unwrap();
+    assert_eq!(heading(&client).await, "Sign off Westermoor's application");
+    look(&client, javascript, "chair-sign-off").await;
+    type_into(&client, "role", "Chair, Health and Wellbeing Board").await;
+    type_into(&client, "comment", "The board supports this.").await;
+    tick(&client, "confirm").await;
+    press(&client, Locator::Css("main button[type=submit]")).await;
+    assert!(heading(&client).await.contains("your sign-off has been recorded"));
+    look(&client, javascript, "chair-done").await;
+
+    sign_in(&client, &app, "lee.lead@example.org").await;
+    press(&client, Locator::Css("a[href^='/applications/']")).await;
+    press(&client, Locator::LinkText("Check your answers and submit")).await;
+    assert_eq!(
+        heading(&client).await,
+        "Check your answers before submitting your application"
+    );
+    look(&client, javascript, "check-answers").await;
+    press(&client, Locator::Css("form#submit button")).await;
+    assert_eq!(heading(&client).await, "Application submitted");
+    let panel = client
+        .find(Locator::Css(".nhsuk-panel"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(panel.contains("LV-DEMO-0001"), "{panel}");
+    look(&client, javascript, "confirmation").await;
+    client.close().await.unwrap();
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_place_lead_applies_with_javascript_on() {
+    apply_journey(true).await;
+}
+
+#[tokio::test]
+async fn a_place_lead_applies_with_javascript_off() {
+    apply_journey(false).await;
 }

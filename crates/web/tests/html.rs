@@ -102,6 +102,95 @@ async fn every_page_is_valid_html() {
         .await;
     pages.push(("account with token".into(), app.get(&admin, "/account").await.1));
 
+    // Applying: every page of the journey, with and without errors.
+    let lead = app.signed_in("lee.lead@example.org").await;
+    let apply = "/programmes/local-vision/rounds/demo-open/apply";
+    pages.push(("apply: which place".into(), app.get(&lead, apply).await.1));
+    let res = app.post_form(&lead, apply, apply, &[]).await;
+    pages.push(("apply: which place, error".into(), res.text().await.unwrap()));
+    let res = app
+        .post_form(&lead, apply, apply, &[("place", &place.to_string())])
+        .await;
+    let task_list = res.headers()["location"].to_str().unwrap().to_string();
+    pages.push(("task list".into(), app.get(&lead, &task_list).await.1));
+    for section in [
+        "about-your-place",
+        "breakthrough-issue",
+        "gain-for-residents",
+        "local-leadership",
+        "lessons",
+        "contribution",
+    ] {
+        let path = format!("{task_list}/sections/{section}");
+        pages.push((path.clone(), app.get(&lead, &path).await.1));
+        let res = app
+            .post_form(&lead, &path, &path, &[("version", "0"), ("action", "continue")])
+            .await;
+        pages.push((format!("{path} with errors"), res.text().await.unwrap()));
+    }
+    for tail in ["/sign-off", "/check", "/withdraw"] {
+        let path = format!("{task_list}{tail}");
+        pages.push((path.clone(), app.get(&lead, &path).await.1));
+    }
+    let sign_off = format!("{task_list}/sign-off");
+    let res = app
+        .post_form(
+            &lead,
+            &sign_off,
+            &format!("{sign_off}/contacts"),
+            &[("contact_email", "nope")],
+        )
+        .await;
+    pages.push(("sign-off contact errors".into(), res.text().await.unwrap()));
+    let check = format!("{task_list}/check");
+    let res = app
+        .post_form(&lead, &check, &format!("{task_list}/submit"), &[])
+        .await;
+    pages.push(("submit refused".into(), res.text().await.unwrap()));
+    pages.push((
+        "sign-off link not valid".into(),
+        app.get(&visitor, &format!("/sign-off/{}", "0".repeat(64)))
+            .await
+            .1,
+    ));
+
+    // Running the round: the round page, the form builder, the list, an application.
+    for path in [
+        "/programmes/local-vision/rounds/2013",
+        "/programmes/local-vision/rounds/2013/form",
+        "/programmes/local-vision/rounds/demo-open/form",
+        "/programmes/local-vision/rounds/2013/applications",
+        "/programmes/local-vision/rounds/2013/applications?status=submitted",
+    ] {
+        pages.push((path.to_string(), app.get(&admin, path).await.1));
+    }
+    let listed = convene_store::applications::list(
+        &app.state.db,
+        convene_store::programmes::all_rounds(&app.state.db)
+            .await
+            .unwrap()
+            .iter()
+            .find(|r| r.slug == "2013")
+            .unwrap()
+            .id,
+        &Default::default(),
+        1,
+        50,
+    )
+    .await
+    .unwrap();
+    for row in &listed.rows {
+        let path = format!("/applications/{}", row.id);
+        pages.push((format!("{path} as admin"), app.get(&admin, &path).await.1));
+    }
+    let oakhurst = listed.rows.iter().find(|r| r.reference.is_some()).unwrap().id;
+    pages.push((
+        "confirmation".into(),
+        app.get(&lead, &format!("/applications/{oakhurst}/confirmation"))
+            .await
+            .1,
+    ));
+
     let dir = std::env::temp_dir().join(format!("convene-vnu-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let mut files = Vec::new();

@@ -73,6 +73,9 @@ struct ProgrammePage {
     summary: String,
     partners: Vec<(String, String, String)>,
     places: Vec<PlaceLine>,
+    /// Match contributions pledged in submitted applications: the total and how many.
+    pledged: String,
+    pledges: i64,
 }
 
 async fn render(
@@ -98,6 +101,8 @@ async fn render(
             issue: p.breakthrough_issue.unwrap_or_default(),
         })
         .collect();
+    let (pledged, pledges) =
+        convene_store::applications::pledges_in_programme(&state.db, programme.id).await?;
     let summary = typed.unwrap_or_else(|| programme.summary.clone());
     let title = programme.name.clone();
     let rounds = programmes::rounds(&state.db, programme.id).await?;
@@ -113,6 +118,8 @@ async fn render(
         summary,
         partners,
         places,
+        pledged: pledged.to_string(),
+        pledges,
     }
     .into_response())
 }
