@@ -34,6 +34,8 @@ CREATE TABLE applications (
     withdrawn_at BIGINT,
     withdrawn_reason TEXT,
     deadline_extended_to BIGINT,
+    -- When the reminder before the deadline went out (once per application).
+    reminded_at BIGINT,
     UNIQUE (round_id, place_id)
 );
 CREATE INDEX applications_round_status ON applications(round_id, status, id);

@@ -33,6 +33,15 @@ pub struct RoundForm {
     pub launch_time: String,
     pub launch_location: String,
     pub themes: String,
+    /// "no" when applications count as complete without the board chair's sign-off.
+    pub signoff_required: String,
+}
+
+impl RoundForm {
+    /// True unless the admin chose that sign-off is not needed.
+    pub fn requires_signoff(&self) -> bool {
+        self.signoff_required != "no"
+    }
 }
 
 /// A round that passed every check.

@@ -616,3 +616,33 @@ pub async fn pledges_in_programme(db: &Db, programme_id: i64) -> Result<(Pence, 
     });
     Ok((Pence(total), count))
 }
+
+/// Unsubmitted applications whose deadline falls between `now` and `until` and that have
+/// not been reminded yet.
+pub async fn due_reminders(db: &Db, now: Timestamp, until: Timestamp) -> Result<Vec<i64>> {
+    let rows: Vec<(i64,)> = on_db!(db, |pool| {
+        sqlx::query_as(
+            "SELECT a.id FROM applications a JOIN rounds r ON r.id = a.round_id \
+             WHERE a.status IN ('draft', 'awaiting_signoff') AND a.reminded_at IS NULL \
+             AND COALESCE(a.deadline_extended_to, r.closes_at) BETWEEN $1 AND $2 ORDER BY a.id",
+        )
+        .bind(now.0)
+        .bind(until.0)
+        .fetch_all(pool)
+        .await?
+    });
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
+/// Claims an application's reminder; false when another server already sent it.
+pub async fn claim_reminder(tx: &mut Tx, application_id: i64, now: Timestamp) -> Result<bool> {
+    on_tx!(tx, |conn| {
+        let done =
+            sqlx::query("UPDATE applications SET reminded_at = $2 WHERE id = $1 AND reminded_at IS NULL")
+                .bind(application_id)
+                .bind(now.0)
+                .execute(conn)
+                .await?;
+        Ok(done.rows_affected() == 1)
+    })
+}

@@ -406,3 +406,15 @@ pub async fn set_contribution(
         Ok(())
     })
 }
+
+/// Sets whether a round's applications need the board chair's sign-off to be submitted.
+pub async fn set_signoff_required(tx: &mut Tx, round_id: i64, required: bool) -> Result<()> {
+    on_tx!(tx, |conn| {
+        sqlx::query("UPDATE rounds SET signoff_required = $2 WHERE id = $1")
+            .bind(round_id)
+            .bind(i64::from(required))
+            .execute(conn)
+            .await?;
+        Ok(())
+    })
+}

@@ -126,3 +126,17 @@ pub async fn by_email_tx(tx: &mut Tx, email: &Email) -> Result<Option<i64>> {
         Ok(row.map(|(id,)| id))
     })
 }
+
+/// The email addresses of a place's leads (people not erased), for reminders.
+pub async fn place_lead_emails(db: &Db, place_id: i64) -> Result<Vec<String>> {
+    let rows: Vec<(String,)> = on_db!(db, |pool| {
+        sqlx::query_as(
+            "SELECT DISTINCT u.email FROM users u JOIN grants g ON g.user_id = u.id \
+             WHERE g.role = 'place_lead' AND g.scope_id = $1 AND u.erased_at IS NULL ORDER BY u.email",
+        )
+        .bind(place_id)
+        .fetch_all(pool)
+        .await?
+    });
+    Ok(rows.into_iter().map(|(e,)| e).collect())
+}

@@ -411,50 +411,21 @@ pub async fn send_signoff_requests(
         if done {
             continue;
         }
-        let secret = new_secret();
-        signoffs::request(
+        issue_link(
             &mut tx,
-            loaded.application.id,
-            &signoffs::NewRequest {
+            &state.config.public_url,
+            loaded,
+            &Link {
                 kind,
                 name,
                 email,
                 organisation,
-                token_digest: &secret_digest(&secret),
-                answers_digest: digest,
                 expires_at,
+                reminder: false,
             },
             now,
         )
         .await?;
-        let link = format!("{}/sign-off/{secret}", state.config.public_url);
-        let (subject, ask) = if *kind == signoffs::CHAIR {
-            (
-                format!(
-                    "Please sign off {}'s application to {}",
-                    loaded.place.name, loaded.round.name
-                ),
-                "As chair of the Health and Wellbeing Board, you are asked to read the application and sign it off on behalf of the board.",
-            )
-        } else {
-            (
-                format!(
-                    "Please confirm your part in {}'s application to {}",
-                    loaded.place.name, loaded.round.name
-                ),
-                "You are named as a partner engaged in this application. Please read it and confirm.",
-            )
-        };
-        let body = format!(
-            "Dear {name},\n\n{place} is applying to {round}. {ask}\n\nRead the application and respond here:\n{link}\n\n\
-             You do not need an account. The link works once and until {expires}. If the application changes, \
-             you will be sent a new link.\n\nIf you were not expecting this, you can ignore it, or contact {contact}.\n\nConvene",
-            place = loaded.place.name,
-            round = loaded.round.name,
-            expires = expires_at.london_words(),
-            contact = loaded.programme.contact_email,
-        );
-        mail::queue(&mut tx, email, &subject, &body, now).await?;
         sent += 1;
     }
     applications::set_awaiting_signoff(&mut tx, loaded.application.id).await?;
@@ -470,6 +441,165 @@ pub async fn send_signoff_requests(
     tx.commit().await?;
     state.mail_wake.notify_one();
     Ok(sent)
+}
+
+/// A sign-off link to send.
+struct Link<'a> {
+    kind: &'a str,
+    name: &'a str,
+    email: &'a str,
+    organisation: &'a str,
+    expires_at: Timestamp,
+    /// True when it is the reminder before the deadline.
+    reminder: bool,
+}
+
+/// Records a new link (voiding any earlier open one to the same person) and queues its email.
+async fn issue_link(
+    tx: &mut convene_store::Tx,
+    public_url: &str,
+    loaded: &Loaded,
+    link: &Link<'_>,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    let secret = new_secret();
+    signoffs::request(
+        tx,
+        loaded.application.id,
+        &signoffs::NewRequest {
+            kind: link.kind,
+            name: link.name,
+            email: link.email,
+            organisation: link.organisation,
+            token_digest: &secret_digest(&secret),
+            answers_digest: &loaded.application.answers_digest,
+            expires_at: link.expires_at,
+        },
+        now,
+    )
+    .await?;
+    let url = format!("{public_url}/sign-off/{secret}");
+    let (mut subject, ask) = if link.kind == signoffs::CHAIR {
+        (
+            format!(
+                "Please sign off {}'s application to {}",
+                loaded.place.name, loaded.round.name
+            ),
+            "As chair of the Health and Wellbeing Board, you are asked to read the application and sign it off on behalf of the board.",
+        )
+    } else {
+        (
+            format!(
+                "Please confirm your part in {}'s application to {}",
+                loaded.place.name, loaded.round.name
+            ),
+            "You are named as a partner engaged in this application. Please read it and confirm.",
+        )
+    };
+    let mut opening = String::new();
+    if link.reminder {
+        subject = format!("Reminder: {subject}");
+        opening = format!(
+            "The deadline is {}. This is a new link: any earlier one no longer works.\n\n",
+            loaded.deadline().london_words()
+        );
+    }
+    let body = format!(
+        "Dear {name},\n\n{opening}{place} is applying to {round}. {ask}\n\nRead the application and respond here:\n{url}\n\n\
+         You do not need an account. The link works once and until {expires}. If the application changes, \
+         you will be sent a new link.\n\nIf you were not expecting this, you can ignore it, or contact {contact}.\n\nConvene",
+        name = link.name,
+        place = loaded.place.name,
+        round = loaded.round.name,
+        expires = link.expires_at.london_words(),
+        contact = loaded.programme.contact_email,
+    );
+    mail::queue(tx, link.email, &subject, &body, now).await?;
+    Ok(())
+}
+
+/// How long before its deadline an unsubmitted application is reminded.
+pub const REMINDER_HOURS: i64 = 72;
+
+/// Reminds, once, the leads of every unsubmitted application whose deadline is near, and
+/// sends a fresh link to everyone whose sign-off is still awaited. Returns how many
+/// applications were reminded. Safe to run on several servers at once.
+pub async fn send_reminders(state: &AppState) -> Result<usize, StoreError> {
+    let now = state.clock.now();
+    let due = applications::due_reminders(&state.db, now, now.plus_seconds(REMINDER_HOURS * 3600)).await?;
+    let mut reminded = 0;
+    for id in due {
+        let loaded = match load_for_signoff(state, id).await {
+            Ok(l) => l,
+            Err(ApplyError::Store(e)) => return Err(e),
+            Err(_) => continue,
+        };
+        let current = match signoff_state(state, &loaded).await {
+            Ok(s) => s,
+            Err(ApplyError::Store(e)) => return Err(e),
+            Err(_) => continue,
+        };
+        let leads = convene_store::users::place_lead_emails(&state.db, loaded.place.id).await?;
+        let mut tx = state.db.begin().await?;
+        if !applications::claim_reminder(&mut tx, id, now).await? {
+            continue;
+        }
+        let deadline = loaded.deadline();
+        let body = format!(
+            "The application for {place} to {round} has not been submitted yet. The deadline is {when}.\n\n\
+             Your answers are saved. Finish and submit it here:\n{url}/applications/{id}\n\nConvene",
+            place = loaded.place.name,
+            round = loaded.round.name,
+            when = deadline.london_words(),
+            url = state.config.public_url,
+        );
+        for lead in &leads {
+            mail::queue(
+                &mut tx,
+                lead,
+                &format!(
+                    "Reminder: submit {}'s application by {}",
+                    loaded.place.name,
+                    deadline.london_words()
+                ),
+                &body,
+                now,
+            )
+            .await?;
+        }
+        let expires_at = now.plus_seconds(SIGNOFF_LINK_DAYS * 24 * 3600);
+        for s in current.all.iter().filter(|s| {
+            s.voided_at.is_none()
+                && s.confirmed_at.is_none()
+                && s.answers_digest == loaded.application.answers_digest
+        }) {
+            // Only the newest open link per person is in force; request() voids the rest.
+            if current.in_force(&s.contact_email).map(|f| f.id) != Some(s.id) {
+                continue;
+            }
+            issue_link(
+                &mut tx,
+                &state.config.public_url,
+                &loaded,
+                &Link {
+                    kind: &s.kind,
+                    name: &s.contact_name,
+                    email: &s.contact_email,
+                    organisation: &s.organisation,
+                    expires_at,
+                    reminder: true,
+                },
+                now,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        reminded += 1;
+    }
+    if reminded > 0 {
+        state.mail_wake.notify_one();
+    }
+    Ok(reminded)
 }
 
 /// Adds a partner contact to be asked for confirmation.

@@ -147,7 +147,8 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> Result
     Ok(())
 }
 
-/// Every ten minutes: removes expired sessions and old failed sign-ins.
+/// Every ten minutes: removes expired sessions and old failed sign-ins, and sends the
+/// reminders of deadlines three days away.
 async fn housekeeping(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
     loop {
         let now = state.clock.now();
@@ -159,6 +160,11 @@ async fn housekeeping(state: AppState, mut stop: tokio::sync::watch::Receiver<bo
         if let Err(e) = convene_store::throttle::delete_before(&state.db, now.plus_seconds(-24 * 3600)).await
         {
             tracing::warn!(error = %e, "could not remove old sign-in failures");
+        }
+        match crate::applying::send_reminders(&state).await {
+            Ok(n) if n > 0 => tracing::info!(applications = n, "deadline reminders sent"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "could not send deadline reminders"),
         }
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(600)) => {}

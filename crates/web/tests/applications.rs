@@ -880,3 +880,168 @@ on_both!(the_api_applies_under_the_same_rules, |app| {
     assert_eq!(res.status(), 403);
     app.stop().await;
 });
+
+on_both!(a_round_without_sign_off_and_an_extended_deadline, |app| {
+    let lead = app.signed_in(LEAD).await;
+    let id = start(&app, &lead).await;
+    answer_everything(&app, &lead, id).await;
+    let round = convene_store::applications::by_id(&app.state.db, id)
+        .await
+        .unwrap()
+        .unwrap()
+        .round_id;
+    let mut tx = app.state.db.begin().await.unwrap();
+    convene_store::programmes::set_signoff_required(&mut tx, round, false)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    // The deadline passes, and an admin gives this one application more time.
+    let opens = convene_store::programmes::round(&app.state.db, round)
+        .await
+        .unwrap()
+        .unwrap()
+        .opens_at;
+    let mut tx = app.state.db.begin().await.unwrap();
+    convene_store::testing::set_round_dates(&mut tx, round, opens, app.clock_now_plus(-60))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let admin = app.signed_in(ADMIN).await;
+    let page = format!("/applications/{id}");
+    let deadline = format!("{page}/deadline");
+    let res = app
+        .post_form(
+            &admin,
+            &page,
+            &deadline,
+            &[
+                ("extend_day", "30"),
+                ("extend_month", "2"),
+                ("extend_year", "2027"),
+                ("extend_reason", "Flood"),
+            ],
+        )
+        .await;
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Enter a real date for the new deadline"), "{html}");
+    assert!(html.contains("value=\"Flood\""));
+    let res = app
+        .post_form(
+            &admin,
+            &page,
+            &deadline,
+            &[
+                ("extend_day", "5"),
+                ("extend_month", "2"),
+                ("extend_year", "2027"),
+                ("extend_time", "5pm"),
+                ("extend_reason", ""),
+            ],
+        )
+        .await;
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Enter the reason for the extension")
+    );
+    let res = app
+        .post_form(
+            &admin,
+            &page,
+            &deadline,
+            &[
+                ("extend_day", "5"),
+                ("extend_month", "2"),
+                ("extend_year", "2027"),
+                ("extend_time", "5pm"),
+                ("extend_reason", "A flood closed the council offices"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let audit = convene_store::audit::recent(&app.state.db, 10).await.unwrap();
+    assert!(
+        audit
+            .iter()
+            .any(|e| e.action == "deadline_extended" && e.detail.contains("flood"))
+    );
+    let (_, tasks) = app.get(&lead, &page).await;
+    assert!(
+        tasks.contains("You must submit by 5pm on Friday 5 February 2027"),
+        "{tasks}"
+    );
+    // Without a required sign-off, a complete application is submitted as it is.
+    let (_, check) = app.get(&lead, &format!("{page}/check")).await;
+    let res = post(&app, &lead, &format!("{page}/submit"), &csrf_token(&check), &[]).await;
+    assert_eq!(res.status(), 303);
+    app.stop().await;
+});
+
+on_both!(
+    drafts_and_awaited_sign_offs_are_reminded_once_before_the_deadline,
+    |app| {
+        let lead = app.signed_in(LEAD).await;
+        let id = start(&app, &lead).await;
+        answer_everything(&app, &lead, id).await;
+        let (_, page) = app.get(&lead, &format!("/applications/{id}/sign-off")).await;
+        post(
+            &app,
+            &lead,
+            &format!("/applications/{id}/sign-off/send"),
+            &csrf_token(&page),
+            &[],
+        )
+        .await;
+        let first_link = emailed_link(&app, "hwb.chair@westermoor.example.org").await;
+        assert_eq!(
+            convene_web::applying::send_reminders(&app.state).await.unwrap(),
+            0,
+            "the deadline is weeks away"
+        );
+        let round = applications::by_id(&app.state.db, id)
+            .await
+            .unwrap()
+            .unwrap()
+            .round_id;
+        let opens = convene_store::programmes::round(&app.state.db, round)
+            .await
+            .unwrap()
+            .unwrap()
+            .opens_at;
+        let mut tx = app.state.db.begin().await.unwrap();
+        convene_store::testing::set_round_dates(&mut tx, round, opens, app.clock_now_plus(2 * 24 * 3600))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(
+            convene_web::applying::send_reminders(&app.state).await.unwrap(),
+            1
+        );
+        assert_eq!(
+            convene_web::applying::send_reminders(&app.state).await.unwrap(),
+            0,
+            "once only"
+        );
+        let mail = convene_store::outbox::recent(&app.state.db, 50).await.unwrap();
+        let to_lead: Vec<_> = mail
+            .iter()
+            .filter(|m| m.to_address == LEAD && m.subject.starts_with("Reminder:"))
+            .collect();
+        assert_eq!(to_lead.len(), 1);
+        assert!(to_lead[0].body_text.contains(&format!("/applications/{id}")));
+        let to_chair: Vec<_> = mail
+            .iter()
+            .filter(|m| {
+                m.to_address == "hwb.chair@westermoor.example.org" && m.subject.starts_with("Reminder:")
+            })
+            .collect();
+        assert_eq!(to_chair.len(), 1);
+        // The reminder carries a fresh link; the first one no longer works.
+        let fresh = emailed_link(&app, "hwb.chair@westermoor.example.org").await;
+        assert_ne!(fresh, first_link);
+        assert_eq!(app.get(&app.client(), &first_link).await.0, 410);
+        assert_eq!(sign_off(&app, &fresh).await.status(), 200);
+        app.stop().await;
+    }
+);

@@ -722,6 +722,60 @@ on_both!(a_programme_admin_creates_a_round, |app| {
         "11:59pm BST on 31 March is 22:59:59 UTC"
     );
     assert_eq!(r.themes.len(), 2);
+    assert!(
+        r.signoff_required,
+        "sign-off is required unless the admin says not"
+    );
+    // Before the round opens its form is built and changed freely.
+    let builder = "/programmes/local-vision/rounds/local-vision-2027/form";
+    let (_, html) = app.get(&admin, builder).await;
+    assert!(html.contains("This round has no application form yet"), "{html}");
+    let res = app
+        .post_form(&admin, builder, builder, &[("action", "template")])
+        .await;
+    assert_eq!(res.status(), 303);
+    let (_, html) = app.get(&admin, builder).await;
+    assert!(
+        html.contains("You can change the questions until the round opens on 9am on Monday 1 March 2027"),
+        "{html}"
+    );
+    let res = app
+        .post_form(
+            &admin,
+            builder,
+            builder,
+            &[
+                ("action", "add_question"),
+                ("target", "contribution"),
+                ("label", "Other funding"),
+                ("kind", "money"),
+                ("required", "no"),
+                ("min_pounds", "5,000"),
+                ("max_pounds", "1,000"),
+            ],
+        )
+        .await;
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("The highest amount must be the same as or more than the lowest"),
+        "{html}"
+    );
+    assert!(html.contains("href=\"#contribution-max_pounds\""));
+    let res = app
+        .post_form(
+            &admin,
+            builder,
+            builder,
+            &[("action", "remove_question"), ("target", "supporting_letter")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let form = convene_store::forms::current(&app.state.db, r.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(form.version, 1, "edits before opening change version 1 in place");
+    assert!(form.definition.questions().all(|q| q.key != "supporting_letter"));
     // The same name again is refused next to the name.
     let res = app.post_form(&admin, page, page, &fields).await;
     assert!(

@@ -113,6 +113,9 @@ async fn create_round(
         }
         Err(e) => return Err(e.into()),
     };
+    if !form.requires_signoff() {
+        programmes::set_signoff_required(&mut tx, id, false).await?;
+    }
     audit::log(
         &mut tx,
         Some(me.user().id),

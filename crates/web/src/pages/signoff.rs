@@ -32,6 +32,7 @@ enum Unusable {
     Used,
     Expired,
     Changed,
+    Replaced,
     Closed,
 }
 
@@ -53,6 +54,10 @@ impl Unusable {
             Unusable::Changed => (
                 "The application has changed since this link was sent",
                 "You will be sent a new link once the applicant's answers are final, so that you sign off what will be submitted.",
+            ),
+            Unusable::Replaced => (
+                "A newer link has been sent to you",
+                "Use the link in the most recent email about this application. Each new link replaces the one before.",
             ),
             Unusable::Closed => (
                 "This application no longer needs sign-off",
@@ -124,8 +129,10 @@ async fn resolve(
         Some(Unusable::Used)
     } else if !loaded.application.status.is_editable() {
         Some(Unusable::Closed)
-    } else if signoff.voided_at.is_some() || signoff.answers_digest != loaded.application.answers_digest {
+    } else if signoff.answers_digest != loaded.application.answers_digest {
         Some(Unusable::Changed)
+    } else if signoff.voided_at.is_some() {
+        Some(Unusable::Replaced)
     } else if now > signoff.expires_at {
         Some(Unusable::Expired)
     } else {
