@@ -326,6 +326,7 @@ mod tests {
             launch_time: "10am".into(),
             launch_location: "Central London".into(),
             themes: "Alcohol\n\nData sharing between agencies\n".into(),
+            signoff_required: "yes".into(),
         }
     }
 
