@@ -122,6 +122,10 @@ struct ServeArgs {
     /// proxy that sets it).
     #[arg(long, env = "CONVENE_TRUST_FORWARDED_FOR")]
     trust_forwarded_for: bool,
+    /// A clamd Unix socket to scan uploads for malware (off unless set: clamd needs its
+    /// signatures kept up to date, which a machine without internet cannot do).
+    #[arg(long, env = "CONVENE_CLAMD_SOCKET")]
+    clamd_socket: Option<std::path::PathBuf>,
     /// Database connections per process.
     #[arg(long, env = "CONVENE_DB_CONNECTIONS", default_value_t = 16)]
     db_connections: u32,
@@ -228,6 +232,7 @@ async fn run(command: Command) -> Result<(), Fail> {
             config.smtp_url = args.smtp_url;
             config.mail_from = args.mail_from;
             config.trust_forwarded_for = args.trust_forwarded_for;
+            config.clamd_socket = args.clamd_socket;
             config.trusted_origins = args
                 .trusted_origins
                 .into_iter()

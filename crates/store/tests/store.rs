@@ -374,3 +374,139 @@ async fn imports_are_all_or_nothing_and_repeatable() {
         t.remove().await;
     }
 }
+
+/// The demonstration round and a draft application for the place with `reference`.
+async fn draft_in_open_round(
+    db: &convene_store::Db,
+    reference: &str,
+) -> (i64, convene_store::forms::StoredForm) {
+    let round = programmes::all_rounds(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.slug == "demo-open")
+        .unwrap();
+    let form = convene_store::forms::current(db, round.id)
+        .await
+        .unwrap()
+        .unwrap();
+    let place = programmes::place_by_reference(db, reference)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut tx = db.begin().await.unwrap();
+    let (id, created) = convene_store::applications::start(&mut tx, round.id, place, form.id, None, NOW)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert!(created);
+    (id, form)
+}
+
+#[tokio::test]
+async fn submissions_are_numbered_once_each_even_when_they_race() {
+    use convene_store::applications::{self, SubmitOutcome};
+    for backend in Backend::BOTH {
+        let t = TestDb::new(backend).await;
+        demo::load(&t.db, NOW).await.unwrap();
+        let (first, _) = draft_in_open_round(&t.db, "PL-0001").await;
+        let (second, _) = draft_in_open_round(&t.db, "PL-0009").await;
+        // Two clicks of "Submit" at once: one submission, one reference.
+        let submit = |id: i64| {
+            let db = t.db.clone();
+            tokio::spawn(async move {
+                let mut tx = db.begin().await.unwrap();
+                let outcome = applications::submit(&mut tx, id, NOW).await.unwrap();
+                tx.commit().await.unwrap();
+                outcome
+            })
+        };
+        let (a, b) = tokio::join!(submit(first), submit(first));
+        let outcomes = [a.unwrap(), b.unwrap()];
+        let fresh = outcomes
+            .iter()
+            .filter(|o| matches!(o, SubmitOutcome::Submitted { .. }))
+            .count();
+        assert_eq!(fresh, 1, "{backend:?}: {outcomes:?}");
+        for o in &outcomes {
+            let reference = match o {
+                SubmitOutcome::Submitted { reference } | SubmitOutcome::AlreadySubmitted { reference } => {
+                    reference
+                }
+                SubmitOutcome::Withdrawn => panic!("not withdrawn"),
+            };
+            assert_eq!(reference, "LV-DEMO-0001", "{backend:?}");
+        }
+        let mut tx = t.db.begin().await.unwrap();
+        let next = applications::submit(&mut tx, second, NOW).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(
+            next,
+            SubmitOutcome::Submitted {
+                reference: "LV-DEMO-0002".into()
+            },
+            "{backend:?}"
+        );
+        t.remove().await;
+    }
+}
+
+#[tokio::test]
+async fn a_section_saved_over_a_stale_version_is_refused() {
+    use convene_store::applications::{self, SaveOutcome};
+    for backend in Backend::BOTH {
+        let t = TestDb::new(backend).await;
+        demo::load(&t.db, NOW).await.unwrap();
+        let (id, form) = draft_in_open_round(&t.db, "PL-0001").await;
+        let answers = |text: &str| {
+            let mut a = convene_domain::forms::Answers::new();
+            a.insert("wider_lessons".into(), text.into());
+            a
+        };
+        let save = |expected: i64, text: &'static str| {
+            let db = t.db.clone();
+            let definition = form.definition.clone();
+            async move {
+                let mut tx = db.begin().await.unwrap();
+                let out = applications::save_section(
+                    &mut tx,
+                    id,
+                    &definition,
+                    "lessons",
+                    &answers(text),
+                    expected,
+                    None,
+                    NOW,
+                )
+                .await
+                .unwrap();
+                tx.commit().await.unwrap();
+                out
+            }
+        };
+        assert_eq!(
+            save(0, "first").await,
+            SaveOutcome::Saved {
+                version: 1,
+                voided_signoffs: false
+            }
+        );
+        match save(0, "second tab").await {
+            SaveOutcome::Conflict { current: Some(c) } => {
+                assert_eq!(c.version, 1);
+                assert_eq!(c.answers["wider_lessons"], "first");
+            }
+            other => panic!("{backend:?}: {other:?}"),
+        }
+        assert_eq!(
+            save(1, "second").await,
+            SaveOutcome::Saved {
+                version: 2,
+                voided_signoffs: false
+            }
+        );
+        let stored = applications::merge(&applications::sections(&t.db, id).await.unwrap());
+        assert_eq!(stored["wider_lessons"], "second");
+        t.remove().await;
+    }
+}

@@ -314,6 +314,24 @@ pub async fn upload(
     }
     let checked = crate::files::check(file_name, content)
         .map_err(|message| ApplyError::Invalid(vec![(question_key.to_string(), message)]))?;
+    if let Some(socket) = &state.config.clamd_socket {
+        let refuse = |m: &str| ApplyError::Invalid(vec![(question_key.to_string(), m.to_string())]);
+        match crate::files::scan(socket, content).await {
+            Ok(crate::files::Scan::Clean) => {}
+            Ok(crate::files::Scan::Infected(name)) => {
+                tracing::warn!(virus = %name, application = loaded.application.id, "infected upload refused");
+                return Err(refuse(
+                    "The selected file contains a virus and has not been uploaded",
+                ));
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "virus scan failed");
+                return Err(refuse(
+                    "The selected file could not be checked for viruses. Try again later",
+                ));
+            }
+        }
+    }
     let public_id = new_secret()[..32].to_string();
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;

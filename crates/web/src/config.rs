@@ -25,6 +25,9 @@ pub struct Config {
     pub mail_poll: Duration,
     /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
     pub trust_forwarded_for: bool,
+    /// A clamd Unix socket: when set, every upload is scanned and refused if infected or if
+    /// the scan cannot be made. Off by default.
+    pub clamd_socket: Option<std::path::PathBuf>,
 }
 
 impl Config {
@@ -41,6 +44,7 @@ impl Config {
             trusted_origins: Vec::new(),
             mail_poll: Duration::from_secs(2),
             trust_forwarded_for: false,
+            clamd_socket: None,
         }
     }
 }

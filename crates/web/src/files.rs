@@ -73,6 +73,38 @@ pub fn check(file_name: &str, content: &[u8]) -> Result<Checked, String> {
     }
 }
 
+/// What clamd said of a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scan {
+    Clean,
+    Infected(String),
+}
+
+/// Scans `content` with the clamd listening on `socket`, using its INSTREAM command.
+pub async fn scan(socket: &std::path::Path, content: &[u8]) -> std::io::Result<Scan> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::UnixStream::connect(socket).await?;
+    stream.write_all(b"zINSTREAM\0").await?;
+    for chunk in content.chunks(64 * 1024) {
+        stream.write_all(&(chunk.len() as u32).to_be_bytes()).await?;
+        stream.write_all(chunk).await?;
+    }
+    stream.write_all(&0u32.to_be_bytes()).await?;
+    let mut reply = Vec::new();
+    tokio::time::timeout(std::time::Duration::from_secs(30), stream.read_to_end(&mut reply))
+        .await
+        .map_err(|_| std::io::Error::other("clamd did not answer in time"))??;
+    let text = String::from_utf8_lossy(&reply)
+        .trim_end_matches('\0')
+        .trim()
+        .to_string();
+    match text.strip_suffix(" FOUND") {
+        Some(found) => Ok(Scan::Infected(found.trim_start_matches("stream: ").to_string())),
+        None if text.ends_with("OK") => Ok(Scan::Clean),
+        None => Err(std::io::Error::other(format!("clamd answered {text:?}"))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,5 +134,60 @@ mod tests {
         );
         assert!(check("empty.pdf", b"").unwrap_err().contains("empty"));
         assert!(check("noext", PDF).unwrap_err().contains("must end in .pdf"));
+    }
+
+    /// Answers one INSTREAM as clamd does: FOUND when the stream holds the EICAR test
+    /// string, OK otherwise. (A real clamd needs signature updates from the internet.)
+    async fn clamd_stand_in(listener: tokio::net::UnixListener) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let (mut conn, _) = listener.accept().await.unwrap();
+        let mut command = [0u8; 10];
+        conn.read_exact(&mut command).await.unwrap();
+        assert_eq!(&command, b"zINSTREAM\0");
+        let mut data = Vec::new();
+        loop {
+            let mut len = [0u8; 4];
+            conn.read_exact(&mut len).await.unwrap();
+            let n = u32::from_be_bytes(len) as usize;
+            if n == 0 {
+                break;
+            }
+            let mut chunk = vec![0u8; n];
+            conn.read_exact(&mut chunk).await.unwrap();
+            data.extend(chunk);
+        }
+        let eicar = b"EICAR-STANDARD-ANTIVIRUS-TEST-FILE";
+        let infected = data.windows(eicar.len()).any(|w| w == eicar);
+        let reply: &[u8] = if infected {
+            b"stream: Eicar-Signature FOUND\0"
+        } else {
+            b"stream: OK\0"
+        };
+        conn.write_all(reply).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn uploads_are_scanned_over_the_clamd_protocol() {
+        let dir = tempfile::tempdir().unwrap();
+        let socket = dir.path().join("clamd.sock");
+        for (content, expected) in [
+            (PDF.to_vec(), Scan::Clean),
+            (
+                [
+                    PDF,
+                    b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*",
+                ]
+                .concat(),
+                Scan::Infected("Eicar-Signature".into()),
+            ),
+        ] {
+            let _ = std::fs::remove_file(&socket);
+            let listener = tokio::net::UnixListener::bind(&socket).unwrap();
+            let server = tokio::spawn(clamd_stand_in(listener));
+            assert_eq!(scan(&socket, &content).await.unwrap(), expected);
+            server.await.unwrap();
+        }
+        // No clamd listening: an error, which refuses the upload.
+        assert!(scan(&dir.path().join("absent.sock"), PDF).await.is_err());
     }
 }
