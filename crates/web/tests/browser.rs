@@ -150,6 +150,7 @@ async fn sign_in(client: &Client, app: &TestApp, email: &str) {
         .send_keys(DEMO_PASSWORD)
         .await
         .unwrap();
+    let old = client.find(Locator::Css("html")).await.unwrap();
     client
         .find(Locator::Css("main button[type=submit]"))
         .await
@@ -157,7 +158,7 @@ async fn sign_in(client: &Client, app: &TestApp, email: &str) {
         .click()
         .await
         .unwrap();
-    client.wait().for_element(Locator::Css("h1")).await.unwrap();
+    wait_for_new_page(client, old).await;
     assert_eq!(
         path_of(client).await,
         "/dashboard",
@@ -356,8 +357,10 @@ async fn journeys_work_with_javascript_off() {
     app.stop().await;
 }
 
-/// Presses a link or button with the keyboard (Enter), as someone without a mouse does.
+/// Presses a link or button with the keyboard (Enter), as someone without a mouse does,
+/// and waits for the next page.
 async fn press(client: &Client, locator: Locator<'_>) {
+    let old = client.find(Locator::Css("html")).await.unwrap();
     client
         .find(locator)
         .await
@@ -365,6 +368,18 @@ async fn press(client: &Client, locator: Locator<'_>) {
         .send_keys(&Key::Enter.to_string())
         .await
         .unwrap();
+    wait_for_new_page(client, old).await;
+}
+
+/// Waits until `old` (an element of the page before) is gone, then for the new page's h1:
+/// without this a busy machine finds the old page's heading.
+async fn wait_for_new_page(client: &Client, old: fantoccini::elements::Element) {
+    for _ in 0..200 {
+        if old.tag_name().await.is_err() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     client.wait().for_element(Locator::Css("h1")).await.unwrap();
 }
 

@@ -5,7 +5,7 @@
 use crate::applying::{self, ApplyError, Loaded, SignoffState};
 use crate::auth::CurrentUser;
 use crate::error::AppError;
-use crate::pages::{chrome, notify, take_notice};
+use crate::pages::{chrome, form_chrome, notify, take_notice};
 use crate::state::AppState;
 use crate::views::{Chrome, FormErrors};
 use askama::Template;
@@ -122,8 +122,7 @@ async fn render_choose(
         })
         .collect();
     let title = "Which place are you applying for?";
-    let mut chrome = chrome(state, Some(&me.person), &me.session, title, "/dashboard").await;
-    chrome.has_errors = !errors.is_empty();
+    let chrome = form_chrome(state, me, title, "/dashboard", &errors).await;
     Ok(ChoosePlacePage {
         chrome: chrome.with_back("/dashboard"),
         errors,
@@ -379,8 +378,7 @@ async fn render_application(
     let signoffs = signoff_lines(&signoff, &loaded.application.answers_digest);
     let notice = take_notice(&me.session).await;
     let title = format!("{}: application to {}", loaded.place.name, loaded.round.name);
-    let mut chrome = chrome(state, Some(&me.person), &me.session, &title, "/dashboard").await;
-    chrome.has_errors = !errors.is_empty();
+    let chrome = form_chrome(state, me, &title, "/dashboard", &errors).await;
     let is_admin = allows(
         me.principal(),
         Action::Edit,
@@ -666,8 +664,7 @@ async fn render_section(
             })
             .collect()
     });
-    let mut chrome = chrome(state, Some(&me.person), &me.session, &section.title, "/dashboard").await;
-    chrome.has_errors = !errors.is_empty();
+    let chrome = form_chrome(state, me, &section.title, "/dashboard", &errors).await;
     let back = if return_to == "check" {
         format!("/applications/{id}/check")
     } else {
@@ -943,15 +940,14 @@ async fn render_signoff(
         .iter()
         .all(|s| s.status(&loaded.answers) == SectionStatus::Completed);
     let notice = take_notice(&me.session).await;
-    let mut chrome = chrome(
+    let chrome = form_chrome(
         state,
-        Some(&me.person),
-        &me.session,
+        me,
         "Sign-off and partner confirmations",
         "/dashboard",
+        &errors,
     )
     .await;
-    chrome.has_errors = !errors.is_empty();
     Ok(SignoffTaskPage {
         chrome: chrome.with_back(format!("/applications/{}", loaded.application.id)),
         notice,
@@ -1092,15 +1088,14 @@ async fn render_check(
     let signoff = applying::signoff_state(state, &loaded).await?;
     let signoffs = signoff_lines(&signoff, &loaded.application.answers_digest);
     let notice = take_notice(&me.session).await;
-    let mut chrome = chrome(
+    let chrome = form_chrome(
         state,
-        Some(&me.person),
-        &me.session,
+        me,
         "Check your answers before submitting your application",
         "/dashboard",
+        &errors,
     )
     .await;
-    chrome.has_errors = !errors.is_empty();
     Ok(CheckPage {
         chrome: chrome.with_back(format!("/applications/{}", loaded.application.id)),
         notice,
@@ -1210,15 +1205,7 @@ async fn render_withdraw(
     errors: FormErrors,
     reason: String,
 ) -> Result<Response, AppError> {
-    let mut chrome = chrome(
-        state,
-        Some(&me.person),
-        &me.session,
-        "Withdraw your application",
-        "/dashboard",
-    )
-    .await;
-    chrome.has_errors = !errors.is_empty();
+    let chrome = form_chrome(state, me, "Withdraw your application", "/dashboard", &errors).await;
     Ok(WithdrawPage {
         chrome: chrome.with_back(format!("/applications/{}", loaded.application.id)),
         errors,

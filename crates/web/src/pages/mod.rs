@@ -57,6 +57,19 @@ pub async fn chrome(
     chrome
 }
 
+/// The frame of a signed-in form page: "Error: " goes before the title when `errors` has any.
+pub async fn form_chrome(
+    state: &AppState,
+    me: &crate::auth::CurrentUser,
+    title: &str,
+    path: &str,
+    errors: &crate::views::FormErrors,
+) -> Chrome {
+    let mut frame = chrome(state, Some(&me.person), &me.session, title, path).await;
+    frame.has_errors = !errors.is_empty();
+    frame
+}
+
 /// Leaves a notice for the next page.
 pub async fn notify(session: &Session, message: &str) {
     let _ = session.insert(NOTICE_KEY, message).await;

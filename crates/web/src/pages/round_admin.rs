@@ -6,7 +6,7 @@ use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::exports::{self, ExportFormat};
 use crate::pages::programmes::load_programme;
-use crate::pages::{chrome, notify, take_notice};
+use crate::pages::{chrome, form_chrome, notify, take_notice};
 use crate::state::AppState;
 use crate::views::{Chrome, FormErrors};
 use askama::Template;
@@ -180,15 +180,7 @@ async fn render_builder(
     };
     let (target_section, question, section_title) = typed.unwrap_or_default();
     let notice = take_notice(&me.session).await;
-    let mut chrome = chrome(
-        state,
-        Some(&me.person),
-        &me.session,
-        "Application form",
-        "/programmes",
-    )
-    .await;
-    chrome.has_errors = !errors.is_empty();
+    let chrome = form_chrome(state, me, "Application form", "/programmes", &errors).await;
     Ok(FormBuilderPage {
         chrome: chrome.with_back(format!("/programmes/{}/rounds/{}", programme.slug, round.slug)),
         notice,
