@@ -1,6 +1,7 @@
 //! `convene-bench NAME [--quick]`: Convene's benchmarks. Each prints a readable table, then
 //! as its very last line one JSON object with its figures.
 
+mod applying;
 mod http;
 mod wrk;
 
@@ -27,9 +28,10 @@ fn main() -> ExitCode {
     };
     let result = match name.as_str() {
         "http" => runtime.block_on(http::run(quick)),
+        "applications" => runtime.block_on(applying::run(quick)),
         _ => {
             eprintln!(
-                "usage: convene-bench NAME [--quick]\n\nbenchmarks:\n  http   the signed-in dashboard under wrk at 64 connections, against a bare axum ceiling"
+                "usage: convene-bench NAME [--quick]\n\nbenchmarks:\n  http           the signed-in dashboard under wrk at 64 connections, against a bare axum ceiling\n  applications   200 applicants saving and submitting, the admin list and XLSX export, on SQLite and PostgreSQL"
             );
             return ExitCode::from(2);
         }

@@ -70,6 +70,22 @@ enum Command {
         #[command(subcommand)]
         command: ImportCommand,
     },
+    /// Make a national-scale made-up data set for benchmarks: one programme, 10,000 places,
+    /// applications over open rounds, and the accounts `convene-bench applications` uses.
+    Generate {
+        #[arg(
+            long,
+            env = "CONVENE_DATABASE_URL",
+            default_value = "sqlite://convene-generated.sqlite"
+        )]
+        database_url: String,
+        /// How many applications.
+        #[arg(long, default_value_t = 100_000)]
+        applications: usize,
+        /// How many rounds (at least 2).
+        #[arg(long, default_value_t = 200)]
+        rounds: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -246,6 +262,33 @@ async fn run(command: Command) -> Result<(), Fail> {
             println!("Database is up to date ({}).", db.backend());
         }
         Command::Import { command } => import::run(command).await?,
+        Command::Generate {
+            database_url,
+            applications,
+            rounds,
+        } => {
+            let db = open(&database_url, 4).await?;
+            let started = std::time::Instant::now();
+            let bar = indicatif::ProgressBar::new(applications as u64);
+            let made = convene_store::national::generate(
+                &db,
+                convene_store::national::Options { applications, rounds },
+                SystemClock.now(),
+                |n| bar.set_position(n as u64),
+            )
+            .await
+            .map_err(|e| Fail(format!("cannot generate: {e}")))?;
+            bar.finish_and_clear();
+            println!(
+                "Generated {} applications over {} rounds for {} places in {:.1} s ({}). Sign in as bench.admin@example.org with the password {}.",
+                made.applications,
+                made.rounds,
+                made.places,
+                started.elapsed().as_secs_f64(),
+                db.backend(),
+                convene_store::national::PASSWORD,
+            );
+        }
         Command::User {
             command:
                 UserCommand::Add {

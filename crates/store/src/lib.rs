@@ -8,6 +8,7 @@ pub mod applications;
 pub mod audit;
 pub mod demo;
 pub mod forms;
+pub mod national;
 pub mod organisations;
 pub mod outbox;
 pub mod programmes;

@@ -111,7 +111,9 @@ pub async fn load(state: &AppState, who: &Principal, id: i64, action: Action) ->
     let application = applications::by_id(&state.db, id)
         .await?
         .ok_or(ApplyError::NotFound)?;
-    let round = programmes::round(&state.db, application.round_id)
+    let (programme, round) = state
+        .catalogue
+        .round(&state.db, application.round_id)
         .await?
         .ok_or(ApplyError::NotFound)?;
     if !allows(who, action, resource(&application, round.programme_id)) {
@@ -123,7 +125,7 @@ pub async fn load(state: &AppState, who: &Principal, id: i64, action: Action) ->
             ApplyError::NotFound
         });
     }
-    load_record(state, application, round).await
+    load_record(state, application, programme, round).await
 }
 
 /// Loads an application for someone holding a sign-off link: the link is the permission,
@@ -132,18 +134,21 @@ pub async fn load_for_signoff(state: &AppState, id: i64) -> Result<Loaded, Apply
     let application = applications::by_id(&state.db, id)
         .await?
         .ok_or(ApplyError::NotFound)?;
-    let round = programmes::round(&state.db, application.round_id)
+    let (programme, round) = state
+        .catalogue
+        .round(&state.db, application.round_id)
         .await?
         .ok_or(ApplyError::NotFound)?;
-    load_record(state, application, round).await
+    load_record(state, application, programme, round).await
 }
 
-async fn load_record(state: &AppState, application: Application, round: Round) -> Result<Loaded, ApplyError> {
+async fn load_record(
+    state: &AppState,
+    application: Application,
+    programme: Programme,
+    round: Round,
+) -> Result<Loaded, ApplyError> {
     let id = application.id;
-    let programme = programmes::by_ids(&state.db, &[round.programme_id])
-        .await?
-        .pop()
-        .ok_or(ApplyError::NotFound)?;
     let place = programmes::place(&state.db, application.place_id)
         .await?
         .ok_or(ApplyError::NotFound)?;
@@ -243,8 +248,19 @@ pub async fn save_section(
     if !loaded.application.status.is_editable() {
         return Err(ApplyError::NotEditable(loaded.application.status));
     }
-    let partners = partner_choices(state, loaded.place.id).await?;
-    let partner_ids: Vec<String> = partners.into_iter().map(|(id, _)| id).collect();
+    let asks_partners = section
+        .questions
+        .iter()
+        .any(|q| q.kind == QuestionKind::Organisations);
+    let partner_ids: Vec<String> = if asks_partners {
+        partner_choices(state, loaded.place.id)
+            .await?
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect()
+    } else {
+        Vec::new()
+    };
     let answers = section
         .check(
             input,

@@ -52,6 +52,24 @@ impl Catalogue {
         Ok(entries)
     }
 
+    /// A round and its programme, from the cache when it has them, else from the database
+    /// (a round made on another server in the last few seconds).
+    pub async fn round(&self, db: &Db, round_id: i64) -> Result<Option<(Programme, Round)>> {
+        let all = self.get(db).await?;
+        for entry in all.iter() {
+            if let Some(r) = entry.rounds.iter().find(|r| r.id == round_id) {
+                return Ok(Some((entry.programme.clone(), r.clone())));
+            }
+        }
+        let Some(round) = programmes::round(db, round_id).await? else {
+            return Ok(None);
+        };
+        Ok(programmes::by_ids(db, &[round.programme_id])
+            .await?
+            .pop()
+            .map(|p| (p, round)))
+    }
+
     /// Forgets the cached list (call after changing a programme or round).
     pub fn invalidate(&self) {
         if let Ok(mut guard) = self.cached.lock() {

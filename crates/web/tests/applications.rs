@@ -296,6 +296,11 @@ on_both!(an_answer_changed_after_sign_off_voids_it, |app| {
     )
     .await;
     let link = emailed_link(&app, "hwb.chair@westermoor.example.org").await;
+    let (_, tasks) = app.get(&lead, &format!("/applications/{id}")).await;
+    assert!(
+        tasks.contains("1 sign-off request has been sent by email."),
+        "{tasks}"
+    );
     let (status, _) = save(
         &app,
         &lead,
@@ -895,6 +900,7 @@ on_both!(a_round_without_sign_off_and_an_extended_deadline, |app| {
         .await
         .unwrap();
     tx.commit().await.unwrap();
+    app.state.catalogue.invalidate();
     // The deadline passes, and an admin gives this one application more time.
     let opens = convene_store::programmes::round(&app.state.db, round)
         .await
@@ -906,6 +912,7 @@ on_both!(a_round_without_sign_off_and_an_extended_deadline, |app| {
         .await
         .unwrap();
     tx.commit().await.unwrap();
+    app.state.catalogue.invalidate();
     let admin = app.signed_in(ADMIN).await;
     let page = format!("/applications/{id}");
     let deadline = format!("{page}/deadline");
@@ -1014,6 +1021,7 @@ on_both!(
             .await
             .unwrap();
         tx.commit().await.unwrap();
+        app.state.catalogue.invalidate();
         assert_eq!(
             convene_web::applying::send_reminders(&app.state).await.unwrap(),
             1

@@ -354,14 +354,35 @@ async fn load(state: &AppState, me: &CurrentUser, id: i64, action: Action) -> Re
     Ok(applying::load(state, me.principal(), id, action).await?)
 }
 
+/// What a save says on the task list, by the `saved` value of its address.
+fn saved_message(saved: &str) -> Option<&'static str> {
+    match saved {
+        "voided" => Some(
+            "Your answers have been saved. Because they changed after sign-off was asked for, the sign-off has been cancelled: ask again when your answers are final.",
+        ),
+        "later" => Some(
+            "Your answers have been saved. You can come back and finish them at any time before the deadline.",
+        ),
+        "done" => Some("Your answers have been saved."),
+        _ => None,
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct SavedQuery {
+    #[serde(default)]
+    saved: String,
+}
+
 async fn show(
     State(state): State<AppState>,
     me: CurrentUser,
     Path(id): Path<i64>,
+    Query(q): Query<SavedQuery>,
 ) -> Result<Response, AppError> {
     let loaded = load(&state, &me, id, Action::View).await?;
     if is_lead(&me, &loaded) && loaded.application.status.is_editable() {
-        return task_list(&state, &me, loaded).await;
+        return task_list(&state, &me, loaded, saved_message(&q.saved)).await;
     }
     render_application(&state, &me, loaded, FormErrors::default(), ExtendForm::default()).await
 }
@@ -412,7 +433,12 @@ async fn render_application(
     .into_response())
 }
 
-async fn task_list(state: &AppState, me: &CurrentUser, loaded: Loaded) -> Result<Response, AppError> {
+async fn task_list(
+    state: &AppState,
+    me: &CurrentUser,
+    loaded: Loaded,
+    saved: Option<&str>,
+) -> Result<Response, AppError> {
     let now = state.clock.now();
     let id = loaded.application.id;
     let signoff = applying::signoff_state(state, &loaded).await?;
@@ -479,7 +505,10 @@ async fn task_list(state: &AppState, me: &CurrentUser, loaded: Loaded) -> Result
         .iter()
         .filter(|t| t.status == "Completed" || t.status == "Signed off")
         .count();
-    let mut notice = take_notice(&me.session).await;
+    let mut notice = match saved {
+        Some(message) => Some(message.to_string()),
+        None => take_notice(&me.session).await,
+    };
     if notice.is_none() && signoff.voided_by_change() && signoff.chair.is_none() {
         notice = Some(
             "You changed an answer after sign-off was asked for, so the sign-off was cancelled. Ask again when your answers are final."
@@ -846,18 +875,26 @@ async fn save_section(
     }
     match applying::save_section(&state, me.principal(), &loaded, &key, &input, mode, version).await {
         Ok(applications::SaveOutcome::Saved { voided_signoffs, .. }) => {
-            let message = if voided_signoffs {
-                "Your answers have been saved. Because they changed after sign-off was asked for, the sign-off has been cancelled: ask again when your answers are final."
+            let message = saved_message(if voided_signoffs {
+                "voided"
             } else if mode == SaveMode::Later {
-                "Your answers have been saved. You can come back and finish them at any time before the deadline."
+                "later"
             } else {
-                "Your answers have been saved."
-            };
-            notify(&me.session, message).await;
+                "done"
+            })
+            .unwrap_or_default();
+            // Back to the task list, which says what was saved from the address: no session
+            // write on the busiest path. From "check your answers", back there.
             let to = if return_to == "check" && mode == SaveMode::Continue {
+                notify(&me.session, message).await;
                 format!("/applications/{id}/check")
             } else {
-                format!("/applications/{id}")
+                let saved = match (voided_signoffs, mode) {
+                    (true, _) => "voided",
+                    (false, SaveMode::Later) => "later",
+                    (false, SaveMode::Continue) => "done",
+                };
+                format!("/applications/{id}?saved={saved}")
             };
             Ok(Redirect::to(&to).into_response())
         }
