@@ -20,6 +20,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const APPLICANTS: usize = 200;
+/// The light-load run: a few applicants, so requests do not wait for each other.
+const LIGHT_APPLICANTS: usize = 4;
 
 /// Latencies of one kind of request, in milliseconds.
 #[derive(Default)]
@@ -87,11 +89,13 @@ impl Dice {
 }
 
 /// One applicant's closed loop until `until`; returns (saves, submissions).
+#[allow(clippy::too_many_arguments)]
 async fn applicant(
     base: String,
     client: reqwest::Client,
     token: String,
     mut drafts: Vec<i64>,
+    first_version: i64,
     seed: u64,
     measure_from: Instant,
     until: Instant,
@@ -99,7 +103,7 @@ async fn applicant(
     let mut saves = Kind::default();
     let mut submits = Kind::default();
     let mut dice = Dice(seed | 1);
-    let mut version = 1;
+    let mut version = first_version;
     drafts.reverse();
     let words = "We will write up what we learn on the knowledge hub and host visits from two other places each year.";
     while Instant::now() < until {
@@ -161,6 +165,23 @@ async fn applicant(
     (saves, submits)
 }
 
+/// The unsubmitted drafts of the `i`th applicant's place.
+async fn drafts_of(db: &convene_store::Db, i: usize) -> anyhow::Result<Vec<i64>> {
+    let place = convene_store::programmes::place_by_reference(db, &format!("GEN-{:05}", i + 1))
+        .await?
+        .context("generated place")?;
+    let mut drafts: Vec<i64> = convene_store::applications::for_places(db, &[place])
+        .await?
+        .into_iter()
+        .filter(|a| {
+            a.status == convene_domain::applications::ApplicationStatus::Draft && a.reference.is_none()
+        })
+        .map(|a| a.id)
+        .collect();
+    drafts.sort_unstable();
+    Ok(drafts)
+}
+
 /// Peak resident memory of this process since the last reset, in MB.
 fn peak_rss_mb() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
@@ -198,6 +219,7 @@ struct Figures {
     requests_per_s: f64,
     saves: Kind,
     submits: Kind,
+    light: Kind,
     list_ms: Kind,
     export: Vec<(usize, f64, f64)>,
 }
@@ -248,6 +270,7 @@ async fn run_on(backend: Backend, quick: bool) -> anyhow::Result<Figures> {
             c,
             token,
             drafts,
+            1,
             0x5EED + i as u64,
             measure_from,
             until,
@@ -263,6 +286,38 @@ async fn run_on(backend: Backend, quick: bool) -> anyhow::Result<Figures> {
         submits.errors += m.errors;
     }
     let requests_per_s = (saves.ms.len() + submits.ms.len()) as f64 / seconds as f64;
+
+    // The same work from a few applicants: what one request costs when nobody queues.
+    let mut light = Kind::default();
+    let mut light_tasks = Vec::new();
+    let light_from = Instant::now() + Duration::from_secs(1);
+    let light_until = light_from + Duration::from_secs(seconds / 2);
+    for i in 0..LIGHT_APPLICANTS {
+        let (c, token) = sign_in(&base, &format!("bench.applicant.{:03}@example.org", i + 1)).await?;
+        let drafts = drafts_of(&db, i).await?;
+        let first = drafts.first().copied().context("drafts left")?;
+        let version = convene_store::applications::sections(&db, first)
+            .await?
+            .into_iter()
+            .find(|s| s.key == "lessons")
+            .map_or(1, |s| s.version);
+        light_tasks.push(tokio::spawn(applicant(
+            base.clone(),
+            c,
+            token,
+            drafts,
+            version,
+            0xF00D + i as u64,
+            light_from,
+            light_until,
+        )));
+    }
+    for t in light_tasks {
+        let (s, m) = t.await?;
+        light.ms.extend(s.ms);
+        light.ms.extend(m.ms);
+        light.errors += s.errors + m.errors;
+    }
 
     // The admin list of the largest round: one page, filtered.
     let (admin, _) = sign_in(&base, "bench.admin@example.org").await?;
@@ -332,6 +387,7 @@ async fn run_on(backend: Backend, quick: bool) -> anyhow::Result<Figures> {
         requests_per_s,
         saves,
         submits,
+        light,
         list_ms,
         export,
     })
@@ -368,7 +424,7 @@ pub async fn run(quick: bool) -> anyhow::Result<serde_json::Value> {
     let mut json = serde_json::Map::new();
     let mut checks = serde_json::Map::new();
     for f in &all {
-        let errors = f.saves.errors + f.submits.errors + f.list_ms.errors;
+        let errors = f.saves.errors + f.submits.errors + f.light.errors + f.list_ms.errors;
         println!(
             "{:<9} {:>9.1} {:>10.0} {:>9.2} {:>9.2} {:>10.2} {:>10.2} {:>7} {:>9.2} {:>9.2}",
             f.backend,
@@ -381,6 +437,13 @@ pub async fn run(quick: bool) -> anyhow::Result<serde_json::Value> {
             errors,
             median(f.list_ms.ms.clone()),
             f.list_ms.percentile(0.99),
+        );
+        println!(
+            "{:<9} with {LIGHT_APPLICANTS} applicants instead: p50 {:.2} ms, p99 {:.2} ms over {} requests",
+            f.backend,
+            f.light.percentile(0.5),
+            f.light.percentile(0.99),
+            f.light.ms.len()
         );
         for (rows, seconds, mb) in &f.export {
             println!(
@@ -405,6 +468,9 @@ pub async fn run(quick: bool) -> anyhow::Result<serde_json::Value> {
                 "saves": f.saves.ms.len(),
                 "submissions": f.submits.ms.len(),
                 "errors": errors,
+                "light_load_applicants": LIGHT_APPLICANTS,
+                "light_load_p50_ms": f.light.percentile(0.5),
+                "light_load_p99_ms": f.light.percentile(0.99),
                 "list_p50_ms": median(f.list_ms.ms.clone()),
                 "list_p99_ms": f.list_ms.percentile(0.99),
                 "exports": exports,

@@ -166,7 +166,9 @@ pub async fn generate(
         )));
     }
     let rounds_n = options.rounds.max(2);
-    let places_n = options.applications.clamp(1, 10_000);
+    // Half as many places as applications, up to 10,000: enough for the largest round to
+    // hold one application per place and the rest to share the other rounds.
+    let places_n = (options.applications / 2).clamp(1, 10_000);
     let mut tx = db.begin().await?;
     let programme_id: i64 = on_tx!(&mut tx, |conn| {
         let (id,): (i64,) = sqlx::query_as(

@@ -510,3 +510,83 @@ async fn a_section_saved_over_a_stale_version_is_refused() {
         t.remove().await;
     }
 }
+
+#[tokio::test]
+async fn the_generated_data_set_has_the_shape_the_benchmark_needs() {
+    use convene_store::national::{self, Options};
+    for backend in Backend::BOTH {
+        let t = TestDb::new(backend).await;
+        let made = national::generate(
+            &t.db,
+            Options {
+                applications: 3_000,
+                rounds: 4,
+            },
+            NOW,
+            |_| {},
+        )
+        .await
+        .unwrap();
+        assert_eq!(made.applications, 3_000, "{backend:?}");
+        assert_eq!(made.places, 1_500);
+        assert!(made.thousand_round.is_some());
+        let rounds = programmes::rounds(&t.db, made.programme_id).await.unwrap();
+        assert_eq!(rounds.len(), 4);
+        let largest = rounds.iter().find(|r| r.slug == made.largest_round).unwrap();
+        let page = convene_store::applications::list(&t.db, largest.id, &Default::default(), 1, 50)
+            .await
+            .unwrap();
+        assert_eq!(
+            page.total, 1_500,
+            "one application per place in the largest round"
+        );
+        // References are numbered without gaps and the round's counter agrees.
+        let submitted = page
+            .counts
+            .iter()
+            .find(|(s, _)| s.key() == "submitted")
+            .unwrap()
+            .1;
+        assert!(submitted > 0);
+        // An applicant's drafts in the later rounds are complete and can be submitted.
+        let place = programmes::place_by_reference(&t.db, "GEN-00001")
+            .await
+            .unwrap()
+            .unwrap();
+        let drafts: Vec<_> = convene_store::applications::for_places(&t.db, &[place])
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|a| a.status == convene_domain::applications::ApplicationStatus::Draft)
+            .collect();
+        assert!(drafts.len() >= 2, "{backend:?}: {drafts:?}");
+        let form = convene_store::forms::by_id(&t.db, drafts[0].form_id)
+            .await
+            .unwrap()
+            .unwrap();
+        let answers = convene_store::applications::merge(
+            &convene_store::applications::sections(&t.db, drafts[0].id)
+                .await
+                .unwrap(),
+        );
+        for section in &form.definition.sections {
+            assert_eq!(
+                section.status(&answers),
+                convene_domain::forms::SectionStatus::Completed,
+                "{backend:?}: {}",
+                section.key
+            );
+        }
+        assert_eq!(
+            convene_domain::applications::answers_digest(&answers),
+            drafts[0].answers_digest
+        );
+        // A second run refuses rather than doubling the data.
+        assert!(
+            national::generate(&t.db, Options::default(), NOW, |_| {})
+                .await
+                .is_err()
+        );
+        t.remove().await;
+    }
+}
