@@ -95,3 +95,18 @@ CREATE TABLE uploads (
     created_at BIGINT NOT NULL
 );
 CREATE INDEX uploads_application ON uploads(application_id);
+
+-- A place lead's proposed change to the board chair's contact, until a programme admin
+-- approves or rejects it (the sign-off email goes only to the contact on the place record).
+CREATE TABLE chair_proposals (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    place_id BIGINT NOT NULL REFERENCES places(id) ON DELETE CASCADE,
+    proposed_by BIGINT REFERENCES users(id) ON DELETE SET NULL,
+    name TEXT NOT NULL,
+    email TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    decided_at BIGINT,
+    decided_by BIGINT REFERENCES users(id) ON DELETE SET NULL,
+    approved BIGINT
+);
+CREATE INDEX chair_proposals_place ON chair_proposals(place_id);

@@ -1053,3 +1053,95 @@ on_both!(
         app.stop().await;
     }
 );
+
+on_both!(
+    a_lead_proposes_a_new_chair_contact_and_an_admin_approves_it,
+    |app| {
+        let lead = app.signed_in(LEAD).await;
+        let place = app.place_id("PL-0001").await;
+        let page = format!("/places/{place}");
+        let res = app
+            .post_form(
+                &lead,
+                &page,
+                &format!("{page}/chair"),
+                &[("chair_name", "Nope"), ("chair_email", "nope@example.org")],
+            )
+            .await;
+        assert_eq!(res.status(), 403, "a lead cannot change the contact directly");
+        let proposals = format!("{page}/chair/proposals");
+        let res = app
+            .post_form(
+                &lead,
+                &page,
+                &proposals,
+                &[("chair_name", "Robin Newchair"), ("chair_email", "not an email")],
+            )
+            .await;
+        let html = res.text().await.unwrap();
+        assert!(
+            html.contains("Enter an email address in the correct format"),
+            "{html}"
+        );
+        assert!(html.contains("value=\"Robin Newchair\""));
+        let res = app
+            .post_form(
+                &lead,
+                &page,
+                &proposals,
+                &[
+                    ("chair_name", "Robin Newchair"),
+                    ("chair_email", "robin.newchair@example.org"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), 303);
+        let before = convene_store::programmes::place(&app.state.db, place)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            before.hwb_chair_email.as_deref(),
+            Some("hwb.chair@westermoor.example.org"),
+            "unchanged until approved"
+        );
+        let pending = convene_store::programmes::open_chair_proposals(&app.state.db, place)
+            .await
+            .unwrap();
+        assert_eq!(pending.len(), 1);
+        let decide = format!("{proposals}/{}", pending[0].id);
+        assert_eq!(
+            app.post_form(&lead, &page, &decide, &[("decision", "approve")])
+                .await
+                .status(),
+            403
+        );
+        let admin = app.signed_in(ADMIN).await;
+        let (_, html) = app.get(&admin, &page).await;
+        assert!(
+            html.contains("Robin Newchair, robin.newchair@example.org"),
+            "{html}"
+        );
+        assert_eq!(
+            app.post_form(&admin, &page, &decide, &[("decision", "approve")])
+                .await
+                .status(),
+            303
+        );
+        let after = convene_store::programmes::place(&app.state.db, place)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            after.hwb_chair_email.as_deref(),
+            Some("robin.newchair@example.org")
+        );
+        assert!(
+            convene_store::programmes::open_chair_proposals(&app.state.db, place)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        app.stop().await;
+    }
+);

@@ -22,6 +22,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/places/{id}", get(show))
         .route("/places/{id}/chair", post(edit_chair))
+        .route("/places/{id}/chair/proposals", post(propose_chair))
+        .route("/places/{id}/chair/proposals/{proposal}", post(decide_proposal))
 }
 
 #[derive(Template, WebTemplate)]
@@ -36,6 +38,7 @@ struct PlacePage {
     can_edit: bool,
     chair_name: String,
     chair_email: String,
+    proposals: Vec<programmes::ChairProposal>,
 }
 
 /// Loads a place and checks `action` on it for `me`.
@@ -87,6 +90,7 @@ async fn render(
             place.hwb_chair_email.clone().unwrap_or_default(),
         )
     });
+    let proposals = programmes::open_chair_proposals(&state.db, place.id).await?;
     let notice = take_notice(&me.session).await;
     let mut chrome = chrome(state, Some(&me.person), &me.session, &place.name, "/places").await;
     chrome.has_errors = !errors.is_empty();
@@ -100,6 +104,7 @@ async fn render(
         can_edit,
         chair_name,
         chair_email,
+        proposals,
     }
     .into_response())
 }
@@ -128,6 +133,38 @@ async fn edit_chair(
     Form(form): Form<ChairForm>,
 ) -> Result<Response, AppError> {
     let place = load_allowed(&state, &me, id, Action::Edit).await?;
+    let (name, email) = match check_chair(&form) {
+        Ok(checked) => checked,
+        Err(errors) => {
+            return render(
+                &state,
+                &me,
+                place,
+                errors,
+                Some((form.chair_name, form.chair_email)),
+            )
+            .await;
+        }
+    };
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    programmes::set_hwb_chair(&mut tx, place.id, &name, email.as_str()).await?;
+    audit::log(
+        &mut tx,
+        Some(me.user().id),
+        "place_chair_changed",
+        "place",
+        Some(place.id),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    notify(&me.session, "The board chair's contact has been saved.").await;
+    Ok(Redirect::to(&format!("/places/{id}")).into_response())
+}
+
+/// Checks a chair contact as typed; the problems name the fields.
+fn check_chair(form: &ChairForm) -> Result<(String, Email), FormErrors> {
     let mut errors = FormErrors::default();
     let name = form.chair_name.trim();
     if name.is_empty() {
@@ -140,39 +177,87 @@ async fn edit_chair(
     if let Err(e) = &email {
         errors.add("chair_email", e.to_string());
     }
-    let Ok(email) = email else {
-        return render(
-            &state,
-            &me,
-            place,
-            errors,
-            Some((form.chair_name, form.chair_email)),
-        )
-        .await;
-    };
-    if !errors.is_empty() {
-        return render(
-            &state,
-            &me,
-            place,
-            errors,
-            Some((form.chair_name, form.chair_email)),
-        )
-        .await;
+    match email {
+        Ok(email) if errors.is_empty() => Ok((name.to_string(), email)),
+        _ => Err(errors),
     }
+}
+
+/// A place lead proposes a new board chair contact; a programme admin decides.
+async fn propose_chair(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<ChairForm>,
+) -> Result<Response, AppError> {
+    let place = load_allowed(&state, &me, id, Action::View).await?;
+    let (name, email) = match check_chair(&form) {
+        Ok(checked) => checked,
+        Err(errors) => {
+            return render(
+                &state,
+                &me,
+                place,
+                errors,
+                Some((form.chair_name, form.chair_email)),
+            )
+            .await;
+        }
+    };
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    programmes::set_hwb_chair(&mut tx, place.id, name, email.as_str()).await?;
+    programmes::propose_chair(&mut tx, place.id, me.user().id, &name, email.as_str(), now).await?;
     audit::log(
         &mut tx,
         Some(me.user().id),
-        "place_chair_changed",
+        "place_chair_proposed",
         "place",
         Some(place.id),
         now,
     )
     .await?;
     tx.commit().await?;
-    notify(&me.session, "The board chair's contact has been saved.").await;
+    notify(
+        &me.session,
+        "Your proposed change has been sent to the programme team. Sign-off requests go to the current contact until they approve it.",
+    )
+    .await;
+    Ok(Redirect::to(&format!("/places/{id}")).into_response())
+}
+
+#[derive(Deserialize)]
+struct DecisionForm {
+    #[serde(default)]
+    decision: String,
+}
+
+/// A programme admin approves or rejects a proposed chair contact.
+async fn decide_proposal(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path((id, proposal)): Path<(i64, i64)>,
+    Form(form): Form<DecisionForm>,
+) -> Result<Response, AppError> {
+    let place = load_allowed(&state, &me, id, Action::Edit).await?;
+    let approve = form.decision == "approve";
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let decided =
+        programmes::decide_chair_proposal(&mut tx, place.id, proposal, approve, me.user().id, now).await?;
+    if decided {
+        let action = if approve {
+            "place_chair_proposal_approved"
+        } else {
+            "place_chair_proposal_rejected"
+        };
+        audit::log(&mut tx, Some(me.user().id), action, "place", Some(place.id), now).await?;
+    }
+    tx.commit().await?;
+    let message = match (decided, approve) {
+        (false, _) => "That proposal has already been decided.",
+        (true, true) => "The proposed contact is now the board chair's contact.",
+        (true, false) => "The proposal has been rejected.",
+    };
+    notify(&me.session, message).await;
     Ok(Redirect::to(&format!("/places/{id}")).into_response())
 }
