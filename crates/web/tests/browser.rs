@@ -192,10 +192,14 @@ async fn every_role_signs_in_and_every_page_passes_axe() {
         "/privacy",
         "/cookies",
         "/contact",
+        "/open-calls",
         "/no-such-page",
     ] {
         client.goto(&app.at(page)).await.unwrap();
         assert_accessible(&client, page).await;
+        if page == "/open-calls" {
+            screenshot(&client, "open-calls-visitor-desktop").await;
+        }
     }
     // A failed sign-in shows the error summary, which must be accessible too.
     client.goto(&app.at("/sign-in")).await.unwrap();

@@ -24,6 +24,7 @@ async fn every_page_is_valid_html() {
         "/contact",
         "/no-such-page",
         "/dev/mail",
+        "/open-calls",
     ] {
         pages.push((path.to_string(), app.get(&visitor, path).await.1));
     }

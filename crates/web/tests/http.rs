@@ -851,3 +851,67 @@ on_both!(the_fund_is_worked_out_from_recorded_contributions, |app| {
     assert_eq!(lv.fund.total, convene_domain::Pence::pounds(1_150_000));
     app.stop().await;
 });
+
+on_both!(open_calls_are_public_and_revalidated, |app| {
+    let visitor = app.client();
+    let res = visitor.get(app.at("/open-calls")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.headers().get("set-cookie").is_none(),
+        "an anonymous visit makes no session"
+    );
+    assert_eq!(
+        res.headers()["cache-control"],
+        "public, max-age=60, must-revalidate"
+    );
+    let etag = res.headers()["etag"].to_str().unwrap().to_string();
+    let html = res.text().await.unwrap();
+    let open = html
+        .find("Local Vision (demonstration round)")
+        .expect("the open round is listed");
+    let closed = html.find("Closed calls").expect("closed calls stay listed");
+    assert!(open < closed);
+    assert!(html[closed..].contains("Local Vision 2013"), "{html}");
+    assert!(html[closed..].contains("The deadline was 11:59pm on Friday 24 May 2013"));
+    assert!(html.contains("href=\"/programmes/local-vision/rounds/demo-open/apply\""));
+    let again = visitor
+        .get(app.at("/open-calls"))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304);
+    let json: serde_json::Value = visitor
+        .get(app.at("/open-calls.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let calls = json["calls"].as_array().unwrap();
+    assert_eq!(calls[0]["round_slug"], "demo-open");
+    assert_eq!(calls[0]["status"], "open");
+    assert!(
+        calls
+            .iter()
+            .any(|c| c["round_slug"] == "2013" && c["status"] == "closed")
+    );
+    let atom = visitor.get(app.at("/open-calls.atom")).send().await.unwrap();
+    assert_eq!(atom.headers()["content-type"], "application/atom+xml");
+    let atom = atom.text().await.unwrap();
+    assert!(
+        atom.contains("<feed") && atom.contains("Local Vision 2013") && atom.contains("<entry>"),
+        "{atom}"
+    );
+    let (status, sitemap) = app.get(&visitor, "/sitemap.xml").await;
+    assert_eq!(status, 200);
+    assert!(sitemap.contains("/open-calls</loc>"));
+    let (_, robots) = app.get(&visitor, "/robots.txt").await;
+    assert!(robots.contains("Disallow: /applications/") && robots.contains("Sitemap: "));
+    // Signed in, the page names the person, so it is private.
+    let lead = app.signed_in(LEAD).await;
+    let res = lead.get(app.at("/open-calls")).send().await.unwrap();
+    assert_eq!(res.headers()["cache-control"], "private, no-cache");
+    app.stop().await;
+});

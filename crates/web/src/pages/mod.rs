@@ -8,6 +8,7 @@ pub mod funds;
 pub mod info;
 pub mod places;
 pub mod programmes;
+pub mod public;
 pub mod resume;
 pub mod round_admin;
 pub mod rounds;
@@ -24,6 +25,7 @@ use tower_sessions::Session;
 pub fn router(state: &AppState) -> Router<AppState> {
     let mut router = Router::new()
         .merge(info::router())
+        .merge(public::router())
         .merge(accounts::router())
         .merge(applications::router())
         .merge(dashboard::router())

@@ -1,0 +1,240 @@
+//! Public pages that need no sign-in: the open calls (as a page, an Atom feed and JSON),
+//! and the sitemap and robots file. Each answers with an `ETag` and `Cache-Control`, and a
+//! matching `If-None-Match` gets 304; anonymous visits make no session.
+
+use crate::auth::MaybeUser;
+use crate::error::AppError;
+use crate::pages::chrome;
+use crate::state::AppState;
+use crate::views::Chrome;
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use convene_domain::Timestamp;
+use convene_domain::programmes::{RoundStatus, round_status};
+use serde::Serialize;
+
+/// Public routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/open-calls", get(open_calls))
+        .route("/open-calls.json", get(open_calls_json))
+        .route("/open-calls.atom", get(open_calls_atom))
+        .route("/sitemap.xml", get(sitemap))
+        .route("/robots.txt", get(robots))
+}
+
+/// One call for applications, as every public view shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Call {
+    pub programme: String,
+    pub programme_slug: String,
+    pub round: String,
+    pub round_slug: String,
+    /// open, not_open_yet or closed.
+    pub status: RoundStatus,
+    pub opens_at: String,
+    pub closes_at: String,
+    pub deadline_in_words: String,
+    pub eligibility: String,
+    pub places_offered: i64,
+    /// Where to start an application (sign-in comes first when needed).
+    pub apply_url: String,
+    #[serde(skip)]
+    closes: Timestamp,
+    #[serde(skip)]
+    opens: Timestamp,
+}
+
+/// Every round of every programme: open and opening soon first, by closing date; closed
+/// ones after, most recently closed first. Closed calls stay listed, marked closed.
+async fn calls(state: &AppState) -> Result<Vec<Call>, AppError> {
+    let now = state.clock.now();
+    let catalogue = state.catalogue.get(&state.db).await?;
+    let mut calls: Vec<Call> = catalogue
+        .iter()
+        .flat_map(|e| {
+            e.rounds.iter().map(move |r| Call {
+                programme: e.programme.name.clone(),
+                programme_slug: e.programme.slug.clone(),
+                round: r.name.clone(),
+                round_slug: r.slug.clone(),
+                status: round_status(r.opens_at, r.closes_at, now),
+                opens_at: r.opens_at.iso(),
+                closes_at: r.closes_at.iso(),
+                deadline_in_words: r.closes_at.london_words(),
+                eligibility: r.eligibility.clone(),
+                places_offered: r.places_offered,
+                apply_url: format!("/programmes/{}/rounds/{}/apply", e.programme.slug, r.slug),
+                closes: r.closes_at,
+                opens: r.opens_at,
+            })
+        })
+        .collect();
+    calls.sort_by(|a, b| {
+        let closed = |c: &Call| c.status == RoundStatus::Closed;
+        closed(a).cmp(&closed(b)).then_with(|| {
+            if closed(a) {
+                b.closes.cmp(&a.closes)
+            } else {
+                a.closes.cmp(&b.closes)
+            }
+        })
+    });
+    Ok(calls)
+}
+
+/// A response that can be revalidated: a strong `ETag` of the body, and 304 when the
+/// browser already holds it. Pages for a signed-in person are private.
+fn revalidated(request: &HeaderMap, content_type: &'static str, body: String, private: bool) -> Response {
+    let tag = format!("\"{}\"", &convene_domain::accounts::secret_digest(&body)[..32]);
+    let cache = if private {
+        "private, no-cache"
+    } else {
+        "public, max-age=60, must-revalidate"
+    };
+    let matches = request
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == tag || t.trim() == "*"));
+    let mut res = if matches {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        ([(header::CONTENT_TYPE, content_type)], body).into_response()
+    };
+    let headers = res.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&tag) {
+        headers.insert(header::ETAG, v);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    res
+}
+
+/// The page frame for a public page: for an anonymous visitor it makes no session (no
+/// CSRF token is needed on a page with no form), so the page can be cached.
+async fn public_chrome(state: &AppState, who: &MaybeUser, title: &str, path: &str) -> Chrome {
+    match &who.person {
+        Some(person) => chrome(state, Some(person), &who.session, title, path).await,
+        None => {
+            let mut frame = Chrome::new(title, None, String::new(), path);
+            frame.demo = state.config.demo;
+            frame
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "open_calls.html")]
+struct OpenCallsPage {
+    chrome: Chrome,
+    open: Vec<Call>,
+    closed: Vec<Call>,
+}
+
+async fn open_calls(
+    State(state): State<AppState>,
+    who: MaybeUser,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let (closed, open): (Vec<Call>, Vec<Call>) = calls(&state)
+        .await?
+        .into_iter()
+        .partition(|c| c.status == RoundStatus::Closed);
+    let chrome = public_chrome(&state, &who, "Open calls for applications", "/open-calls").await;
+    let body = OpenCallsPage { chrome, open, closed }.render()?;
+    Ok(revalidated(
+        &headers,
+        "text/html; charset=utf-8",
+        body,
+        who.person.is_some(),
+    ))
+}
+
+async fn open_calls_json(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
+    let body = serde_json::to_string(&serde_json::json!({ "calls": calls(&state).await? }))
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(revalidated(&headers, "application/json", body, false))
+}
+
+fn atom_time(t: Timestamp) -> atom_syndication::FixedDateTime {
+    atom_syndication::FixedDateTime::parse_from_rfc3339(&t.iso()).unwrap_or_default()
+}
+
+async fn open_calls_atom(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
+    use atom_syndication::{Entry, Feed, Link, Text};
+    let base = &state.config.public_url;
+    let all = calls(&state).await?;
+    let entries: Vec<Entry> = all
+        .iter()
+        .map(|c| {
+            let mut entry = Entry::default();
+            entry.set_id(format!(
+                "{base}/programmes/{}/rounds/{}",
+                c.programme_slug, c.round_slug
+            ));
+            entry.set_title(format!("{}: {}", c.programme, c.round));
+            entry.set_updated(atom_time(c.opens));
+            let mut link = Link::default();
+            link.set_href(format!("{base}{}", c.apply_url));
+            entry.set_links(vec![link]);
+            let state_words = match c.status {
+                RoundStatus::Open => "Open now",
+                RoundStatus::NotOpenYet => "Opening soon",
+                RoundStatus::Closed => "Closed",
+            };
+            entry.set_summary(Some(Text::plain(format!(
+                "{state_words}. Deadline: {}. {} places. Who can apply: {}",
+                c.deadline_in_words, c.places_offered, c.eligibility
+            ))));
+            entry
+        })
+        .collect();
+    let mut feed = Feed::default();
+    feed.set_id(format!("{base}/open-calls"));
+    feed.set_title("Convene: open calls for applications");
+    feed.set_updated(atom_time(
+        all.iter().map(|c| c.opens).max().unwrap_or(Timestamp(0)),
+    ));
+    let mut me = Link::default();
+    me.set_href(format!("{base}/open-calls.atom"));
+    me.set_rel("self");
+    feed.set_links(vec![me]);
+    feed.set_entries(entries);
+    Ok(revalidated(
+        &headers,
+        "application/atom+xml",
+        feed.to_string(),
+        false,
+    ))
+}
+
+/// The public pages, for search engines.
+async fn sitemap(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let base = &state.config.public_url;
+    let urls: String = [
+        "/",
+        "/open-calls",
+        "/accessibility",
+        "/privacy",
+        "/cookies",
+        "/contact",
+    ]
+    .iter()
+    .map(|p| format!("  <url><loc>{base}{p}</loc></url>\n"))
+    .collect();
+    let body = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n{urls}</urlset>\n"
+    );
+    revalidated(&headers, "application/xml", body, false)
+}
+
+async fn robots(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let body = format!(
+        "User-agent: *\nDisallow: /applications/\nDisallow: /api/\nDisallow: /sign-off/\nDisallow: /account\nDisallow: /dev/\nSitemap: {}/sitemap.xml\n",
+        state.config.public_url
+    );
+    revalidated(&headers, "text/plain; charset=utf-8", body, false)
+}
