@@ -1145,3 +1145,66 @@ on_both!(
         app.stop().await;
     }
 );
+
+on_both!(admins_create_rounds_and_forms_through_the_api, |app| {
+    let admin = app.signed_in(ADMIN).await;
+    let token = app.create_api_token(&admin, "rounds").await;
+    let api = reqwest::Client::new();
+    let mut round = serde_json::json!({
+        "name": "Local Vision 2028", "reference_prefix": "LV-2028",
+        "opens_day": "1", "opens_month": "3", "opens_year": "2028", "opens_time": "9am",
+        "closes_day": "30", "closes_month": "2", "closes_year": "2028", "closes_time": "11:59pm",
+        "places_offered": "12", "value_per_place": "35,000", "eligibility": "Made-up places",
+        "review_ends_day": "20", "review_ends_month": "4", "review_ends_year": "2028",
+        "notify_day": "1", "notify_month": "5", "notify_year": "2028",
+        "signoff_required": "no"
+    });
+    let post = |body: &serde_json::Value| {
+        api.post(app.at("/api/v1/programmes/local-vision/rounds"))
+            .bearer_auth(&token)
+            .json(body)
+            .send()
+    };
+    let res = post(&round).await.unwrap();
+    assert_eq!(res.status(), 422);
+    let problem: serde_json::Value = res.json().await.unwrap();
+    assert!(
+        problem["errors"]["closes_day"]
+            .as_str()
+            .unwrap()
+            .contains("real date"),
+        "{problem}"
+    );
+    round["closes_day"] = "31".into();
+    round["closes_month"] = "3".into();
+    let res = post(&round).await.unwrap();
+    assert_eq!(res.status(), 200);
+    let created: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(created["closes_at"], "2028-03-31T22:59:59Z", "BST");
+    assert_eq!(created["signoff_required"], false);
+    assert!(created["form"].is_null());
+    // Before it opens, its form is written through the API too.
+    let form = serde_json::to_value(convene_domain::forms::local_vision_template()).unwrap();
+    let res = api
+        .put(app.at(&format!("/api/v1/rounds/{}/form", created["id"])))
+        .bearer_auth(&token)
+        .json(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let with_form: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(with_form["form_version"], 1);
+    assert_eq!(post(&round).await.unwrap().status(), 422, "the same name twice");
+    let lead = app.signed_in(LEAD).await;
+    let lead_token = app.create_api_token(&lead, "nope").await;
+    let res = api
+        .post(app.at("/api/v1/programmes/local-vision/rounds"))
+        .bearer_auth(&lead_token)
+        .json(&round)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    app.stop().await;
+});

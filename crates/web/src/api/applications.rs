@@ -104,6 +104,37 @@ async fn round_body(state: &AppState, round: Round) -> Result<RoundBody, ApiErro
     })
 }
 
+/// Creates a round in a programme (its admins). The body has the fields of the "Create a
+/// round" page, as text: dates as day, month, year and time in UK time.
+#[utoipa::path(post, path = "/programmes/{slug}/rounds", tag = "applications",
+    params(("slug" = String, Path, description = "The programme's slug")),
+    request_body(content = Object, description = "name, reference_prefix, opens_day, opens_month, opens_year, opens_time, closes_day, closes_month, closes_year, closes_time, places_offered, value_per_place, eligibility, review_ends_day/month/year, notify_day/month/year, launch_day/month/year/time, launch_location, themes (one a line), signoff_required (yes or no)"),
+    responses(
+        (status = 200, description = "The new round", body = RoundBody),
+        (status = 403, description = "Not an admin of the programme", content_type = "application/problem+json"),
+        (status = 422, description = "A field is not valid", content_type = "application/problem+json"),
+))]
+pub async fn create_round(
+    State(state): State<AppState>,
+    ApiUser(person): ApiUser,
+    Path(slug): Path<String>,
+    Json(form): Json<convene_domain::rounds::RoundForm>,
+) -> ApiResult<RoundBody> {
+    let programme = programmes::by_slug(&state.db, &slug)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    if !allows(&person.1, Action::Edit, Resource::Programme { id: programme.id }) {
+        return Err(ApiError::forbidden());
+    }
+    match crate::pages::rounds::create(&state, person.0.id, programme.id, &form).await? {
+        Ok((id, _)) => {
+            let round = round_or_404(&state, id).await?;
+            Ok(Json(round_body(&state, round).await?))
+        }
+        Err(problems) => Err(ApiError::invalid(problems)),
+    }
+}
+
 /// A round with its current form (calls for applications are public to every token).
 #[utoipa::path(get, path = "/rounds/{id}", tag = "applications",
     params(("id" = i64, Path, description = "The round's id")),

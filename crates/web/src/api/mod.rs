@@ -43,6 +43,7 @@ fn documented() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(programmes::places))
         .routes(routes!(places::get_place))
         .routes(routes!(places::set_chair))
+        .routes(routes!(applications::create_round))
         .routes(routes!(applications::get_round))
         .routes(routes!(applications::put_form))
         .routes(routes!(applications::list, applications::start))

@@ -91,8 +91,8 @@ async fn create_round(
     Form(form): Form<RoundForm>,
 ) -> Result<Response, AppError> {
     let programme = load_programme(&state, &me, &slug, Action::Edit).await?;
-    let plan = match form.check() {
-        Ok(plan) => plan,
+    let plan = match create(&state, me.user().id, programme.id, &form).await? {
+        Ok((_, plan)) => plan,
         Err(problems) => {
             let mut errors = FormErrors::default();
             for (field, message) in problems {
@@ -101,32 +101,40 @@ async fn create_round(
             return Ok(render(&state, &me, programme, form, errors).await);
         }
     };
+    notify(&me.session, &format!("{} has been created.", plan.name)).await;
+    Ok(Redirect::to(&format!("/programmes/{slug}")).into_response())
+}
+
+/// Creates a round from what an admin typed (page or API): every field checked, a name
+/// used twice in a programme refused. Returns the round's id and plan, or the problems by
+/// field.
+pub async fn create(
+    state: &AppState,
+    user_id: i64,
+    programme_id: i64,
+    form: &RoundForm,
+) -> Result<Result<(i64, convene_domain::rounds::RoundPlan), Vec<(String, String)>>, StoreError> {
+    let plan = match form.check() {
+        Ok(plan) => plan,
+        Err(problems) => return Ok(Err(problems)),
+    };
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    let id = match programmes::insert_round(&mut tx, programme.id, &plan, false).await {
+    let id = match programmes::insert_round(&mut tx, programme_id, &plan, false).await {
         Ok(id) => id,
         Err(StoreError::Duplicate(_)) => {
-            drop(tx);
-            let mut errors = FormErrors::default();
-            errors.add("name", "This programme already has a round with that name");
-            return Ok(render(&state, &me, programme, form, errors).await);
+            return Ok(Err(vec![(
+                "name".to_string(),
+                "This programme already has a round with that name".to_string(),
+            )]));
         }
-        Err(e) => return Err(e.into()),
+        Err(e) => return Err(e),
     };
     if !form.requires_signoff() {
         programmes::set_signoff_required(&mut tx, id, false).await?;
     }
-    audit::log(
-        &mut tx,
-        Some(me.user().id),
-        "round_created",
-        "round",
-        Some(id),
-        now,
-    )
-    .await?;
+    audit::log(&mut tx, Some(user_id), "round_created", "round", Some(id), now).await?;
     tx.commit().await?;
     state.catalogue.invalidate();
-    notify(&me.session, &format!("{} has been created.", plan.name)).await;
-    Ok(Redirect::to(&format!("/programmes/{slug}")).into_response())
+    Ok(Ok((id, plan)))
 }
