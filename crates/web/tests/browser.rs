@@ -193,12 +193,14 @@ async fn every_role_signs_in_and_every_page_passes_axe() {
         "/cookies",
         "/contact",
         "/open-calls",
+        "/programmes/local-vision/about",
         "/no-such-page",
     ] {
         client.goto(&app.at(page)).await.unwrap();
         assert_accessible(&client, page).await;
-        if page == "/open-calls" {
-            screenshot(&client, "open-calls-visitor-desktop").await;
+        if page == "/open-calls" || page.ends_with("/about") {
+            let name = page.trim_start_matches('/').replace('/', "-");
+            screenshot(&client, &format!("{name}-visitor-desktop")).await;
         }
     }
     // A failed sign-in shows the error summary, which must be accessible too.

@@ -25,6 +25,7 @@ async fn every_page_is_valid_html() {
         "/no-such-page",
         "/dev/mail",
         "/open-calls",
+        "/programmes/local-vision/about",
     ] {
         pages.push((path.to_string(), app.get(&visitor, path).await.1));
     }

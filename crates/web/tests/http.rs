@@ -915,3 +915,36 @@ on_both!(open_calls_are_public_and_revalidated, |app| {
     assert_eq!(res.headers()["cache-control"], "private, no-cache");
     app.stop().await;
 });
+
+on_both!(the_public_programme_page_carries_the_call, |app| {
+    let visitor = app.client();
+    let res = visitor
+        .get(app.at("/programmes/local-vision/about"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers().get("set-cookie").is_none());
+    assert!(res.headers().get("etag").is_some());
+    let html = res.text().await.unwrap();
+    for fact in [
+        "Systems Leadership – Local Vision",
+        "Public Health England",
+        "Leadership Centre",
+        "£1,050,000",
+        "Start now",
+        "11:59pm on Friday 24 May 2013",
+        "10 June 2013",
+        "10am on Friday 28 June 2013, Central London. Successful places must attend.",
+        "localvision@example.org",
+        "Earlier rounds",
+    ] {
+        assert!(html.contains(fact), "{fact}");
+    }
+    assert!(html.contains("href=\"/programmes/local-vision/rounds/demo-open/apply\""));
+    let (status, _) = app.get(&visitor, "/programmes/no-such-programme/about").await;
+    assert_eq!(status, 404);
+    let (_, sitemap) = app.get(&visitor, "/sitemap.xml").await;
+    assert!(sitemap.contains("/programmes/local-vision/about</loc>"));
+    app.stop().await;
+});

@@ -9,7 +9,7 @@ use crate::state::AppState;
 use crate::views::Chrome;
 use askama::Template;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -23,6 +23,7 @@ pub fn router() -> Router<AppState> {
         .route("/open-calls", get(open_calls))
         .route("/open-calls.json", get(open_calls_json))
         .route("/open-calls.atom", get(open_calls_atom))
+        .route("/programmes/{slug}/about", get(programme_page))
         .route("/sitemap.xml", get(sitemap))
         .route("/robots.txt", get(robots))
 }
@@ -211,10 +212,112 @@ async fn open_calls_atom(State(state): State<AppState>, headers: HeaderMap) -> R
     ))
 }
 
+/// A round's key dates and facts, as the public programme page lists them.
+pub struct RoundFacts {
+    pub name: String,
+    pub status: RoundStatus,
+    pub opens: String,
+    pub deadline: String,
+    pub review_ends: String,
+    pub notify_by: String,
+    pub launch: Option<String>,
+    pub places_offered: i64,
+    pub value_per_place: String,
+    pub eligibility: String,
+    pub apply_url: String,
+}
+
+#[derive(Template)]
+#[template(path = "programme_public.html")]
+struct ProgrammePublicPage {
+    chrome: Chrome,
+    name: String,
+    paragraphs: Vec<String>,
+    partners: Vec<String>,
+    fund_total: String,
+    contact: String,
+    open: Vec<RoundFacts>,
+    upcoming: Vec<RoundFacts>,
+    closed: Vec<RoundFacts>,
+}
+
+/// What a programme is, who funds it, what places receive, who can apply and how, the key
+/// dates and a contact, with "Start now" while a round is open. No sign-in needed.
+async fn programme_page(
+    State(state): State<AppState>,
+    who: MaybeUser,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let now = state.clock.now();
+    let catalogue = state.catalogue.get(&state.db).await?;
+    let entry = catalogue
+        .iter()
+        .find(|e| e.programme.slug == slug)
+        .ok_or(AppError::NotFound)?;
+    let partners = convene_store::programmes::partners(&state.db, entry.programme.id)
+        .await?
+        .into_iter()
+        .map(|p| p.organisation_name)
+        .collect();
+    let mut open = Vec::new();
+    let mut upcoming = Vec::new();
+    let mut closed = Vec::new();
+    for r in &entry.rounds {
+        let status = round_status(r.opens_at, r.closes_at, now);
+        let facts = RoundFacts {
+            name: r.name.clone(),
+            status,
+            opens: r.opens_at.london_words(),
+            deadline: r.closes_at.london_words(),
+            review_ends: r.review_ends_at.london_date(),
+            notify_by: r.notify_by.london_date(),
+            launch: r.launch_event_at.map(|t| match &r.launch_event_location {
+                Some(place) => format!("{}, {place}", t.london_words()),
+                None => t.london_words(),
+            }),
+            places_offered: r.places_offered,
+            value_per_place: r.value_per_place.to_string(),
+            eligibility: r.eligibility.clone(),
+            apply_url: format!("/programmes/{slug}/rounds/{}/apply", r.slug),
+        };
+        match status {
+            RoundStatus::Open => open.push(facts),
+            RoundStatus::NotOpenYet => upcoming.push(facts),
+            RoundStatus::Closed => closed.push(facts),
+        }
+    }
+    let p = &entry.programme;
+    let chrome = public_chrome(&state, &who, &p.name, "/programmes").await;
+    let body = ProgrammePublicPage {
+        chrome,
+        name: p.name.clone(),
+        paragraphs: p
+            .summary
+            .split("\n\n")
+            .map(|para| para.trim().to_string())
+            .filter(|para| !para.is_empty())
+            .collect(),
+        partners,
+        fund_total: p.fund.total.to_string(),
+        contact: p.contact_email.clone(),
+        open,
+        upcoming,
+        closed,
+    }
+    .render()?;
+    Ok(revalidated(
+        &headers,
+        "text/html; charset=utf-8",
+        body,
+        who.person.is_some(),
+    ))
+}
+
 /// The public pages, for search engines.
 async fn sitemap(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let base = &state.config.public_url;
-    let urls: String = [
+    let mut paths: Vec<String> = [
         "/",
         "/open-calls",
         "/accessibility",
@@ -223,8 +326,19 @@ async fn sitemap(State(state): State<AppState>, headers: HeaderMap) -> Response 
         "/contact",
     ]
     .iter()
-    .map(|p| format!("  <url><loc>{base}{p}</loc></url>\n"))
+    .map(|p| p.to_string())
     .collect();
+    if let Ok(catalogue) = state.catalogue.get(&state.db).await {
+        paths.extend(
+            catalogue
+                .iter()
+                .map(|e| format!("/programmes/{}/about", e.programme.slug)),
+        );
+    }
+    let urls: String = paths
+        .iter()
+        .map(|p| format!("  <url><loc>{base}{p}</loc></url>\n"))
+        .collect();
     let body = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n{urls}</urlset>\n"
     );
