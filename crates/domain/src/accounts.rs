@@ -132,17 +132,39 @@ pub enum PasswordError {
     TooShort,
     #[error("Password must be 128 characters or fewer")]
     TooLong,
+    #[error(
+        "This password is on a list of common passwords. Choose one that is harder to guess, such as three random words"
+    )]
+    Common,
+    #[error(
+        "This password is too easy to guess, for example a repeated word or a keyboard pattern. Choose one that is harder to guess, such as three random words"
+    )]
+    Guessable,
 }
 
-/// Checks a new password's length (counted in characters, as a person counts them).
+/// Checks a new password as NCSC advises: a minimum length (counted in characters, as a
+/// person counts them), no composition rules, and not on a list of common passwords (the
+/// lists zxcvbn ships) nor otherwise trivially guessable (repeats, keyboard runs).
 pub fn check_new_password(password: &str) -> Result<(), PasswordError> {
     let n = password.chars().count();
     if n == 0 {
-        Err(PasswordError::Empty)
+        return Err(PasswordError::Empty);
     } else if n < MIN_PASSWORD_LENGTH {
-        Err(PasswordError::TooShort)
+        return Err(PasswordError::TooShort);
     } else if n > 128 {
-        Err(PasswordError::TooLong)
+        return Err(PasswordError::TooLong);
+    }
+    let estimate = zxcvbn::zxcvbn(password, &[]);
+    let whole_common_password = matches!(
+        estimate.sequence(),
+        [only] if matches!(&only.pattern, zxcvbn::matching::patterns::MatchPattern::Dictionary(d)
+            // The dictionary's type is not exported; its name is.
+            if format!("{:?}", d.dictionary_name) == "Passwords")
+    );
+    if whole_common_password {
+        Err(PasswordError::Common)
+    } else if estimate.score() < zxcvbn::Score::Two {
+        Err(PasswordError::Guessable)
     } else {
         Ok(())
     }
@@ -222,6 +244,22 @@ mod tests {
         assert_eq!(check_new_password(""), Err(PasswordError::Empty));
         assert_eq!(check_new_password("short"), Err(PasswordError::TooShort));
         assert_eq!(check_new_password("correct horse battery"), Ok(()));
+        assert_eq!(check_new_password("Larkspur kettle uplands"), Ok(()));
+        assert_eq!(check_new_password("Convene-demo-2026"), Ok(()));
+    }
+
+    #[test]
+    fn common_and_guessable_passwords_are_refused() {
+        assert_eq!(check_new_password("password1234"), Err(PasswordError::Common));
+        assert_eq!(check_new_password("qwertyuiop123"), Err(PasswordError::Common));
+        assert_eq!(
+            check_new_password("aaaaaaaaaaaaaaaa"),
+            Err(PasswordError::Guessable)
+        );
+        assert_eq!(
+            check_new_password("passwordpassword"),
+            Err(PasswordError::Guessable)
+        );
     }
 
     #[test]

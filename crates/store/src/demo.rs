@@ -187,6 +187,7 @@ pub async fn load(db: &Db, now: Timestamp) -> Result<Loaded> {
         now,
     )
     .await?;
+    set_page_if_blank(&mut tx, local_vision, LOCAL_VISION_PAGE).await?;
     for (org_id, name, pounds) in LOCAL_VISION_PARTNERS {
         let org = upsert_organisation(&mut tx, org_id, name, "partner_body").await?;
         add_partner(&mut tx, local_vision, org, Pence::pounds(pounds)).await?;
@@ -524,6 +525,21 @@ async fn upsert_programme(
             .fetch_one(conn)
             .await?;
         Ok(id)
+    })
+}
+
+/// The public Local Vision page: every fact of the 2013 call (seed 000), in Markdown.
+const LOCAL_VISION_PAGE: &str = include_str!("../demo/local-vision-page.md");
+
+/// Sets a programme's public page unless an admin has already written one.
+async fn set_page_if_blank(tx: &mut Tx, programme_id: i64, markdown: &str) -> Result<()> {
+    on_tx!(tx, |conn| {
+        sqlx::query("UPDATE programmes SET page_markdown = $1 WHERE id = $2 AND page_markdown = ''")
+            .bind(markdown)
+            .bind(programme_id)
+            .execute(conn)
+            .await?;
+        Ok(())
     })
 }
 

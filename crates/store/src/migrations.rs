@@ -31,7 +31,8 @@ pub fn sqlite() -> Migrator {
         [
             (1, "0001_foundation"),
             (2, "0002_place_partners"),
-            (3, "0003_applications")
+            (3, "0003_applications"),
+            (4, "0004_front_door")
         ]
     ))
 }
@@ -43,7 +44,8 @@ pub fn postgres() -> Migrator {
         [
             (1, "0001_foundation"),
             (2, "0002_place_partners"),
-            (3, "0003_applications")
+            (3, "0003_applications"),
+            (4, "0004_front_door")
         ]
     ))
 }

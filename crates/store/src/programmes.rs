@@ -13,6 +13,8 @@ pub struct Programme {
     pub summary: String,
     pub contact_email: String,
     pub fund: FundPosition,
+    /// The public page, in Markdown (rendered and sanitised by the web layer).
+    pub page_markdown: String,
 }
 
 /// A partner body's contribution to a programme's fund.
@@ -63,13 +65,13 @@ pub struct Place {
     pub breakthrough_issue: Option<String>,
 }
 
-type ProgrammeRow = (i64, String, String, String, String, i64);
+type ProgrammeRow = (i64, String, String, String, String, i64, String);
 
 const PROGRAMME_SELECT: &str = "SELECT p.id, p.slug, p.name, p.summary, p.contact_email, \
-     CAST(COALESCE((SELECT SUM(pp.contribution_pence) FROM programme_partners pp WHERE pp.programme_id = p.id), 0) AS BIGINT) \
-     FROM programmes p";
+     CAST(COALESCE((SELECT SUM(pp.contribution_pence) FROM programme_partners pp WHERE pp.programme_id = p.id), 0) AS BIGINT), \
+     p.page_markdown FROM programmes p";
 
-fn to_programme((id, slug, name, summary, contact_email, total): ProgrammeRow) -> Programme {
+fn to_programme((id, slug, name, summary, contact_email, total, page_markdown): ProgrammeRow) -> Programme {
     // Awards arrive with the review capability; until then nothing is awarded.
     let fund = fund_position(&[Pence(total)], &[]);
     Programme {
@@ -79,6 +81,7 @@ fn to_programme((id, slug, name, summary, contact_email, total): ProgrammeRow) -
         summary,
         contact_email,
         fund,
+        page_markdown,
     }
 }
 
@@ -280,6 +283,18 @@ pub async fn set_summary(tx: &mut Tx, programme_id: i64, summary: &str) -> Resul
     on_tx!(tx, |conn| {
         let done = sqlx::query("UPDATE programmes SET summary = $1 WHERE id = $2")
             .bind(summary)
+            .bind(programme_id)
+            .execute(conn)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    })
+}
+
+/// Changes a programme's public page (Markdown).
+pub async fn set_page_markdown(tx: &mut Tx, programme_id: i64, markdown: &str) -> Result<bool> {
+    on_tx!(tx, |conn| {
+        let done = sqlx::query("UPDATE programmes SET page_markdown = $1 WHERE id = $2")
+            .bind(markdown)
             .bind(programme_id)
             .execute(conn)
             .await?;

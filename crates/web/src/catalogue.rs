@@ -15,6 +15,19 @@ use std::time::Instant;
 pub struct Entry {
     pub programme: Programme,
     pub rounds: Vec<Round>,
+    /// The public page, rendered from its Markdown once per load rather than per visit.
+    pub page_html: String,
+}
+
+impl Entry {
+    pub fn new(programme: Programme, rounds: Vec<Round>) -> Entry {
+        let page_html = crate::markdown::render(&programme.page_markdown);
+        Entry {
+            programme,
+            rounds,
+            page_html,
+        }
+    }
 }
 
 /// The cached list of every programme, by name.
@@ -42,7 +55,7 @@ impl Catalogue {
                         .filter(|r| r.programme_id == programme.id)
                         .cloned()
                         .collect();
-                    Entry { programme, rounds }
+                    Entry::new(programme, rounds)
                 })
                 .collect(),
         );

@@ -14,6 +14,7 @@ pub mod error;
 pub mod exports;
 pub mod files;
 pub mod mail;
+pub mod markdown;
 pub mod ops;
 pub mod pages;
 pub mod server;

@@ -55,6 +55,25 @@ async fn every_page_is_valid_html() {
         }
     }
     let admin = app.signed_in("priya.programme@example.org").await;
+    let (_, editor) = app.get(&admin, "/programmes/local-vision/page").await;
+    pages.push(("public page editor".into(), editor));
+    for (label, markdown) in [
+        (
+            "preview",
+            "## Heading\n\n- a\n- b\n\n| a | b |\n|---|---|\n| 1 | 2 |",
+        ),
+        ("error", "<script>x</script>"),
+    ] {
+        let res = app
+            .post_form(
+                &admin,
+                "/programmes/local-vision/page",
+                "/programmes/local-vision/page",
+                &[("markdown", markdown), ("preview", "yes")],
+            )
+            .await;
+        pages.push((format!("public page editor {label}"), res.text().await.unwrap()));
+    }
     let res = app
         .post_form(&admin, "/account", "/account/tokens", &[("name", "")])
         .await;

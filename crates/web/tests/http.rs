@@ -938,6 +938,24 @@ on_both!(the_public_programme_page_carries_the_call, |app| {
         "10am on Friday 28 June 2013, Central London. Successful places must attend.",
         "localvision@example.org",
         "Earlier rounds",
+        // The admins' Markdown page: every fact of the 2013 call (seed 000).
+        "What is this?",
+        "I'm interested, tell me more",
+        "How do we apply?",
+        "up to 22 places to join with the 8 places already underway",
+        "fund of over £1m to support up to 30 places",
+        "one day per week until the end of this financial year",
+        "learning networks hosted by the King",
+        "Future Vision – a national leadership development programme",
+        "access to the knowledge hub",
+        "free consultancy days from a limited range of private sector partners",
+        "participation in the Commissioning Academy",
+        "signed off by the chair of your Health and Wellbeing Board",
+        "Your willingness to contribute £10,000",
+        "24 May 2013",
+        "panel comprising the heads of the funding bodies",
+        "launch event in central London on 28 June",
+        "Systems Leadership group on the knowledge hub",
     ] {
         assert!(html.contains(fact), "{fact}");
     }
@@ -948,3 +966,55 @@ on_both!(the_public_programme_page_carries_the_call, |app| {
     assert!(sitemap.contains("/programmes/local-vision/about</loc>"));
     app.stop().await;
 });
+
+on_both!(
+    admins_write_the_public_page_in_markdown_and_scripts_are_refused,
+    |app| {
+        let admin = app.signed_in(ADMIN).await;
+        let path = "/programmes/local-vision/page";
+        let (status, form) = app.get(&admin, path).await;
+        assert_eq!(status, 200);
+        assert!(
+            form.contains("King&#39;s Fund"),
+            "the editor shows the current page"
+        );
+        for bad in [
+            "## Hello\n\n<script>alert(1)</script>",
+            "<p onmouseover=\"steal()\">hi</p>",
+            "[Open](javascript:alert(1))",
+        ] {
+            let res = app.post_form(&admin, path, path, &[("markdown", bad)]).await;
+            assert_eq!(res.status(), 200, "{bad}");
+            let html = res.text().await.unwrap();
+            assert!(html.contains("<title>Error: Edit the public page"), "{bad}");
+            assert!(html.contains("nhsuk-error-summary"), "{bad}");
+            // What was typed is kept, escaped.
+            assert!(
+                !html.contains("<script>alert") && !html.contains("<p onmouseover"),
+                "{bad}"
+            );
+        }
+        // Nothing was saved.
+        let (_, public) = app.get(&app.client(), "/programmes/local-vision/about").await;
+        assert!(public.contains("Commissioning Academy") && !public.contains("steal()"));
+        // A preview renders without saving.
+        let new_page = "## New heading\n\nNew *text*.";
+        let res = app
+            .post_form(&admin, path, path, &[("markdown", new_page), ("preview", "yes")])
+            .await;
+        let preview = res.text().await.unwrap();
+        assert!(preview.contains("<h2>New heading</h2>") && preview.contains("<em>text</em>"));
+        let (_, public) = app.get(&app.client(), "/programmes/local-vision/about").await;
+        assert!(!public.contains("New heading"));
+        // Saving publishes it.
+        let res = app.post_form(&admin, path, path, &[("markdown", new_page)]).await;
+        assert_eq!(res.status(), 303);
+        let (_, public) = app.get(&app.client(), "/programmes/local-vision/about").await;
+        assert!(public.contains("<h2>New heading</h2>"), "{public}");
+        // A place lead may not edit it.
+        let lead = app.signed_in(LEAD).await;
+        let (status, _) = app.get(&lead, path).await;
+        assert_eq!(status, 403);
+        app.stop().await;
+    }
+);

@@ -25,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .route("/programmes", get(list))
         .route("/programmes/{slug}", get(show))
         .route("/programmes/{slug}/summary", post(edit_summary))
+        .route("/programmes/{slug}/page", get(page_form).post(save_page))
 }
 
 /// Loads a programme by slug and checks that `me` may do `action` to it.
@@ -106,7 +107,7 @@ async fn render(
     let summary = typed.unwrap_or_else(|| programme.summary.clone());
     let title = programme.name.clone();
     let rounds = programmes::rounds(&state.db, programme.id).await?;
-    let card = programme_card(&Entry { programme, rounds }, state.clock.now());
+    let card = programme_card(&Entry::new(programme, rounds), state.clock.now());
     let notice = take_notice(&me.session).await;
     let mut chrome = chrome(state, Some(&me.person), &me.session, &title, "/programmes").await;
     chrome.has_errors = !errors.is_empty();
@@ -170,5 +171,100 @@ async fn edit_summary(
     tx.commit().await?;
     state.catalogue.invalidate();
     notify(&me.session, "The programme summary has been saved.").await;
+    Ok(Redirect::to(&format!("/programmes/{slug}")).into_response())
+}
+
+/// The longest public page accepted, in characters.
+const PAGE_LIMIT: usize = 20_000;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "programme_page_edit.html")]
+struct PageEditPage {
+    chrome: Chrome,
+    errors: FormErrors,
+    slug: String,
+    markdown: String,
+    /// The rendered page when the admin asked to preview it.
+    preview: Option<String>,
+}
+
+async fn page_editor(
+    state: &AppState,
+    me: &CurrentUser,
+    programme: &Programme,
+    errors: FormErrors,
+    markdown: String,
+    preview: Option<String>,
+) -> Response {
+    let path = format!("/programmes/{}/page", programme.slug);
+    let mut frame = chrome(
+        state,
+        Some(&me.person),
+        &me.session,
+        "Edit the public page",
+        &path,
+    )
+    .await;
+    frame.has_errors = !errors.is_empty();
+    PageEditPage {
+        chrome: frame.with_back(format!("/programmes/{}", programme.slug)),
+        errors,
+        slug: programme.slug.clone(),
+        markdown,
+        preview,
+    }
+    .into_response()
+}
+
+async fn page_form(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let programme = load_programme(&state, &me, &slug, Action::Edit).await?;
+    let markdown = programme.page_markdown.clone();
+    Ok(page_editor(&state, &me, &programme, FormErrors::default(), markdown, None).await)
+}
+
+#[derive(Deserialize)]
+struct PageForm {
+    #[serde(default)]
+    markdown: String,
+    /// Present when the admin pressed "Preview" rather than "Save".
+    preview: Option<String>,
+}
+
+async fn save_page(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(slug): Path<String>,
+    Form(form): Form<PageForm>,
+) -> Result<Response, AppError> {
+    let programme = load_programme(&state, &me, &slug, Action::Edit).await?;
+    let mut errors = FormErrors::default();
+    if let Some(problem) = crate::markdown::check(&form.markdown) {
+        errors.add("markdown", problem);
+    } else if form.markdown.chars().count() > PAGE_LIMIT {
+        errors.add("markdown", "The page must be 20,000 characters or fewer");
+    }
+    if !errors.is_empty() || form.preview.is_some() {
+        let preview = errors.is_empty().then(|| crate::markdown::render(&form.markdown));
+        return Ok(page_editor(&state, &me, &programme, errors, form.markdown, preview).await);
+    }
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    programmes::set_page_markdown(&mut tx, programme.id, form.markdown.trim()).await?;
+    audit::log(
+        &mut tx,
+        Some(me.user().id),
+        "programme_page_changed",
+        "programme",
+        Some(programme.id),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    state.catalogue.invalidate();
+    notify(&me.session, "The public page has been saved.").await;
     Ok(Redirect::to(&format!("/programmes/{slug}")).into_response())
 }

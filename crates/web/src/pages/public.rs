@@ -232,6 +232,8 @@ pub struct RoundFacts {
 struct ProgrammePublicPage {
     chrome: Chrome,
     name: String,
+    /// The admins' page, rendered and sanitised; when empty, the summary is shown instead.
+    page_html: String,
     paragraphs: Vec<String>,
     partners: Vec<String>,
     fund_total: String,
@@ -292,6 +294,7 @@ async fn programme_page(
     let body = ProgrammePublicPage {
         chrome,
         name: p.name.clone(),
+        page_html: entry.page_html.clone(),
         paragraphs: p
             .summary
             .split("\n\n")
