@@ -12,6 +12,7 @@ pub mod national;
 pub mod organisations;
 pub mod outbox;
 pub mod programmes;
+pub mod requests;
 pub mod sessions;
 pub mod signoffs;
 pub mod throttle;

@@ -202,3 +202,17 @@ pub async fn set_round_dates(
     });
     Ok(())
 }
+
+/// Makes every verification and invitation link expired (tests of expired links; the
+/// clock cannot jump a day ahead without ending the test's sessions).
+pub async fn expire_links(db: &crate::Db) -> crate::Result<()> {
+    crate::on_db!(db, |pool| {
+        sqlx::query("UPDATE email_verifications SET expires_at = 0")
+            .execute(pool)
+            .await?;
+        sqlx::query("UPDATE invitations SET expires_at = 0")
+            .execute(pool)
+            .await?;
+    });
+    Ok(())
+}

@@ -171,3 +171,96 @@ pub async fn spend_password_reset(tx: &mut Tx, digest: &str, now: Timestamp) -> 
         Ok(row.map(|(id,)| id))
     })
 }
+
+/// Stores an email-verification link's digest for `email` (the account's address, or the
+/// new one it is moving to).
+pub async fn create_email_verification(
+    tx: &mut Tx,
+    user_id: i64,
+    email: &str,
+    digest: &str,
+    return_to: &str,
+    now: Timestamp,
+    expires_at: Timestamp,
+) -> Result<()> {
+    on_tx!(tx, |conn| {
+        sqlx::query(
+            "INSERT INTO email_verifications (user_id, email, token_digest, return_to, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(user_id)
+        .bind(email)
+        .bind(digest)
+        .bind(return_to)
+        .bind(now.0)
+        .bind(expires_at.0)
+        .execute(conn)
+        .await?;
+        Ok(())
+    })
+}
+
+/// A verification link as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmailVerification {
+    pub user_id: i64,
+    pub email: String,
+    pub return_to: String,
+}
+
+/// Why a verification link cannot be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkState {
+    Unknown,
+    Used,
+    Expired,
+}
+
+/// A live verification link, or why it is not.
+pub async fn email_verification(
+    db: &Db,
+    digest: &str,
+    now: Timestamp,
+) -> Result<std::result::Result<EmailVerification, LinkState>> {
+    let row: Option<(i64, String, String, i64, Option<i64>)> = on_db!(db, |pool| {
+        sqlx::query_as(
+            "SELECT user_id, email, return_to, expires_at, used_at FROM email_verifications WHERE token_digest = $1",
+        )
+        .bind(digest)
+        .fetch_optional(pool)
+        .await?
+    });
+    Ok(match row {
+        None => Err(LinkState::Unknown),
+        Some((_, _, _, _, Some(_))) => Err(LinkState::Used),
+        Some((_, _, _, expires, None)) if expires <= now.0 => Err(LinkState::Expired),
+        Some((user_id, email, return_to, _, None)) => Ok(EmailVerification {
+            user_id,
+            email,
+            return_to,
+        }),
+    })
+}
+
+/// Spends a verification link; `Some` only for the one request that spent it.
+pub async fn spend_email_verification(
+    tx: &mut Tx,
+    digest: &str,
+    now: Timestamp,
+) -> Result<Option<EmailVerification>> {
+    on_tx!(tx, |conn| {
+        let row: Option<(i64, String, String)> = sqlx::query_as(
+            "UPDATE email_verifications SET used_at = $1 WHERE token_digest = $2 AND used_at IS NULL \
+             AND expires_at > $1 RETURNING user_id, email, return_to",
+        )
+        .bind(now.0)
+        .bind(digest)
+        .fetch_optional(conn)
+        .await?;
+        Ok(row.map(|(user_id, email, return_to)| EmailVerification {
+            user_id,
+            email,
+            return_to,
+        }))
+    })
+}

@@ -11,20 +11,120 @@ pub struct User {
     pub email: String,
     pub name: String,
     pub password_hash: String,
+    pub organisation: String,
+    pub job_role: String,
+    /// False until the person opens the link sent to their address: they can read, but
+    /// not ask for a role.
+    pub email_verified: bool,
+    /// True once two-factor sign-in is set up.
+    pub totp_enabled: bool,
 }
 
-type UserRow = (i64, String, String, String);
+type UserRow = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<i64>,
+    Option<i64>,
+);
 
-fn to_user((id, email, name, password_hash): UserRow) -> User {
+const USER_COLUMNS: &str =
+    "id, email, name, password_hash, organisation, job_role, email_verified_at, totp_enabled_at";
+
+fn to_user((id, email, name, password_hash, organisation, job_role, verified, totp): UserRow) -> User {
     User {
         id,
         email,
         name,
         password_hash,
+        organisation,
+        job_role,
+        email_verified: verified.is_some(),
+        totp_enabled: totp.is_some(),
     }
 }
 
-/// Creates an account; a used email gives [`StoreError::Duplicate`].
+/// What a person gives when they register.
+#[derive(Debug, Clone)]
+pub struct NewAccount<'a> {
+    pub email: &'a Email,
+    pub name: &'a str,
+    pub organisation: &'a str,
+    pub job_role: &'a str,
+    pub password_hash: &'a str,
+    /// Set when the address is already proven (an invitation link, or an admin).
+    pub verified: bool,
+}
+
+/// Creates a self-registered or invited account; a used email gives [`StoreError::Duplicate`].
+pub async fn register(tx: &mut Tx, account: &NewAccount<'_>, now: Timestamp) -> Result<i64> {
+    on_tx!(tx, |conn| {
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO users (email, name, password_hash, organisation, job_role, email_verified_at, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(account.email.as_str())
+        .bind(account.name)
+        .bind(account.password_hash)
+        .bind(account.organisation)
+        .bind(account.job_role)
+        .bind(account.verified.then_some(now.0))
+        .bind(now.0)
+        .fetch_one(conn)
+        .await?;
+        Ok(id)
+    })
+}
+
+/// Records that the person holds their address (and moves the account to `email` when it
+/// was a change of address). False when another account has taken that address meanwhile.
+pub async fn mark_verified(tx: &mut Tx, user_id: i64, email: &str, now: Timestamp) -> Result<bool> {
+    on_tx!(tx, |conn| {
+        let taken: Option<(i64,)> = sqlx::query_as("SELECT id FROM users WHERE email = $1 AND id <> $2")
+            .bind(email)
+            .bind(user_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+        if taken.is_some() {
+            return Ok(false);
+        }
+        sqlx::query(
+            "UPDATE users SET email = $1, email_verified_at = COALESCE(CASE WHEN email = $1 THEN email_verified_at END, $2) \
+             WHERE id = $3",
+        )
+        .bind(email)
+        .bind(now.0)
+        .bind(user_id)
+        .execute(conn)
+        .await?;
+        Ok(true)
+    })
+}
+
+/// Changes the name, organisation and job role a person goes by.
+pub async fn set_profile(
+    tx: &mut Tx,
+    user_id: i64,
+    name: &str,
+    organisation: &str,
+    job_role: &str,
+) -> Result<()> {
+    on_tx!(tx, |conn| {
+        sqlx::query("UPDATE users SET name = $1, organisation = $2, job_role = $3 WHERE id = $4")
+            .bind(name)
+            .bind(organisation)
+            .bind(job_role)
+            .bind(user_id)
+            .execute(conn)
+            .await?;
+        Ok(())
+    })
+}
+
+/// Creates an account with a vouched-for address; a used email gives [`StoreError::Duplicate`].
 pub async fn create(
     tx: &mut Tx,
     email: &Email,
@@ -34,7 +134,8 @@ pub async fn create(
 ) -> Result<i64> {
     on_tx!(tx, |conn| {
         let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO users (email, name, password_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+            // Made by an admin or the demo, who vouch for the address.
+            "INSERT INTO users (email, name, password_hash, created_at, email_verified_at) VALUES ($1, $2, $3, $4, $4) RETURNING id",
         )
         .bind(email.as_str())
         .bind(name)
@@ -67,9 +168,9 @@ pub async fn grant(tx: &mut Tx, user_id: i64, grant: Grant, now: Timestamp) -> R
 /// Finds an account by email.
 pub async fn by_email(db: &Db, email: &Email) -> Result<Option<User>> {
     let row: Option<UserRow> = on_db!(db, |pool| {
-        sqlx::query_as(
-            "SELECT id, email, name, password_hash FROM users WHERE email = $1 AND erased_at IS NULL",
-        )
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE email = $1 AND erased_at IS NULL"
+        )))
         .bind(email.as_str())
         .fetch_optional(pool)
         .await?
@@ -80,10 +181,12 @@ pub async fn by_email(db: &Db, email: &Email) -> Result<Option<User>> {
 /// Finds an account by id.
 pub async fn by_id(db: &Db, id: i64) -> Result<Option<User>> {
     let row: Option<UserRow> = on_db!(db, |pool| {
-        sqlx::query_as("SELECT id, email, name, password_hash FROM users WHERE id = $1 AND erased_at IS NULL")
-            .bind(id)
-            .fetch_optional(pool)
-            .await?
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE id = $1 AND erased_at IS NULL"
+        )))
+        .bind(id)
+        .fetch_optional(pool)
+        .await?
     });
     Ok(row.map(to_user))
 }
@@ -139,4 +242,35 @@ pub async fn place_lead_emails(db: &Db, place_id: i64) -> Result<Vec<String>> {
         .await?
     });
     Ok(rows.into_iter().map(|(e,)| e).collect())
+}
+
+/// The addresses of everyone holding `role` over `scope_id` (or, with `None`, unscoped),
+/// for notices such as "a request is waiting".
+pub async fn role_holder_emails(db: &Db, role: Role, scope_id: Option<i64>) -> Result<Vec<String>> {
+    let rows: Vec<(String,)> = on_db!(db, |pool| {
+        sqlx::query_as(
+            "SELECT DISTINCT u.email FROM users u JOIN grants g ON g.user_id = u.id \
+             WHERE g.role = $1 AND (g.scope_id = $2 OR (g.scope_id IS NULL AND $2 IS NULL)) \
+             AND u.erased_at IS NULL ORDER BY u.email",
+        )
+        .bind(role.key())
+        .bind(scope_id)
+        .fetch_all(pool)
+        .await?
+    });
+    Ok(rows.into_iter().map(|(e,)| e).collect())
+}
+
+/// The names of a place's current leads.
+pub async fn place_lead_names(db: &Db, place_id: i64) -> Result<Vec<String>> {
+    let rows: Vec<(String,)> = on_db!(db, |pool| {
+        sqlx::query_as(
+            "SELECT DISTINCT u.name FROM users u JOIN grants g ON g.user_id = u.id \
+             WHERE g.role = 'place_lead' AND g.scope_id = $1 AND u.erased_at IS NULL ORDER BY u.name",
+        )
+        .bind(place_id)
+        .fetch_all(pool)
+        .await?
+    });
+    Ok(rows.into_iter().map(|(n,)| n).collect())
 }

@@ -17,6 +17,7 @@ pub mod mail;
 pub mod markdown;
 pub mod ops;
 pub mod pages;
+pub mod registration;
 pub mod server;
 pub mod session_store;
 pub mod state;

@@ -78,6 +78,114 @@ async fn every_page_is_valid_html() {
         .post_form(&admin, "/account", "/account/tokens", &[("name", "")])
         .await;
     pages.push(("account errors".into(), res.text().await.unwrap()));
+    // The front door: registering, links, asking for a place, deciding, inviting.
+    let newcomer = app.client();
+    pages.push((
+        "register".into(),
+        app.get(&newcomer, "/register?next=/dashboard").await.1,
+    ));
+    let res = app
+        .post_form(
+            &newcomer,
+            "/register",
+            "/register",
+            &[("name", ""), ("email", "x"), ("password", "password1234")],
+        )
+        .await;
+    pages.push(("register errors".into(), res.text().await.unwrap()));
+    let registration = [
+        ("name", "Vale Hartington"),
+        ("email", "vale.hartington@example.org"),
+        ("organisation", "Northfold Council"),
+        ("job_role", "Policy officer"),
+        ("password", "Granite meadow lanterns"),
+    ];
+    let res = app
+        .post_form(&newcomer, "/register", "/register", &registration)
+        .await;
+    pages.push(("check your email".into(), res.text().await.unwrap()));
+    pages.push((
+        "bad link".into(),
+        app.get(&newcomer, "/verify-email/nope").await.1,
+    ));
+    let mail = convene_store::outbox::recent(&app.state.db, 20).await.unwrap();
+    let body = &mail
+        .iter()
+        .find(|m| m.to_address == "vale.hartington@example.org")
+        .unwrap()
+        .body_text;
+    let link = body[body.find("/verify-email/").unwrap()..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
+    pages.push(("confirm email".into(), app.get(&newcomer, &link).await.1));
+    app.post_form(&newcomer, &link, &link, &[]).await;
+    let res = app
+        .post_form(
+            &newcomer,
+            "/sign-in",
+            "/sign-in",
+            &[
+                ("email", "vale.hartington@example.org"),
+                ("password", "Granite meadow lanterns"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let join = "/programmes/local-vision/join";
+    pages.push(("join".into(), app.get(&newcomer, join).await.1));
+    let res = app.post_form(&newcomer, join, join, &[("reason", "")]).await;
+    pages.push(("join errors".into(), res.text().await.unwrap()));
+    let northfold = app.place_id("PL-0002").await.to_string();
+    app.post_form(
+        &newcomer,
+        join,
+        join,
+        &[("place", &northfold), ("reason", "Policy officer")],
+    )
+    .await;
+    pages.push(("join with a request".into(), app.get(&newcomer, join).await.1));
+    pages.push((
+        "requests".into(),
+        app.get(&admin, "/programmes/local-vision/requests").await.1,
+    ));
+    let request = convene_store::requests::for_programme(&app.state.db, 1)
+        .await
+        .unwrap();
+    if let Some(r) = request.first() {
+        let path = format!("/requests/{}", r.id);
+        pages.push(("request".into(), app.get(&admin, &path).await.1));
+        let res = app
+            .post_form(&admin, &path, &path, &[("decision", "decline")])
+            .await;
+        pages.push(("request errors".into(), res.text().await.unwrap()));
+    }
+    let invite = "/programmes/local-vision/invite";
+    pages.push(("invite".into(), app.get(&admin, invite).await.1));
+    let res = app.post_form(&admin, invite, invite, &[("email", "x")]).await;
+    pages.push(("invite errors".into(), res.text().await.unwrap()));
+    app.post_form(
+        &admin,
+        invite,
+        invite,
+        &[("email", "kit.farrow@example.org"), ("place", &northfold)],
+    )
+    .await;
+    let mail = convene_store::outbox::recent(&app.state.db, 20).await.unwrap();
+    let body = &mail
+        .iter()
+        .find(|m| m.to_address == "kit.farrow@example.org")
+        .unwrap()
+        .body_text;
+    let link = body[body.find("/invitations/").unwrap()..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
+    pages.push(("invitation".into(), app.get(&app.client(), &link).await.1));
+    let res = app.post_form(&app.client(), &link, &link, &[("name", "")]).await;
+    pages.push(("invitation errors".into(), res.text().await.unwrap()));
     let res = app
         .post_form(
             &admin,

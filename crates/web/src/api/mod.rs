@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`: bearer tokens, the same policy as the pages, errors as
 //! `application/problem+json`, and an OpenAPI 3.1 document generated from the handlers.
 
+pub mod accounts;
 pub mod applications;
 pub mod me;
 pub mod places;
@@ -50,7 +51,12 @@ fn documented() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(applications::get_application))
         .routes(routes!(applications::save_section))
         .routes(routes!(applications::submit))
-        .routes(routes!(applications::withdraw));
+        .routes(routes!(applications::withdraw))
+        .routes(routes!(accounts::open_calls))
+        .routes(routes!(accounts::register))
+        .routes(routes!(accounts::verify_email))
+        .routes(routes!(accounts::request_role, accounts::list_requests))
+        .routes(routes!(accounts::decide));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .split_for_parts()

@@ -113,7 +113,7 @@ fn client_address(headers: &HeaderMap, peer: Option<SocketAddr>, trust_forwarded
 }
 
 /// Runs a password hash or check off the async threads, a few at a time.
-async fn hashing<T: Send + 'static>(
+pub(crate) async fn hashing<T: Send + 'static>(
     state: &AppState,
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, AppError> {

@@ -134,6 +134,8 @@ struct DashboardPage {
     is_enabler: bool,
     is_participant: bool,
     no_roles: bool,
+    /// The address still to be confirmed, for self-registered people who have not yet.
+    unverified_email: Option<String>,
 }
 
 /// A round a place lead can apply to now.
@@ -266,6 +268,7 @@ async fn dashboard(State(state): State<AppState>, me: CurrentUser) -> Result<Res
         is_enabler: principal.holds(Role::Enabler, None),
         is_participant: principal.holds(Role::Participant, None),
         no_roles: principal.grants.is_empty(),
+        unverified_email: (!me.user().email_verified).then(|| me.user().email.clone()),
     }
     .into_response())
 }

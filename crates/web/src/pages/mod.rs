@@ -9,6 +9,7 @@ pub mod info;
 pub mod places;
 pub mod programmes;
 pub mod public;
+pub mod register;
 pub mod resume;
 pub mod round_admin;
 pub mod rounds;
@@ -27,6 +28,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(info::router())
         .merge(public::router())
         .merge(accounts::router())
+        .merge(register::router())
         .merge(applications::router())
         .merge(dashboard::router())
         .merge(programmes::router())

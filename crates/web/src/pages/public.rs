@@ -29,13 +29,14 @@ pub fn router() -> Router<AppState> {
 }
 
 /// One call for applications, as every public view shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Call {
     pub programme: String,
     pub programme_slug: String,
     pub round: String,
     pub round_slug: String,
     /// open, not_open_yet or closed.
+    #[schema(value_type = String)]
     pub status: RoundStatus,
     pub opens_at: String,
     pub closes_at: String,
@@ -52,7 +53,7 @@ pub struct Call {
 
 /// Every round of every programme: open and opening soon first, by closing date; closed
 /// ones after, most recently closed first. Closed calls stay listed, marked closed.
-async fn calls(state: &AppState) -> Result<Vec<Call>, AppError> {
+pub(crate) async fn calls(state: &AppState) -> Result<Vec<Call>, AppError> {
     let now = state.clock.now();
     let catalogue = state.catalogue.get(&state.db).await?;
     let mut calls: Vec<Call> = catalogue

@@ -1,0 +1,813 @@
+//! The front door for people: registering, confirming an address, asking to act for a
+//! place, an admin deciding, and invitations. The rules live in [`crate::registration`].
+
+use crate::auth::{CurrentUser, MaybeUser};
+use crate::error::AppError;
+use crate::pages::programmes::load_programme;
+use crate::pages::{chrome, notify, take_notice};
+use crate::registration::{self, Decision, Registration};
+use crate::session_store::USER_ID_KEY;
+use crate::state::AppState;
+use crate::views::{Chrome, FormErrors};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use convene_domain::policy::Action;
+use convene_store::programmes;
+use convene_store::requests::{self, RequestStatus, RoleRequest};
+use convene_store::tokens::LinkState;
+use convene_store::users;
+use serde::Deserialize;
+
+/// Registration, verification, role request and invitation routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/register", get(register_page).post(register))
+        .route("/verify-email/{token}", get(verify_page).post(verify))
+        .route("/account/verify-email", post(resend))
+        .route("/programmes/{slug}/join", get(join_page).post(join))
+        .route("/programmes/{slug}/requests", get(requests_page))
+        .route("/programmes/{slug}/invite", get(invite_page).post(invite))
+        .route("/requests/{id}", get(request_page).post(decide))
+        .route("/invitations/{token}", get(invitation_page).post(accept))
+}
+
+/// Only local paths may be a destination afterwards (no open redirect).
+fn local_path(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => String::new(),
+    }
+}
+
+#[derive(Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "register.html")]
+struct RegisterPage {
+    chrome: Chrome,
+    errors: FormErrors,
+    typed: Registration,
+    next: String,
+}
+
+async fn register_page(
+    State(state): State<AppState>,
+    who: MaybeUser,
+    Query(q): Query<NextQuery>,
+) -> Response {
+    if who.person.is_some() {
+        return Redirect::to("/dashboard").into_response();
+    }
+    let chrome = chrome(&state, None, &who.session, "Create an account", "/register").await;
+    RegisterPage {
+        chrome: chrome.with_back("/sign-in"),
+        errors: FormErrors::default(),
+        typed: Registration::default(),
+        next: local_path(q.next.as_deref()),
+    }
+    .into_response()
+}
+
+#[derive(Deserialize)]
+struct RegisterForm {
+    #[serde(flatten)]
+    registration: Registration,
+    next: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "check_email.html")]
+struct CheckEmailPage {
+    chrome: Chrome,
+    email: String,
+}
+
+async fn register(
+    State(state): State<AppState>,
+    who: MaybeUser,
+    Form(form): Form<RegisterForm>,
+) -> Result<Response, AppError> {
+    let next = local_path(form.next.as_deref());
+    let errors = registration::register(&state, &form.registration, &next).await?;
+    if !errors.is_empty() {
+        let mut chrome = chrome(&state, None, &who.session, "Create an account", "/register").await;
+        chrome.has_errors = true;
+        let mut typed = form.registration;
+        typed.password.clear();
+        return Ok(RegisterPage {
+            chrome: chrome.with_back("/sign-in"),
+            errors,
+            typed,
+            next,
+        }
+        .into_response());
+    }
+    let chrome = chrome(&state, None, &who.session, "Check your email", "/register").await;
+    Ok(CheckEmailPage {
+        chrome,
+        email: form.registration.email.trim().to_string(),
+    }
+    .into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "link_page.html")]
+struct LinkPage {
+    chrome: Chrome,
+    heading: String,
+    body: String,
+    /// The form's button, when the link can be used.
+    button: Option<String>,
+    action: String,
+}
+
+fn link_problem(why: LinkState, what: &str) -> (String, String) {
+    match why {
+        LinkState::Expired => (
+            "This link has expired".into(),
+            format!("Links to {what} work for a limited time. Sign in and ask for a new one from your account page."),
+        ),
+        LinkState::Used => (
+            "This link has already been used".into(),
+            format!("Each link to {what} works once. If you have already done so, you can sign in."),
+        ),
+        LinkState::Unknown => (
+            "This link is not valid".into(),
+            "Check that you copied the whole link from the email. If it still does not work, ask for a new one.".into(),
+        ),
+    }
+}
+
+async fn link_page(state: &AppState, who: &MaybeUser, title: &str, page: LinkPage) -> Response {
+    let mut page = page;
+    page.chrome = chrome(state, who.person.as_ref(), &who.session, title, "/verify-email").await;
+    let status = if page.button.is_some() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::GONE
+    };
+    (status, page).into_response()
+}
+
+fn blank_link_page(heading: String, body: String, button: Option<String>, action: String) -> LinkPage {
+    LinkPage {
+        chrome: Chrome::new("", None, String::new(), ""),
+        heading,
+        body,
+        button,
+        action,
+    }
+}
+
+async fn verify_page(
+    State(state): State<AppState>,
+    who: MaybeUser,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    let page = match registration::check_verification_link(&state, &token).await? {
+        Ok(link) => blank_link_page(
+            "Confirm your email address".into(),
+            format!("Confirm that {} is your email address.", link.email),
+            Some("Confirm email address".into()),
+            format!("/verify-email/{token}"),
+        ),
+        Err(why) => {
+            let (heading, body) = link_problem(why, "confirm an email address");
+            blank_link_page(heading, body, None, String::new())
+        }
+    };
+    let title = page.heading.clone();
+    Ok(link_page(&state, &who, &title, page).await)
+}
+
+async fn verify(
+    State(state): State<AppState>,
+    who: MaybeUser,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    match registration::verify(&state, &token).await? {
+        Ok(link) => {
+            let next = local_path(Some(&link.return_to));
+            let signed_in_as = who.person.as_ref().map(|p| p.0.id);
+            if signed_in_as == Some(link.user_id) {
+                notify(&who.session, "Your email address is confirmed.").await;
+                let to = if next.is_empty() {
+                    "/dashboard".to_string()
+                } else {
+                    next
+                };
+                return Ok(Redirect::to(&to).into_response());
+            }
+            notify(
+                &who.session,
+                "Your email address is confirmed. Sign in to continue.",
+            )
+            .await;
+            let to = if next.is_empty() {
+                "/sign-in".to_string()
+            } else {
+                format!("/sign-in?next={}", urlencode(&next))
+            };
+            Ok(Redirect::to(&to).into_response())
+        }
+        Err(why) => {
+            let (heading, body) = link_problem(why, "confirm an email address");
+            let title = heading.clone();
+            Ok(link_page(
+                &state,
+                &who,
+                &title,
+                blank_link_page(heading, body, None, String::new()),
+            )
+            .await)
+        }
+    }
+}
+
+fn urlencode(value: &str) -> String {
+    serde_urlencoded::to_string([("v", value)])
+        .map(|s| s.trim_start_matches("v=").to_string())
+        .unwrap_or_default()
+}
+
+async fn resend(State(state): State<AppState>, me: CurrentUser) -> Result<Response, AppError> {
+    registration::resend_verification(&state, me.user()).await?;
+    notify(
+        &me.session,
+        &format!(
+            "We have sent a new link to {}. It works for 24 hours.",
+            me.user().email
+        ),
+    )
+    .await;
+    Ok(Redirect::to("/account").into_response())
+}
+
+/// A place the person may ask to act for.
+struct PlaceChoice {
+    id: i64,
+    name: String,
+    checked: bool,
+    /// Shown beside the radio: "Your request is waiting", "You act for this place".
+    note: Option<&'static str>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "join.html")]
+struct JoinPage {
+    chrome: Chrome,
+    notice: Option<String>,
+    errors: FormErrors,
+    programme_name: String,
+    slug: String,
+    places: Vec<PlaceChoice>,
+    reason: String,
+    next: String,
+    verified: bool,
+    mine: Vec<RoleRequest>,
+}
+
+async fn render_join(
+    state: &AppState,
+    me: &CurrentUser,
+    slug: &str,
+    errors: FormErrors,
+    chosen: Option<i64>,
+    reason: String,
+    next: String,
+) -> Result<Response, AppError> {
+    let catalogue = state.catalogue.get(&state.db).await?;
+    let entry = catalogue
+        .iter()
+        .find(|e| e.programme.slug == slug)
+        .ok_or(AppError::NotFound)?;
+    let mine: Vec<RoleRequest> = requests::of_user(&state.db, me.user().id)
+        .await?
+        .into_iter()
+        .filter(|r| r.programme_id == entry.programme.id)
+        .collect();
+    let places = programmes::places_in(&state.db, entry.programme.id)
+        .await?
+        .into_iter()
+        .map(|p| {
+            let leads = me
+                .principal()
+                .grants
+                .iter()
+                .any(|g| g.role == convene_domain::accounts::Role::PlaceLead && g.scope_id == Some(p.id));
+            let waiting = mine
+                .iter()
+                .any(|r| r.place_id == p.id && r.status == RequestStatus::Pending);
+            PlaceChoice {
+                id: p.id,
+                name: p.name,
+                checked: chosen == Some(p.id),
+                note: if leads {
+                    Some("You act for this place")
+                } else if waiting {
+                    Some("Your request is waiting for a decision")
+                } else {
+                    None
+                },
+            }
+        })
+        .collect();
+    let path = format!("/programmes/{slug}/join");
+    let mut frame = chrome(
+        state,
+        Some(&me.person),
+        &me.session,
+        "Which place do you want to act for?",
+        &path,
+    )
+    .await;
+    frame.has_errors = !errors.is_empty();
+    let notice = take_notice(&me.session).await;
+    Ok(JoinPage {
+        chrome: frame.with_back(format!("/programmes/{slug}/about")),
+        notice,
+        errors,
+        programme_name: entry.programme.name.clone(),
+        slug: slug.to_string(),
+        places,
+        reason,
+        next,
+        verified: me.user().email_verified,
+        mine,
+    }
+    .into_response())
+}
+
+async fn join_page(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(slug): Path<String>,
+    Query(q): Query<NextQuery>,
+) -> Result<Response, AppError> {
+    render_join(
+        &state,
+        &me,
+        &slug,
+        FormErrors::default(),
+        None,
+        String::new(),
+        local_path(q.next.as_deref()),
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+struct JoinForm {
+    #[serde(default)]
+    place: String,
+    #[serde(default)]
+    reason: String,
+    next: Option<String>,
+}
+
+async fn join(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(slug): Path<String>,
+    Form(form): Form<JoinForm>,
+) -> Result<Response, AppError> {
+    let catalogue = state.catalogue.get(&state.db).await?;
+    let programme_id = catalogue
+        .iter()
+        .find(|e| e.programme.slug == slug)
+        .map(|e| e.programme.id)
+        .ok_or(AppError::NotFound)?;
+    let place_id = form.place.trim().parse::<i64>().ok();
+    let next = local_path(form.next.as_deref());
+    match registration::request_place(&state, me.user(), programme_id, place_id, &form.reason).await? {
+        Ok(request) => {
+            notify(
+                &me.session,
+                &format!(
+                    "You have asked to act for {}. A programme admin will decide, and we will email you.",
+                    request.place_name
+                ),
+            )
+            .await;
+            Ok(Redirect::to(&format!("/programmes/{slug}/join")).into_response())
+        }
+        Err(errors) => render_join(&state, &me, &slug, errors, place_id, form.reason, next).await,
+    }
+}
+
+/// A request line in the admin's list, with what the admin should know.
+struct RequestLine {
+    request: RoleRequest,
+    existing_leads: Vec<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "requests.html")]
+struct RequestsPage {
+    chrome: Chrome,
+    notice: Option<String>,
+    programme_name: String,
+    slug: String,
+    pending: Vec<RequestLine>,
+    decided: Vec<RoleRequest>,
+}
+
+async fn requests_page(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let programme = load_programme(&state, &me, &slug, Action::Edit).await?;
+    let mut pending = Vec::new();
+    let mut decided = Vec::new();
+    for request in requests::for_programme(&state.db, programme.id).await? {
+        if request.status == RequestStatus::Pending {
+            let existing_leads = users::place_lead_names(&state.db, request.place_id).await?;
+            pending.push(RequestLine {
+                request,
+                existing_leads,
+            });
+        } else {
+            decided.push(request);
+        }
+    }
+    let path = format!("/programmes/{slug}/requests");
+    let frame = chrome(
+        &state,
+        Some(&me.person),
+        &me.session,
+        "Requests to act for a place",
+        &path,
+    )
+    .await;
+    let notice = take_notice(&me.session).await;
+    Ok(RequestsPage {
+        chrome: frame.with_back(format!("/programmes/{slug}")),
+        notice,
+        programme_name: programme.name,
+        slug,
+        pending,
+        decided,
+    }
+    .into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "request.html")]
+struct RequestPage {
+    chrome: Chrome,
+    errors: FormErrors,
+    request: RoleRequest,
+    verified: bool,
+    existing_leads: Vec<String>,
+    decision: String,
+    reason: String,
+}
+
+async fn render_request(
+    state: &AppState,
+    me: &CurrentUser,
+    id: i64,
+    errors: FormErrors,
+    decision: String,
+    reason: String,
+) -> Result<Response, AppError> {
+    let request = registration::decidable_request(state, me.principal(), id).await?;
+    let slug = state
+        .catalogue
+        .get(&state.db)
+        .await?
+        .iter()
+        .find(|e| e.programme.id == request.programme_id)
+        .map(|e| e.programme.slug.clone())
+        .unwrap_or_default();
+    let verified = users::by_id(&state.db, request.user_id)
+        .await?
+        .is_some_and(|u| u.email_verified);
+    let existing_leads = users::place_lead_names(&state.db, request.place_id).await?;
+    let title = format!("Request to act for {}", request.place_name);
+    let mut frame = chrome(
+        state,
+        Some(&me.person),
+        &me.session,
+        &title,
+        &format!("/requests/{id}"),
+    )
+    .await;
+    frame.has_errors = !errors.is_empty();
+    Ok(RequestPage {
+        chrome: frame.with_back(format!("/programmes/{slug}/requests")),
+        errors,
+        request,
+        verified,
+        existing_leads,
+        decision,
+        reason,
+    }
+    .into_response())
+}
+
+async fn request_page(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    render_request(
+        &state,
+        &me,
+        id,
+        FormErrors::default(),
+        String::new(),
+        String::new(),
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+struct DecideForm {
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn decide(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<DecideForm>,
+) -> Result<Response, AppError> {
+    let approve = match form.decision.as_str() {
+        "approve" => Some(true),
+        "decline" => Some(false),
+        _ => None,
+    };
+    let request = registration::decidable_request(&state, me.principal(), id).await?;
+    let back = state
+        .catalogue
+        .get(&state.db)
+        .await?
+        .iter()
+        .find(|e| e.programme.id == request.programme_id)
+        .map(|e| format!("/programmes/{}/requests", e.programme.slug))
+        .unwrap_or_else(|| "/dashboard".into());
+    match registration::decide(&state, me.principal(), id, approve, &form.reason).await? {
+        Decision::Done => {
+            let verb = if approve == Some(true) {
+                "approved"
+            } else {
+                "declined"
+            };
+            notify(
+                &me.session,
+                &format!(
+                    "You have {verb} {}'s request to act for {}. They have been emailed.",
+                    request.user_name, request.place_name
+                ),
+            )
+            .await;
+            Ok(Redirect::to(&back).into_response())
+        }
+        Decision::AlreadyDecided => {
+            notify(
+                &me.session,
+                "That request had already been decided, so nothing has changed.",
+            )
+            .await;
+            Ok(Redirect::to(&back).into_response())
+        }
+        Decision::Invalid(errors) => {
+            render_request(&state, &me, id, errors, form.decision, form.reason).await
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "invite.html")]
+struct InvitePage {
+    chrome: Chrome,
+    errors: FormErrors,
+    slug: String,
+    programme_name: String,
+    places: Vec<(i64, String)>,
+    email: String,
+    chosen: Option<i64>,
+}
+
+async fn render_invite(
+    state: &AppState,
+    me: &CurrentUser,
+    slug: &str,
+    errors: FormErrors,
+    email: String,
+    chosen: Option<i64>,
+) -> Result<Response, AppError> {
+    let programme = load_programme(state, me, slug, Action::Edit).await?;
+    let places = programmes::places_in(&state.db, programme.id)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.name))
+        .collect();
+    let path = format!("/programmes/{slug}/invite");
+    let mut frame = chrome(state, Some(&me.person), &me.session, "Invite a place lead", &path).await;
+    frame.has_errors = !errors.is_empty();
+    Ok(InvitePage {
+        chrome: frame.with_back(format!("/programmes/{slug}/requests")),
+        errors,
+        slug: slug.to_string(),
+        programme_name: programme.name,
+        places,
+        email,
+        chosen,
+    }
+    .into_response())
+}
+
+async fn invite_page(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    render_invite(&state, &me, &slug, FormErrors::default(), String::new(), None).await
+}
+
+#[derive(Deserialize)]
+struct InviteForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    place: String,
+}
+
+async fn invite(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(slug): Path<String>,
+    Form(form): Form<InviteForm>,
+) -> Result<Response, AppError> {
+    let programme = load_programme(&state, &me, &slug, Action::Edit).await?;
+    let place = form.place.trim().parse::<i64>().ok();
+    match registration::invite(&state, me.principal(), programme.id, &form.email, place).await? {
+        Ok(()) => {
+            notify(
+                &me.session,
+                &format!("We have emailed an invitation to {}.", form.email.trim()),
+            )
+            .await;
+            Ok(Redirect::to(&format!("/programmes/{slug}/requests")).into_response())
+        }
+        Err(errors) => render_invite(&state, &me, &slug, errors, form.email, place).await,
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "invitation.html")]
+struct InvitationPage {
+    chrome: Chrome,
+    errors: FormErrors,
+    token: String,
+    email: String,
+    place_name: String,
+    /// Who is signed in: the invited person, someone else, or nobody.
+    signed_in_as: Option<String>,
+    /// True when an account with the invited address exists.
+    has_account: bool,
+    typed: Registration,
+}
+
+async fn render_invitation(
+    state: &AppState,
+    who: &MaybeUser,
+    token: &str,
+    errors: FormErrors,
+    typed: Registration,
+) -> Result<Response, AppError> {
+    let invitation = match registration::check_invitation(state, token).await? {
+        Ok(invitation) => invitation,
+        Err(why) => {
+            let (heading, body) = link_problem(why, "accept an invitation");
+            let title = heading.clone();
+            return Ok(link_page(
+                state,
+                who,
+                &title,
+                blank_link_page(heading, body, None, String::new()),
+            )
+            .await);
+        }
+    };
+    let place_name = match invitation.scope_id {
+        Some(id) => programmes::place(&state.db, id)
+            .await?
+            .map(|p| p.name)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    let has_account = match convene_domain::Email::parse(&invitation.email) {
+        Ok(email) => users::by_email(&state.db, &email).await?.is_some(),
+        Err(_) => false,
+    };
+    let mut frame = chrome(
+        state,
+        who.person.as_ref(),
+        &who.session,
+        &format!("You are invited to act for {place_name}"),
+        "/invitations",
+    )
+    .await;
+    frame.has_errors = !errors.is_empty();
+    Ok(InvitationPage {
+        chrome: frame,
+        errors,
+        token: token.to_string(),
+        email: invitation.email,
+        place_name,
+        signed_in_as: who.person.as_ref().map(|p| p.0.email.clone()),
+        has_account,
+        typed,
+    }
+    .into_response())
+}
+
+async fn invitation_page(
+    State(state): State<AppState>,
+    who: MaybeUser,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    render_invitation(
+        &state,
+        &who,
+        &token,
+        FormErrors::default(),
+        Registration::default(),
+    )
+    .await
+}
+
+async fn accept(
+    State(state): State<AppState>,
+    who: MaybeUser,
+    Path(token): Path<String>,
+    Form(form): Form<Registration>,
+) -> Result<Response, AppError> {
+    if let Some(person) = &who.person {
+        return match registration::accept_invitation(&state, &token, &person.0).await? {
+            Ok(_) => {
+                notify(&who.session, "You have accepted the invitation.").await;
+                Ok(Redirect::to("/dashboard").into_response())
+            }
+            Err(why) => {
+                let (heading, body) = link_problem(why, "accept an invitation");
+                let title = heading.clone();
+                Ok(link_page(
+                    &state,
+                    &who,
+                    &title,
+                    blank_link_page(heading, body, None, String::new()),
+                )
+                .await)
+            }
+        };
+    }
+    match registration::register_invited(&state, &token, &form).await {
+        Ok(Ok(user_id)) => {
+            who.session
+                .cycle_id()
+                .await
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            who.session
+                .insert(USER_ID_KEY, user_id)
+                .await
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            notify(
+                &who.session,
+                "Your account is ready and you have accepted the invitation.",
+            )
+            .await;
+            Ok(Redirect::to("/dashboard").into_response())
+        }
+        Ok(Err(errors)) => {
+            let mut typed = form;
+            typed.password.clear();
+            render_invitation(&state, &who, &token, errors, typed).await
+        }
+        Err(AppError::NotFound) => {
+            render_invitation(
+                &state,
+                &who,
+                &token,
+                FormErrors::default(),
+                Registration::default(),
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,673 @@
+//! Self-service accounts, shared by the pages and the API: registering (with the address
+//! proven by a single-use link), asking to act for a place, an admin's decision, and
+//! invitations. Roles are never self-granted.
+//!
+//! Registering never says whether an address is in use: a used address gets the same
+//! answer, the same work (a password hash and one queued email), and its owner is told by
+//! email instead.
+
+use crate::error::AppError;
+use crate::pages::accounts::hashing;
+use crate::state::AppState;
+use crate::views::FormErrors;
+use convene_domain::accounts::{Grant, Role, check_new_password, hash_password, new_secret, secret_digest};
+use convene_domain::policy::{Action, Principal, Resource, allows};
+use convene_domain::{Email, Timestamp};
+use convene_store::requests::{self, Invitation, RoleRequest};
+use convene_store::tokens::{self, EmailVerification, LinkState};
+use convene_store::users::{self, NewAccount};
+use convene_store::{audit, programmes};
+
+/// How long an email-verification link works.
+pub const VERIFY_LINK_SECONDS: i64 = 24 * 3600;
+/// How long an invitation works.
+pub const INVITATION_SECONDS: i64 = 14 * 24 * 3600;
+
+/// What a person types to register.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct Registration {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub organisation: String,
+    #[serde(default)]
+    pub job_role: String,
+    #[serde(default)]
+    pub password: String,
+}
+
+fn required(errors: &mut FormErrors, field: &str, value: &str, what: &str, limit: usize) {
+    let value = value.trim();
+    if value.is_empty() {
+        errors.add(field, format!("Enter your {what}"));
+    } else if value.chars().count() > limit {
+        errors.add(field, format!("Your {what} must be {limit} characters or fewer"));
+    }
+}
+
+/// Checks the profile fields (name, organisation, job role) shared by registering, the
+/// account page and invitations.
+pub fn check_profile(errors: &mut FormErrors, name: &str, organisation: &str, job_role: &str) {
+    required(errors, "name", name, "full name", 100);
+    required(errors, "organisation", organisation, "organisation", 150);
+    required(errors, "job_role", job_role, "job title", 100);
+}
+
+/// The mail that carries a verification link.
+async fn queue_verification(
+    tx: &mut convene_store::Tx,
+    state: &AppState,
+    user_id: i64,
+    name: &str,
+    email: &str,
+    return_to: &str,
+    now: Timestamp,
+) -> Result<(), AppError> {
+    let secret = new_secret();
+    tokens::create_email_verification(
+        tx,
+        user_id,
+        email,
+        &secret_digest(&secret),
+        return_to,
+        now,
+        now.plus_seconds(VERIFY_LINK_SECONDS),
+    )
+    .await?;
+    let link = format!("{}/verify-email/{secret}", state.config.public_url);
+    let body = format!(
+        "Dear {name},\n\nTo confirm that this is your email address, open this link within 24 hours:\n\n{link}\n\n\
+         The link works once. If you did not ask for this, you can ignore this email.\n\nConvene"
+    );
+    crate::mail::queue(tx, email, "Confirm your email address for Convene", &body, now).await?;
+    Ok(())
+}
+
+/// Registers a person, or (for an address already in use) tells its owner. Either way the
+/// caller shows the same "check your email" answer.
+pub async fn register(
+    state: &AppState,
+    input: &Registration,
+    return_to: &str,
+) -> Result<FormErrors, AppError> {
+    let mut errors = FormErrors::default();
+    check_profile(&mut errors, &input.name, &input.organisation, &input.job_role);
+    let email = match Email::parse(&input.email) {
+        Ok(email) => Some(email),
+        Err(e) => {
+            errors.add("email", e.to_string());
+            None
+        }
+    };
+    if let Err(e) = check_new_password(&input.password) {
+        errors.add("password", e.to_string());
+    }
+    let Some(email) = email.filter(|_| errors.is_empty()) else {
+        return Ok(errors);
+    };
+    // Hashed whether or not the address is used, so both take as long.
+    let password = input.password.clone();
+    let hash = hashing(state, move || hash_password(&password))
+        .await?
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    match users::by_email_tx(&mut tx, &email).await? {
+        Some(owner) => {
+            let body = format!(
+                "Someone tried to create a Convene account with this email address. You already have an \
+                 account, so nothing has changed.\n\nIf it was you, sign in at {url}/sign-in, or choose a new \
+                 password at {url}/forgot-password.\n\nIf it was not you, you can ignore this email.\n\nConvene",
+                url = state.config.public_url
+            );
+            crate::mail::queue(
+                &mut tx,
+                email.as_str(),
+                "You already have a Convene account",
+                &body,
+                now,
+            )
+            .await?;
+            audit::log(
+                &mut tx,
+                None,
+                "registration_for_used_email",
+                "user",
+                Some(owner),
+                now,
+            )
+            .await?;
+        }
+        None => {
+            let account = NewAccount {
+                email: &email,
+                name: input.name.trim(),
+                organisation: input.organisation.trim(),
+                job_role: input.job_role.trim(),
+                password_hash: &hash,
+                verified: false,
+            };
+            let user_id = users::register(&mut tx, &account, now).await?;
+            queue_verification(
+                &mut tx,
+                state,
+                user_id,
+                account.name,
+                email.as_str(),
+                return_to,
+                now,
+            )
+            .await?;
+            audit::log(&mut tx, Some(user_id), "registered", "user", Some(user_id), now).await?;
+        }
+    }
+    tx.commit().await?;
+    state.mail_wake.notify_one();
+    Ok(errors)
+}
+
+/// Sends a fresh verification link to a signed-in person whose address is unconfirmed.
+pub async fn resend_verification(state: &AppState, user: &users::User) -> Result<(), AppError> {
+    if user.email_verified {
+        return Ok(());
+    }
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    queue_verification(&mut tx, state, user.id, &user.name, &user.email, "", now).await?;
+    tx.commit().await?;
+    state.mail_wake.notify_one();
+    Ok(())
+}
+
+/// Sends a link to a new address; the account moves to it once the link is opened.
+pub async fn change_email(state: &AppState, user: &users::User, new_email: &Email) -> Result<(), AppError> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    if users::by_email_tx(&mut tx, new_email).await?.is_some() {
+        // Same answer as for a free address; the owner of the used one is told.
+        let body = "Someone asked to move a Convene account to this email address, which already has an \
+                    account, so nothing has changed. If it was not you, you can ignore this email.\n\nConvene";
+        crate::mail::queue(
+            &mut tx,
+            new_email.as_str(),
+            "Your email address is already in use on Convene",
+            body,
+            now,
+        )
+        .await?;
+    } else {
+        queue_verification(
+            &mut tx,
+            state,
+            user.id,
+            &user.name,
+            new_email.as_str(),
+            "/account",
+            now,
+        )
+        .await?;
+        let notice = "Someone asked to change the email address of your Convene account. If it was not you, \
+                      choose a new password now: the change only happens when the link sent to the new \
+                      address is opened.\n\nConvene";
+        crate::mail::queue(
+            &mut tx,
+            &user.email,
+            "A change of email address was asked for",
+            notice,
+            now,
+        )
+        .await?;
+    }
+    audit::log(
+        &mut tx,
+        Some(user.id),
+        "email_change_requested",
+        "user",
+        Some(user.id),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    state.mail_wake.notify_one();
+    Ok(())
+}
+
+/// A verification link, checked but not spent (the page asks for a button press, since
+/// mail scanners open links).
+pub async fn check_verification_link(
+    state: &AppState,
+    token: &str,
+) -> Result<Result<EmailVerification, LinkState>, AppError> {
+    Ok(tokens::email_verification(&state.db, &secret_digest(token), state.clock.now()).await?)
+}
+
+/// Spends a verification link and confirms the address it names.
+pub async fn verify(state: &AppState, token: &str) -> Result<Result<EmailVerification, LinkState>, AppError> {
+    let now = state.clock.now();
+    let digest = secret_digest(token);
+    let mut tx = state.db.begin().await?;
+    let Some(link) = tokens::spend_email_verification(&mut tx, &digest, now).await? else {
+        drop(tx);
+        // Say why: used, expired or never issued.
+        let why = tokens::email_verification(&state.db, &digest, now).await?.err();
+        return Ok(Err(why.unwrap_or(LinkState::Used)));
+    };
+    if !users::mark_verified(&mut tx, link.user_id, &link.email, now).await? {
+        // Another account took the address meanwhile.
+        return Ok(Err(LinkState::Used));
+    }
+    audit::log(
+        &mut tx,
+        Some(link.user_id),
+        "email_verified",
+        "user",
+        Some(link.user_id),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    state.people.forget(link.user_id);
+    Ok(Ok(link))
+}
+
+/// Why a role request was refused, by field.
+pub async fn request_place(
+    state: &AppState,
+    user: &users::User,
+    programme_id: i64,
+    place_id: Option<i64>,
+    reason: &str,
+) -> Result<Result<RoleRequest, FormErrors>, AppError> {
+    let mut errors = FormErrors::default();
+    if !user.email_verified {
+        errors.add(
+            "place",
+            "Confirm your email address first: open the link we sent you, or ask for a new one on your account page",
+        );
+        return Ok(Err(errors));
+    }
+    let place = match place_id {
+        Some(id) => programmes::place(&state.db, id)
+            .await?
+            .filter(|p| p.programme_ids.contains(&programme_id)),
+        None => None,
+    };
+    let Some(place) = place else {
+        errors.add("place", "Select the place you want to act for");
+        required(&mut errors, "reason", reason, "role at this place", 500);
+        return Ok(Err(errors));
+    };
+    required(&mut errors, "reason", reason, "role at this place", 500);
+    let grants = users::grants(&state.db, user.id).await?;
+    if grants.contains(&Grant {
+        role: Role::PlaceLead,
+        scope_id: Some(place.id),
+    }) {
+        errors.add("place", format!("You already act for {}", place.name));
+    }
+    let waiting = requests::of_user(&state.db, user.id)
+        .await?
+        .into_iter()
+        .any(|r| r.place_id == place.id && r.status == requests::RequestStatus::Pending);
+    if waiting {
+        errors.add(
+            "place",
+            format!(
+                "You have already asked to act for {}. A programme admin will decide soon",
+                place.name
+            ),
+        );
+    }
+    if !errors.is_empty() {
+        return Ok(Err(errors));
+    }
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let id = requests::create(
+        &mut tx,
+        user.id,
+        Role::PlaceLead,
+        place.id,
+        programme_id,
+        reason.trim(),
+        now,
+    )
+    .await?;
+    audit::log(
+        &mut tx,
+        Some(user.id),
+        "role_requested",
+        "role_request",
+        Some(id),
+        now,
+    )
+    .await?;
+    let mut admins = users::role_holder_emails(&state.db, Role::ProgrammeAdmin, Some(programme_id)).await?;
+    if admins.is_empty() {
+        admins = users::role_holder_emails(&state.db, Role::ServiceAdmin, None).await?;
+    }
+    let link = format!("{}/requests/{id}", state.config.public_url);
+    for admin in admins {
+        let body = format!(
+            "Someone has asked to act for {} as its place lead. Decide at:\n\n{link}\n\nConvene",
+            place.name
+        );
+        crate::mail::queue(
+            &mut tx,
+            &admin,
+            "A request to act for a place is waiting",
+            &body,
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    state.mail_wake.notify_one();
+    let request = requests::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    Ok(Ok(request))
+}
+
+/// A request, if `principal` may decide it (an admin of its programme, or a service admin).
+pub async fn decidable_request(
+    state: &AppState,
+    principal: &Principal,
+    id: i64,
+) -> Result<RoleRequest, AppError> {
+    let request = requests::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    if !allows(
+        principal,
+        Action::Edit,
+        Resource::Programme {
+            id: request.programme_id,
+        },
+    ) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(request)
+}
+
+/// What deciding a request came to.
+pub enum Decision {
+    Done,
+    AlreadyDecided,
+    Invalid(FormErrors),
+}
+
+/// Approves (granting the role) or declines a request, with a reason, and tells the person.
+pub async fn decide(
+    state: &AppState,
+    principal: &Principal,
+    id: i64,
+    approve: Option<bool>,
+    reason: &str,
+) -> Result<Decision, AppError> {
+    let request = decidable_request(state, principal, id).await?;
+    let mut errors = FormErrors::default();
+    if request.user_id == principal.user_id {
+        errors.add(
+            "decision",
+            "You cannot decide your own request: ask another admin",
+        );
+    }
+    match approve {
+        None => errors.add("decision", "Select whether to approve or decline the request"),
+        Some(false) if reason.trim().is_empty() => errors.add(
+            "reason",
+            "Enter the reason for declining: the person will be told it",
+        ),
+        _ => {}
+    }
+    if reason.chars().count() > 500 {
+        errors.add("reason", "The reason must be 500 characters or fewer");
+    }
+    if !errors.is_empty() {
+        return Ok(Decision::Invalid(errors));
+    }
+    let approve = approve.unwrap_or(false);
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    if !requests::decide(&mut tx, id, principal.user_id, approve, reason.trim(), now).await? {
+        return Ok(Decision::AlreadyDecided);
+    }
+    let (subject, body) = if approve {
+        users::grant(
+            &mut tx,
+            request.user_id,
+            Grant {
+                role: request.role,
+                scope_id: Some(request.place_id),
+            },
+            now,
+        )
+        .await?;
+        (
+            format!("You can now act for {}", request.place_name),
+            format!(
+                "Dear {},\n\nYour request to act for {} has been approved. You can now apply on its behalf: \
+                 sign in at {}/dashboard.\n\n{}Convene",
+                request.user_name,
+                request.place_name,
+                state.config.public_url,
+                if reason.trim().is_empty() {
+                    String::new()
+                } else {
+                    format!("The admin added: {}\n\n", reason.trim())
+                }
+            ),
+        )
+    } else {
+        (
+            format!("Your request to act for {} was declined", request.place_name),
+            format!(
+                "Dear {},\n\nYour request to act for {} was declined, for this reason:\n\n{}\n\n\
+                 If you think this is wrong, reply to the programme's contact address.\n\nConvene",
+                request.user_name,
+                request.place_name,
+                reason.trim()
+            ),
+        )
+    };
+    crate::mail::queue(&mut tx, &request.user_email, &subject, &body, now).await?;
+    let action = if approve {
+        "role_request_approved"
+    } else {
+        "role_request_declined"
+    };
+    audit::log(
+        &mut tx,
+        Some(principal.user_id),
+        action,
+        "role_request",
+        Some(id),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    state.people.forget(request.user_id);
+    state.mail_wake.notify_one();
+    Ok(Decision::Done)
+}
+
+/// Invites someone by email to act for a place in a programme.
+pub async fn invite(
+    state: &AppState,
+    principal: &Principal,
+    programme_id: i64,
+    email: &str,
+    place_id: Option<i64>,
+) -> Result<Result<(), FormErrors>, AppError> {
+    if !allows(principal, Action::Edit, Resource::Programme { id: programme_id }) {
+        return Err(AppError::Forbidden);
+    }
+    let mut errors = FormErrors::default();
+    let email = match Email::parse(email) {
+        Ok(email) => Some(email),
+        Err(e) => {
+            errors.add("email", e.to_string());
+            None
+        }
+    };
+    let place = match place_id {
+        Some(id) => programmes::place(&state.db, id)
+            .await?
+            .filter(|p| p.programme_ids.contains(&programme_id)),
+        None => None,
+    };
+    if place.is_none() {
+        errors.add("place", "Select the place they will act for");
+    }
+    let (Some(email), Some(place)) = (email, place) else {
+        return Ok(Err(errors));
+    };
+    let now = state.clock.now();
+    let secret = new_secret();
+    let mut tx = state.db.begin().await?;
+    let id = requests::create_invitation(
+        &mut tx,
+        email.as_str(),
+        Role::PlaceLead,
+        Some(place.id),
+        programme_id,
+        &secret_digest(&secret),
+        principal.user_id,
+        now,
+        now.plus_seconds(INVITATION_SECONDS),
+    )
+    .await?;
+    let link = format!("{}/invitations/{secret}", state.config.public_url);
+    let body = format!(
+        "You have been invited to act for {} as its place lead on Convene.\n\nTo accept, open this link within \
+         14 days:\n\n{link}\n\nIf you were not expecting this, you can ignore this email.\n\nConvene",
+        place.name
+    );
+    crate::mail::queue(
+        &mut tx,
+        email.as_str(),
+        &format!("You are invited to act for {}", place.name),
+        &body,
+        now,
+    )
+    .await?;
+    audit::log(
+        &mut tx,
+        Some(principal.user_id),
+        "invited",
+        "invitation",
+        Some(id),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    state.mail_wake.notify_one();
+    Ok(Ok(()))
+}
+
+/// A live invitation, or why it cannot be used.
+pub async fn check_invitation(
+    state: &AppState,
+    token: &str,
+) -> Result<Result<Invitation, LinkState>, AppError> {
+    Ok(requests::invitation(&state.db, &secret_digest(token), state.clock.now()).await?)
+}
+
+/// Accepts an invitation for an existing account (which must hold the invited address).
+pub async fn accept_invitation(
+    state: &AppState,
+    token: &str,
+    user: &users::User,
+) -> Result<Result<Invitation, LinkState>, AppError> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let Some(invitation) = requests::accept_invitation(&mut tx, &secret_digest(token), user.id, now).await?
+    else {
+        drop(tx);
+        return Ok(Err(check_invitation(state, token)
+            .await?
+            .err()
+            .unwrap_or(LinkState::Used)));
+    };
+    if !invitation.email.eq_ignore_ascii_case(&user.email) {
+        return Ok(Err(LinkState::Unknown));
+    }
+    grant_invited(&mut tx, &invitation, user.id, now).await?;
+    // The link reached this address, so it is proven.
+    users::mark_verified(&mut tx, user.id, &user.email, now).await?;
+    tx.commit().await?;
+    state.people.forget(user.id);
+    Ok(Ok(invitation))
+}
+
+async fn grant_invited(
+    tx: &mut convene_store::Tx,
+    invitation: &Invitation,
+    user_id: i64,
+    now: Timestamp,
+) -> Result<(), AppError> {
+    let grant =
+        Grant::new(invitation.role, invitation.scope_id).map_err(|e| AppError::Internal(e.to_string()))?;
+    users::grant(tx, user_id, grant, now).await?;
+    audit::log(
+        tx,
+        Some(user_id),
+        "invitation_accepted",
+        "invitation",
+        Some(invitation.id),
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Creates an account from an invitation (its address proven by the link) and grants the role.
+pub async fn register_invited(
+    state: &AppState,
+    token: &str,
+    input: &Registration,
+) -> Result<Result<i64, FormErrors>, AppError> {
+    let mut errors = FormErrors::default();
+    check_profile(&mut errors, &input.name, &input.organisation, &input.job_role);
+    if let Err(e) = check_new_password(&input.password) {
+        errors.add("password", e.to_string());
+    }
+    if !errors.is_empty() {
+        return Ok(Err(errors));
+    }
+    let password = input.password.clone();
+    let hash = hashing(state, move || hash_password(&password))
+        .await?
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let invitation = requests::invitation(&state.db, &secret_digest(token), now).await?;
+    let Ok(invitation) = invitation else {
+        return Err(AppError::NotFound);
+    };
+    let email = Email::parse(&invitation.email).map_err(|e| AppError::Internal(e.to_string()))?;
+    if users::by_email_tx(&mut tx, &email).await?.is_some() {
+        errors.add(
+            "name",
+            "An account with this email address already exists: sign in to accept",
+        );
+        return Ok(Err(errors));
+    }
+    let account = NewAccount {
+        email: &email,
+        name: input.name.trim(),
+        organisation: input.organisation.trim(),
+        job_role: input.job_role.trim(),
+        password_hash: &hash,
+        verified: true,
+    };
+    let user_id = users::register(&mut tx, &account, now).await?;
+    if requests::accept_invitation(&mut tx, &secret_digest(token), user_id, now)
+        .await?
+        .is_none()
+    {
+        return Err(AppError::NotFound);
+    }
+    grant_invited(&mut tx, &invitation, user_id, now).await?;
+    tx.commit().await?;
+    Ok(Ok(user_id))
+}

@@ -1,0 +1,457 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
+//! Self-service accounts over HTTP, on both stores: registering, confirming the address,
+//! asking to act for a place, an admin deciding, invitations, and every bad input.
+
+mod common;
+
+use common::TestApp;
+
+const LEAD: &str = "lee.lead@example.org";
+const ADMIN: &str = "priya.programme@example.org";
+const APPLY: &str = "/programmes/local-vision/rounds/demo-open/apply";
+const PASSWORD: &str = "Quilted lantern orchard";
+
+/// The newest link under `prefix` emailed to `to`, as a path.
+async fn emailed_link(app: &TestApp, to: &str, prefix: &str) -> String {
+    let mail = convene_store::outbox::recent(&app.state.db, 100).await.unwrap();
+    let message = mail
+        .iter()
+        .find(|m| m.to_address == to && m.body_text.contains(prefix))
+        .unwrap_or_else(|| panic!("no mail to {to} with {prefix}"));
+    let start = message.body_text.find(prefix).unwrap();
+    message.body_text[start..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+async fn mail_to(app: &TestApp, to: &str) -> Vec<convene_store::outbox::Message> {
+    let mail = convene_store::outbox::recent(&app.state.db, 100).await.unwrap();
+    mail.into_iter().filter(|m| m.to_address == to).collect()
+}
+
+async fn register(
+    app: &TestApp,
+    client: &reqwest::Client,
+    name: &str,
+    email: &str,
+    password: &str,
+) -> (u16, String) {
+    let res = app
+        .post_form(
+            client,
+            "/register",
+            "/register",
+            &[
+                ("name", name),
+                ("email", email),
+                ("organisation", "Fennick Borough Council"),
+                ("job_role", "Head of Public Health Strategy"),
+                ("password", password),
+                ("next", APPLY),
+            ],
+        )
+        .await;
+    (res.status().as_u16(), res.text().await.unwrap())
+}
+
+/// Signs in with the test password; returns where it went.
+async fn sign_in(app: &TestApp, client: &reqwest::Client, email: &str, next: &str) -> String {
+    let res = app
+        .post_form(
+            client,
+            "/sign-in",
+            "/sign-in",
+            &[("email", email), ("password", PASSWORD), ("next", next)],
+        )
+        .await;
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+    res.headers()["location"].to_str().unwrap().to_string()
+}
+
+on_both!(
+    a_newcomer_registers_asks_for_a_place_and_applies_once_approved,
+    |app| {
+        let newcomer = app.client();
+        // "Start now" on the public page sends a visitor to sign in, which offers an account.
+        let res = newcomer.get(app.at(APPLY)).send().await.unwrap();
+        assert_eq!(res.status(), 303);
+        let to_sign_in = res.headers()["location"].to_str().unwrap().to_string();
+        let (_, sign_in_page) = app.get(&newcomer, &to_sign_in).await;
+        assert!(sign_in_page.contains("Create an account"), "{sign_in_page}");
+        let (status, page) = register(
+            &app,
+            &newcomer,
+            "Wren Caddington",
+            "wren.caddington@example.org",
+            PASSWORD,
+        )
+        .await;
+        assert_eq!(status, 200);
+        assert!(page.contains("<h1>Check your email</h1>"), "{page}");
+        // Until the address is confirmed, the account can read but not ask for a place.
+        assert_eq!(
+            sign_in(&app, &newcomer, "wren.caddington@example.org", "/dashboard").await,
+            "/dashboard"
+        );
+        let (_, dashboard) = app.get(&newcomer, "/dashboard").await;
+        assert!(dashboard.contains("Confirm your email address"), "{dashboard}");
+        let westermoor = app.place_id("PL-0001").await.to_string();
+        let larkspur = app.place_id("PL-0010").await.to_string();
+        let res = app
+            .post_form(
+                &newcomer,
+                "/programmes/local-vision/join",
+                "/programmes/local-vision/join",
+                &[("place", &larkspur), ("reason", "Director")],
+            )
+            .await;
+        assert_eq!(res.status(), 200);
+        let html = res.text().await.unwrap();
+        assert!(html.contains("Confirm your email address first"), "{html}");
+        assert!(
+            convene_store::requests::of_user(&app.state.db, newcomer_id(&app).await)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        // The emailed link confirms it, with a button (mail scanners open links).
+        let link = emailed_link(&app, "wren.caddington@example.org", "/verify-email/").await;
+        let (status, confirm) = app.get(&newcomer, &link).await;
+        assert_eq!(status, 200);
+        assert!(confirm.contains("Confirm email address"));
+        let res = app.post_form(&newcomer, &link, &link, &[]).await;
+        assert_eq!(res.status(), 303);
+        assert_eq!(res.headers()["location"], APPLY, "back to where they started");
+        // The link is spent.
+        let (status, spent) = app.get(&newcomer, &link).await;
+        assert_eq!(status, 410);
+        assert!(spent.contains("This link has already been used"));
+        // Applying without a place leads to asking for one.
+        let (_, apply) = app.get(&newcomer, APPLY).await;
+        assert!(apply.contains("Ask to act for a place"), "{apply}");
+        // Asking without a reason or place is refused beside the fields.
+        let join = "/programmes/local-vision/join";
+        let res = app.post_form(&newcomer, join, join, &[("reason", "")]).await;
+        let html = res.text().await.unwrap();
+        assert!(
+            html.contains("Select the place you want to act for")
+                && html.contains("Enter your role at this place")
+        );
+        let res = app
+            .post_form(
+                &newcomer,
+                join,
+                join,
+                &[
+                    ("place", &larkspur),
+                    ("reason", "Director of Public Health, Larkspur"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), 303);
+        let (_, join_page) = app.get(&newcomer, join).await;
+        assert!(join_page.contains("Waiting for a decision"), "{join_page}");
+        // Asking twice is refused.
+        let res = app
+            .post_form(
+                &newcomer,
+                join,
+                join,
+                &[("place", &larkspur), ("reason", "Again")],
+            )
+            .await;
+        assert!(
+            res.text()
+                .await
+                .unwrap()
+                .contains("You have already asked to act for")
+        );
+        // The programme admin is told, and decides.
+        let admin_link = emailed_link(&app, ADMIN, "/requests/").await;
+        let admin = app.signed_in(ADMIN).await;
+        let (_, list) = app.get(&admin, "/programmes/local-vision/requests").await;
+        assert!(
+            list.contains("Wren Caddington") && list.contains("Larkspur"),
+            "{list}"
+        );
+        let (_, decide_page) = app.get(&admin, &admin_link).await;
+        assert!(decide_page.contains("Head of Public Health Strategy"));
+        // The newcomer cannot decide their own request, nor see it.
+        let (status, _) = app.get(&newcomer, &admin_link).await;
+        assert_eq!(status, 403);
+        let res = app
+            .post_form(
+                &admin,
+                &admin_link,
+                &admin_link,
+                &[("decision", "approve"), ("reason", "")],
+            )
+            .await;
+        assert_eq!(res.status(), 303);
+        let approved = mail_to(&app, "wren.caddington@example.org").await;
+        assert!(
+            approved
+                .iter()
+                .any(|m| m.subject.starts_with("You can now act for"))
+        );
+        // A second decision changes nothing.
+        let res = app
+            .post_form(
+                &admin,
+                &admin_link,
+                &admin_link,
+                &[("decision", "decline"), ("reason", "Changed mind")],
+            )
+            .await;
+        assert_eq!(res.status(), 303);
+        let (_, after) = app.get(&admin, "/dashboard").await;
+        assert!(after.contains("already been decided") || after.contains("Welcome"));
+        // Now the newcomer lands on the task list of their place's application.
+        let (_, apply) = app.get(&newcomer, APPLY).await;
+        assert!(apply.contains("You are applying for"), "{apply}");
+        let res = app
+            .post_form(&newcomer, APPLY, APPLY, &[("place", &larkspur)])
+            .await;
+        assert_eq!(res.status(), 303);
+        let task_list = res.headers()["location"].to_str().unwrap().to_string();
+        let (_, tasks) = app.get(&newcomer, &task_list).await;
+        assert!(
+            tasks.contains("Apply for") && tasks.contains("About your place"),
+            "{tasks}"
+        );
+        // They act for Larkspur only.
+        let res = app
+            .post_form(&newcomer, APPLY, APPLY, &[("place", &westermoor)])
+            .await;
+        assert_ne!(res.status(), 303);
+        app.stop().await;
+    }
+);
+
+async fn newcomer_id(app: &TestApp) -> i64 {
+    let email = convene_domain::Email::parse("wren.caddington@example.org").unwrap();
+    convene_store::users::by_email(&app.state.db, &email)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+}
+
+/// The page with the address typed taken out.
+fn comparable(html: &str, email: &str) -> String {
+    assert!(
+        !html.contains("csrf_token"),
+        "the answer page holds no per-request token"
+    );
+    html.replace(email, "EMAIL")
+}
+
+on_both!(a_used_email_gets_the_same_answer_as_a_new_one, |app| {
+    let (status_new, page_new) = register(
+        &app,
+        &app.client(),
+        "Ash Penberthy",
+        "ash.penberthy@example.org",
+        PASSWORD,
+    )
+    .await;
+    let (status_used, page_used) = register(&app, &app.client(), "Someone Else", LEAD, PASSWORD).await;
+    assert_eq!(status_new, status_used);
+    assert_eq!(
+        comparable(&page_new, "ash.penberthy@example.org"),
+        comparable(&page_used, LEAD)
+    );
+    // The owner of the used address is told; their account is untouched.
+    let to_owner = mail_to(&app, LEAD).await;
+    assert!(
+        to_owner
+            .iter()
+            .any(|m| m.subject == "You already have a Convene account")
+    );
+    let lead = convene_store::users::by_email(&app.state.db, &convene_domain::Email::parse(LEAD).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_ne!(lead.name, "Someone Else");
+    app.signed_in(LEAD).await;
+    // Through the API too.
+    let api = |email: &'static str| {
+        let client = app.client();
+        let url = app.at("/api/v1/registrations");
+        async move {
+            let res = client
+                .post(url)
+                .json(&serde_json::json!({"name": "Api Person", "email": email, "organisation": "Larkspur ICB", "job_role": "Analyst", "password": PASSWORD}))
+                .send()
+                .await
+                .unwrap();
+            (res.status().as_u16(), res.text().await.unwrap())
+        }
+    };
+    let (s1, b1) = api("api.person@example.org").await;
+    let (s2, b2) = api(ADMIN).await;
+    assert_eq!(s1, 202, "{b1}");
+    assert_eq!((s1, b1), (s2, b2));
+    app.stop().await;
+});
+
+on_both!(bad_registrations_and_links_get_clear_messages, |app| {
+    let client = app.client();
+    let (_, page) = register(&app, &client, "", "not-an-email", "password1234").await;
+    assert!(page.contains("<title>Error: Create an account"), "{page}");
+    assert!(page.contains("Enter your full name"));
+    assert!(page.contains("on a list of common passwords"), "{page}");
+    assert!(page.contains("value=\"not-an-email\""), "what was typed is kept");
+    assert!(!page.contains("password1234"), "passwords are never echoed");
+    let (_, page) = register(&app, &client, "Rook Ellery", "rook.ellery@example.org", "short").await;
+    assert!(page.contains("12 characters or more"));
+    assert!(
+        mail_to(&app, "rook.ellery@example.org").await.is_empty(),
+        "nothing half-done"
+    );
+    // Tampered and expired verification links.
+    let (status, page) = app.get(&client, "/verify-email/0000").await;
+    assert_eq!(status, 410);
+    assert!(page.contains("This link is not valid"));
+    register(&app, &client, "Rook Ellery", "rook.ellery@example.org", PASSWORD).await;
+    let link = emailed_link(&app, "rook.ellery@example.org", "/verify-email/").await;
+    let tampered = format!("{}f", &link[..link.len() - 1].to_string());
+    let res = app.post_form(&client, "/register", &tampered, &[]).await;
+    assert_eq!(res.status(), 410);
+    convene_store::testing::expire_links(&app.state.db).await.unwrap();
+    let (status, page) = app.get(&client, &link).await;
+    assert_eq!(status, 410);
+    assert!(page.contains("This link has expired"), "{page}");
+    app.stop().await;
+});
+
+on_both!(
+    a_request_for_a_place_with_a_lead_tells_the_admin_and_a_decline_needs_a_reason,
+    |app| {
+        let client = app.client();
+        register(&app, &client, "Tamsin Vell", "tamsin.vell@example.org", PASSWORD).await;
+        let link = emailed_link(&app, "tamsin.vell@example.org", "/verify-email/").await;
+        app.post_form(&client, &link, &link, &[]).await;
+        sign_in(&app, &client, "tamsin.vell@example.org", "/dashboard").await;
+        let westermoor = app.place_id("PL-0001").await.to_string();
+        let join = "/programmes/local-vision/join";
+        let res = app
+            .post_form(
+                &client,
+                join,
+                join,
+                &[("place", &westermoor), ("reason", "Deputy director")],
+            )
+            .await;
+        assert_eq!(res.status(), 303);
+        let admin = app.signed_in(ADMIN).await;
+        let request = emailed_link(&app, ADMIN, "/requests/").await;
+        let (_, page) = app.get(&admin, &request).await;
+        assert!(page.contains("This place already has a lead"), "{page}");
+        let res = app
+            .post_form(&admin, &request, &request, &[("decision", "decline")])
+            .await;
+        let html = res.text().await.unwrap();
+        assert!(html.contains("Enter the reason for declining"), "{html}");
+        let res = app.post_form(&admin, &request, &request, &[]).await;
+        assert!(
+            res.text()
+                .await
+                .unwrap()
+                .contains("Select whether to approve or decline")
+        );
+        let res = app
+            .post_form(
+                &admin,
+                &request,
+                &request,
+                &[
+                    ("decision", "decline"),
+                    ("reason", "Westermoor's lead is already applying"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), 303);
+        let told = mail_to(&app, "tamsin.vell@example.org").await;
+        assert!(
+            told.iter()
+                .any(|m| m.body_text.contains("Westermoor's lead is already applying"))
+        );
+        // Not granted.
+        let (_, apply) = app.get(&client, APPLY).await;
+        assert!(apply.contains("Ask to act for a place"));
+        // A place lead of another programme's place cannot decide it.
+        let lead = app.signed_in(LEAD).await;
+        let (status, _) = app.get(&lead, &request).await;
+        assert_eq!(status, 403);
+        app.stop().await;
+    }
+);
+
+on_both!(
+    an_invitation_makes_an_account_with_the_role_and_works_once,
+    |app| {
+        let admin = app.signed_in(ADMIN).await;
+        let greyhollow = app.place_id("PL-0012").await.to_string();
+        let invite = "/programmes/local-vision/invite";
+        let res = app
+            .post_form(&admin, invite, invite, &[("email", "bad"), ("place", "")])
+            .await;
+        let html = res.text().await.unwrap();
+        assert!(html.contains("Select the place they will act for"), "{html}");
+        let res = app
+            .post_form(
+                &admin,
+                invite,
+                invite,
+                &[("email", "juno.marchetti@example.org"), ("place", &greyhollow)],
+            )
+            .await;
+        assert_eq!(res.status(), 303);
+        let link = emailed_link(&app, "juno.marchetti@example.org", "/invitations/").await;
+        let invitee = app.client();
+        let (status, page) = app.get(&invitee, &link).await;
+        assert_eq!(status, 200);
+        assert!(page.contains("Create your account"));
+        let res = app
+            .post_form(
+                &invitee,
+                &link,
+                &link,
+                &[
+                    ("name", "Juno Marchetti"),
+                    ("organisation", "Greyhollow Council"),
+                    ("job_role", "Programme manager"),
+                    ("password", "123456789012"),
+                ],
+            )
+            .await;
+        assert!(
+            res.text().await.unwrap().contains("Error: "),
+            "a guessable password is refused"
+        );
+        let res = app
+            .post_form(
+                &invitee,
+                &link,
+                &link,
+                &[
+                    ("name", "Juno Marchetti"),
+                    ("organisation", "Greyhollow Council"),
+                    ("job_role", "Programme manager"),
+                    ("password", PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), 303);
+        let (_, apply) = app.get(&invitee, APPLY).await;
+        assert!(apply.contains("You are applying for"), "{apply}");
+        // The link is spent.
+        let (status, page) = app.get(&app.client(), &link).await;
+        assert_eq!(status, 410);
+        assert!(page.contains("already been used"));
+        app.stop().await;
+    }
+);
