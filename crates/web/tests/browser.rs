@@ -418,15 +418,20 @@ async fn heading(client: &Client) -> String {
 
 /// Checks the page with axe-core when JavaScript is on (axe needs it) and saves a screenshot.
 async fn look(client: &Client, javascript: bool, name: &str) {
+    look_in(client, javascript, "apply", name).await;
+}
+
+/// [`look`] for any journey: screenshots are named `{journey}-{name}-{mode}`.
+async fn look_in(client: &Client, javascript: bool, journey: &str, name: &str) {
     if javascript {
         assert_accessible(client, name).await;
     }
     let mode = if javascript { "js" } else { "nojs" };
-    screenshot(client, &format!("apply-{name}-{mode}")).await;
+    screenshot(client, &format!("{journey}-{name}-{mode}")).await;
     if javascript {
         // The same page at a phone's width, then back.
         client.set_window_size(390, 1000).await.unwrap();
-        screenshot(client, &format!("apply-{name}-phone")).await;
+        screenshot(client, &format!("{journey}-{name}-phone")).await;
         client.set_window_size(1280, 1000).await.unwrap();
     }
 }
@@ -593,4 +598,149 @@ async fn a_place_lead_applies_with_javascript_on() {
 #[tokio::test]
 async fn a_place_lead_applies_with_javascript_off() {
     apply_journey(false).await;
+}
+
+/// The front door with the keyboard alone: a newcomer reads the Local Vision page, follows
+/// "Start now", registers (after one refused password), confirms their address from the
+/// emailed link, asks to act for a made-up place; a programme admin approves; the newcomer
+/// lands on the application task list.
+async fn newcomer_journey(javascript: bool) {
+    const EMAIL: &str = "morwenna.quillfeather@example.org";
+    const PASSWORD: &str = "Heather tide lantern";
+    let app = TestApp::spawn_demo().await;
+    let mut driver = start_driver().await;
+    let client = browser(&mut driver, javascript, 1280).await;
+    let look = |name: &'static str| {
+        let client = client.clone();
+        async move { look_in(&client, javascript, "newcomer", name).await }
+    };
+    client
+        .goto(&app.at("/programmes/local-vision/about"))
+        .await
+        .unwrap();
+    assert_eq!(heading(&client).await, "Systems Leadership – Local Vision");
+    look("programme-page").await;
+    press(&client, Locator::Css("main a[href$='/rounds/demo-open/apply']")).await;
+    assert_eq!(heading(&client).await, "Sign in");
+    press(&client, Locator::LinkText("Create an account")).await;
+    assert_eq!(heading(&client).await, "Create an account");
+    look("register").await;
+    type_into(&client, "name", "Morwenna Quillfeather").await;
+    type_into(&client, "email", EMAIL).await;
+    type_into(&client, "organisation", "Larkspur Bay Council").await;
+    type_into(&client, "job_role", "Director of Public Health").await;
+    type_into(&client, "password", "password1234").await;
+    press(&client, Locator::Css("main button[type=submit]")).await;
+    let summary = client
+        .find(Locator::Css(".nhsuk-error-summary"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(summary.contains("common passwords"), "{summary}");
+    look("register-error").await;
+    // Everything but the password is kept.
+    let kept = client
+        .find(Locator::Id("organisation"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(kept.as_deref(), Some("Larkspur Bay Council"));
+    type_into(&client, "password", PASSWORD).await;
+    press(&client, Locator::Css("main button[type=submit]")).await;
+    assert_eq!(heading(&client).await, "Check your email");
+    look("check-email").await;
+
+    let mail = convene_store::outbox::recent(&app.state.db, 20).await.unwrap();
+    let body = &mail
+        .iter()
+        .find(|m| m.to_address == EMAIL)
+        .expect("a confirmation email")
+        .body_text;
+    let start = body.find("http").unwrap();
+    let link = body[start..].split_whitespace().next().unwrap().to_string();
+    client.goto(&link).await.unwrap();
+    assert_eq!(heading(&client).await, "Confirm your email address");
+    look("confirm-email").await;
+    press(&client, Locator::Css("main button[type=submit]")).await;
+    assert_eq!(heading(&client).await, "Sign in");
+    type_into(&client, "email", EMAIL).await;
+    type_into(&client, "password", PASSWORD).await;
+    press(&client, Locator::Css("main button[type=submit]")).await;
+    assert_eq!(
+        heading(&client).await,
+        "You do not lead a place in this programme"
+    );
+    look("no-place-yet").await;
+    press(&client, Locator::LinkText("Ask to act for a place")).await;
+    assert_eq!(heading(&client).await, "Which place do you want to act for?");
+    look("join").await;
+    let larkspur = app.place_id("PL-0010").await;
+    tick(&client, &format!("place-{larkspur}")).await;
+    type_into(
+        &client,
+        "reason",
+        "Director of Public Health, leading our application",
+    )
+    .await;
+    press(&client, Locator::Css("main button[type=submit]")).await;
+    let notice = client
+        .find(Locator::Css(".nhsuk-notification-banner"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        notice.contains("You have asked to act for Larkspur Bay"),
+        "{notice}"
+    );
+    look("join-sent").await;
+    sign_out(&client).await;
+
+    sign_in(&client, &app, "priya.programme@example.org").await;
+    client
+        .goto(&app.at("/programmes/local-vision/requests"))
+        .await
+        .unwrap();
+    assert_eq!(heading(&client).await, "Requests to act for a place");
+    look("requests").await;
+    press(&client, Locator::Css("main a[href^='/requests/']")).await;
+    assert_eq!(heading(&client).await, "Request to act for Larkspur Bay");
+    look("decide").await;
+    tick(&client, "decision").await;
+    press(&client, Locator::Css("main button[type=submit]")).await;
+    let notice = client
+        .find(Locator::Css(".nhsuk-notification-banner"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(notice.contains("You have approved"), "{notice}");
+    sign_out(&client).await;
+
+    type_into(&client, "email", EMAIL).await;
+    type_into(&client, "password", PASSWORD).await;
+    press(&client, Locator::Css("main button[type=submit]")).await;
+    press(&client, Locator::Css("main a[href$='/rounds/demo-open/apply']")).await;
+    assert_eq!(heading(&client).await, "You are applying for Larkspur Bay");
+    press(&client, Locator::Css("main button[type=submit]")).await;
+    assert!(heading(&client).await.starts_with("Apply for Local Vision"));
+    look("task-list").await;
+    client.close().await.unwrap();
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_newcomer_registers_and_reaches_the_task_list_with_javascript_on() {
+    newcomer_journey(true).await;
+}
+
+#[tokio::test]
+async fn a_newcomer_registers_and_reaches_the_task_list_with_javascript_off() {
+    newcomer_journey(false).await;
 }
