@@ -11,6 +11,7 @@ pub mod forms;
 pub mod national;
 pub mod organisations;
 pub mod outbox;
+pub mod personal_data;
 pub mod programmes;
 pub mod requests;
 pub mod sessions;

@@ -216,3 +216,56 @@ pub async fn expire_links(db: &crate::Db) -> crate::Result<()> {
     });
     Ok(())
 }
+
+/// Every row of every table as text, one string per row, with its table's name: for tests
+/// that prove something (an erased person) is nowhere in the database.
+pub async fn dump_all_text(db: &crate::Db) -> crate::Result<Vec<(String, String)>> {
+    use sqlx::Row;
+    let mut out = Vec::new();
+    match db {
+        crate::Db::Sqlite(pool) => {
+            let tables: Vec<(String,)> = sqlx::query_as(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx%'",
+            )
+            .fetch_all(pool)
+            .await?;
+            for (table,) in tables {
+                let columns: Vec<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "SELECT name FROM pragma_table_info('{table}')"
+                )))
+                .fetch_all(pool)
+                .await?;
+                let expr = columns
+                    .iter()
+                    .map(|(c,)| format!("COALESCE(CAST(\"{c}\" AS TEXT), '')"))
+                    .collect::<Vec<_>>()
+                    .join(" || ' | ' || ");
+                let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {expr} FROM \"{table}\"")))
+                    .fetch_all(pool)
+                    .await?;
+                for row in rows {
+                    out.push((table.clone(), row.try_get::<String, usize>(0)?));
+                }
+            }
+        }
+        crate::Db::Postgres(pool) => {
+            let tables: Vec<(String,)> = sqlx::query_as(
+                "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() \
+                 AND table_type = 'BASE TABLE' AND table_name NOT LIKE '_sqlx%'",
+            )
+            .fetch_all(pool)
+            .await?;
+            for (table,) in tables {
+                let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT row_to_json(t)::text FROM \"{table}\" t"
+                )))
+                .fetch_all(pool)
+                .await?;
+                for row in rows {
+                    out.push((table.clone(), row.try_get::<String, usize>(0)?));
+                }
+            }
+        }
+    }
+    Ok(out)
+}

@@ -78,6 +78,26 @@ async fn every_page_is_valid_html() {
         .post_form(&admin, "/account", "/account/tokens", &[("name", "")])
         .await;
     pages.push(("account errors".into(), res.text().await.unwrap()));
+    // Personal data: finding a person, confirming an erasure.
+    let service_admin = app.signed_in("ada.admin@example.org").await;
+    for path in [
+        "/admin/people",
+        "/admin/people?email=lee.lead@example.org",
+        "/admin/people?email=not-an-address",
+        "/admin/people?email=nobody@example.org",
+        "/admin/people/erase?email=lee.lead@example.org",
+    ] {
+        pages.push((path.to_string(), app.get(&service_admin, path).await.1));
+    }
+    let res = app
+        .post_form(
+            &service_admin,
+            "/admin/people/erase?email=lee.lead@example.org",
+            "/admin/people/erase",
+            &[("email", "lee.lead@example.org")],
+        )
+        .await;
+    pages.push(("erase errors".into(), res.text().await.unwrap()));
     // The front door: registering, links, asking for a place, deciding, inviting.
     let newcomer = app.client();
     pages.push((

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod applications;
 pub mod me;
+pub mod people;
 pub mod places;
 pub mod programmes;
 
@@ -56,7 +57,9 @@ fn documented() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(accounts::register))
         .routes(routes!(accounts::verify_email))
         .routes(routes!(accounts::request_role, accounts::list_requests))
-        .routes(routes!(accounts::decide));
+        .routes(routes!(accounts::decide))
+        .routes(routes!(people::download))
+        .routes(routes!(people::erase));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .split_for_parts()

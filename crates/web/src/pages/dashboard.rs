@@ -126,6 +126,7 @@ struct DashboardPage {
     first_name: String,
     role: String,
     is_admin: bool,
+    is_service_admin: bool,
     programmes: Vec<ProgrammeCard>,
     places: Vec<PlaceLine>,
     open_calls: Vec<OpenCall>,
@@ -252,6 +253,7 @@ async fn dashboard(State(state): State<AppState>, me: CurrentUser) -> Result<Res
             .map(|r| r.label().to_string())
             .unwrap_or_default(),
         is_admin: service_admin || !admin_of.is_empty(),
+        is_service_admin: service_admin,
         programmes: admin_programmes,
         places: places
             .into_iter()

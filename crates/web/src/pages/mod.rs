@@ -6,6 +6,7 @@ pub mod dashboard;
 pub mod dev;
 pub mod funds;
 pub mod info;
+pub mod people;
 pub mod places;
 pub mod programmes;
 pub mod public;
@@ -29,6 +30,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(public::router())
         .merge(accounts::router())
         .merge(register::router())
+        .merge(people::router())
         .merge(applications::router())
         .merge(dashboard::router())
         .merge(programmes::router())

@@ -568,8 +568,9 @@ async fn decide(
             notify(
                 &me.session,
                 &format!(
-                    "You have {verb} {}'s request to act for {}. They have been emailed.",
-                    request.user_name, request.place_name
+                    // No name: notices wait in the session, which should hold no one else's data.
+                    "You have {verb} the request to act for {}. The person has been emailed.",
+                    request.place_name
                 ),
             )
             .await;

@@ -1,0 +1,363 @@
+//! What the service holds about a person, and erasing it (UK GDPR subject access and
+//! erasure). A person is found by email, with or without an account: board chairs and
+//! partner contacts have the same rights as account holders.
+//!
+//! Every table that names a person is listed here once, for both reading and erasing, so a
+//! new table that holds personal data has one obvious place to be added. The erasure test
+//! dumps every table and checks nothing of the person is left.
+
+use crate::{Db, Result, Tx, on_db, on_tx};
+use convene_domain::Timestamp;
+use serde_json::{Map, Value};
+use sqlx::{Column, Row};
+
+/// The name shown wherever an erased person's content stays.
+pub const FORMER_MEMBER: &str = "Former member";
+
+/// Who a request is about: an address, and the account that holds it (if any).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subject {
+    pub email: String,
+    pub user_id: Option<i64>,
+}
+
+/// What one section of a subject access download is keyed by.
+#[derive(Clone, Copy)]
+enum Key {
+    User,
+    Email,
+}
+
+/// The sections of a subject access download: a name, what it is keyed by, and the query
+/// (every column cast to text; columns ending `_at` are times).
+const SECTIONS: &[(&str, Key, &str)] = &[
+    (
+        "account",
+        Key::User,
+        "SELECT CAST(id AS TEXT) AS id, email, name, organisation, job_role, CAST(created_at AS TEXT) AS created_at, \
+         CAST(email_verified_at AS TEXT) AS email_verified_at, CAST(totp_enabled_at AS TEXT) AS two_factor_enabled_at \
+         FROM users WHERE id = $1",
+    ),
+    (
+        "roles",
+        Key::User,
+        "SELECT role, CAST(scope_id AS TEXT) AS scope_id, CAST(created_at AS TEXT) AS created_at FROM grants WHERE user_id = $1 ORDER BY id",
+    ),
+    (
+        "sessions",
+        Key::User,
+        "SELECT CAST(expires_at AS TEXT) AS expires_at FROM sessions WHERE user_id = $1",
+    ),
+    (
+        "api_tokens",
+        Key::User,
+        "SELECT name, CAST(created_at AS TEXT) AS created_at, CAST(last_used_at AS TEXT) AS last_used_at, \
+         CAST(revoked_at AS TEXT) AS revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY id",
+    ),
+    (
+        "password_resets",
+        Key::User,
+        "SELECT CAST(created_at AS TEXT) AS created_at, CAST(used_at AS TEXT) AS used_at FROM password_resets WHERE user_id = $1 ORDER BY id",
+    ),
+    (
+        "email_confirmations",
+        Key::User,
+        "SELECT email, CAST(created_at AS TEXT) AS created_at, CAST(used_at AS TEXT) AS used_at FROM email_verifications WHERE user_id = $1 ORDER BY id",
+    ),
+    (
+        "role_requests",
+        Key::User,
+        "SELECT r.role, p.name AS place, r.reason, r.status, r.decision_reason, CAST(r.created_at AS TEXT) AS created_at, \
+         CAST(r.decided_at AS TEXT) AS decided_at FROM role_requests r JOIN places p ON p.id = r.scope_id WHERE r.user_id = $1 ORDER BY r.id",
+    ),
+    (
+        "actions_recorded",
+        Key::User,
+        "SELECT action, record_type, CAST(record_id AS TEXT) AS record_id, CAST(at AS TEXT) AS recorded_at FROM audit_log \
+         WHERE actor_user_id = $1 ORDER BY id",
+    ),
+    (
+        "applications_started",
+        Key::User,
+        "SELECT CAST(a.id AS TEXT) AS id, a.reference, r.name AS round, p.name AS place, a.status, CAST(a.created_at AS TEXT) AS created_at \
+         FROM applications a JOIN rounds r ON r.id = a.round_id JOIN places p ON p.id = a.place_id WHERE a.created_by = $1 ORDER BY a.id",
+    ),
+    (
+        "chair_contact_proposals_made",
+        Key::User,
+        "SELECT p.name AS place, c.name, c.email, CAST(c.created_at AS TEXT) AS created_at FROM chair_proposals c \
+         JOIN places p ON p.id = c.place_id WHERE c.proposed_by = $1 ORDER BY c.id",
+    ),
+    (
+        "board_chair_of",
+        Key::Email,
+        "SELECT name, reference, hwb_chair_name AS chair_name, hwb_chair_email AS chair_email FROM places WHERE LOWER(hwb_chair_email) = $1 ORDER BY id",
+    ),
+    (
+        "proposed_as_board_chair",
+        Key::Email,
+        "SELECT p.name AS place, c.name, c.email, CAST(c.created_at AS TEXT) AS created_at FROM chair_proposals c \
+         JOIN places p ON p.id = c.place_id WHERE LOWER(c.email) = $1 ORDER BY c.id",
+    ),
+    (
+        "named_as_partner_contact",
+        Key::Email,
+        "SELECT CAST(application_id AS TEXT) AS application_id, name, email, organisation FROM application_contacts \
+         WHERE LOWER(email) = $1 ORDER BY id",
+    ),
+    (
+        "sign_offs",
+        Key::Email,
+        "SELECT CAST(application_id AS TEXT) AS application_id, kind, contact_name, contact_email, organisation, \
+         CAST(requested_at AS TEXT) AS requested_at, CAST(confirmed_at AS TEXT) AS confirmed_at, confirmed_name, confirmed_role, comment \
+         FROM signoffs WHERE LOWER(contact_email) = $1 ORDER BY id",
+    ),
+    (
+        "invitations",
+        Key::Email,
+        "SELECT email, role, CAST(created_at AS TEXT) AS created_at, CAST(accepted_at AS TEXT) AS accepted_at FROM invitations \
+         WHERE LOWER(email) = $1 ORDER BY id",
+    ),
+    (
+        "emails_sent_to_you",
+        Key::Email,
+        "SELECT subject, body_text AS body, CAST(created_at AS TEXT) AS created_at, CAST(sent_at AS TEXT) AS sent_at FROM outbox \
+         WHERE LOWER(to_address) = $1 ORDER BY id",
+    ),
+    (
+        "failed_sign_ins",
+        Key::Email,
+        "SELECT client AS from_address, CAST(at AS TEXT) AS attempted_at FROM sign_in_failures WHERE LOWER(email) = $1 ORDER BY id",
+    ),
+];
+
+/// One value of a text-cast column: times (columns ending `_at`) as RFC 3339.
+fn cell(column: &str, value: Option<String>) -> Value {
+    match value {
+        None => Value::Null,
+        Some(v) if column.ends_with("_at") => v
+            .parse::<i64>()
+            .map(|micros| Value::String(Timestamp(micros).iso()))
+            .unwrap_or(Value::String(v)),
+        Some(v) => Value::String(v),
+    }
+}
+
+/// Runs one section's query and turns its rows into JSON objects.
+async fn section(db: &Db, sql: &'static str, key: Key, subject: &Subject) -> Result<Vec<Value>> {
+    let rows: Vec<Map<String, Value>> = match (key, subject.user_id) {
+        (Key::User, None) => return Ok(Vec::new()),
+        (Key::User, Some(id)) => on_db!(db, |pool| {
+            sqlx::query(sql)
+                .bind(id)
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(|row| {
+                    (0..row.len())
+                        .map(|i| {
+                            let name = row.columns()[i].name().to_string();
+                            let value = row.try_get::<Option<String>, usize>(i).ok().flatten();
+                            let v = cell(&name, value);
+                            (name, v)
+                        })
+                        .collect()
+                })
+                .collect()
+        }),
+        (Key::Email, _) => on_db!(db, |pool| {
+            sqlx::query(sql)
+                .bind(subject.email.to_lowercase())
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(|row| {
+                    (0..row.len())
+                        .map(|i| {
+                            let name = row.columns()[i].name().to_string();
+                            let value = row.try_get::<Option<String>, usize>(i).ok().flatten();
+                            let v = cell(&name, value);
+                            (name, v)
+                        })
+                        .collect()
+                })
+                .collect()
+        }),
+    };
+    Ok(rows.into_iter().map(Value::Object).collect())
+}
+
+/// Files the person uploaded, with their content.
+pub struct UploadedFile {
+    pub application_id: i64,
+    pub file_name: String,
+    pub content_type: String,
+    pub created_at: Timestamp,
+    pub content: Vec<u8>,
+}
+
+/// Every file the account uploaded.
+pub async fn uploads_by(db: &Db, user_id: i64) -> Result<Vec<UploadedFile>> {
+    let rows: Vec<(i64, String, String, i64, Vec<u8>)> = on_db!(db, |pool| {
+        sqlx::query_as(
+            "SELECT application_id, file_name, content_type, created_at, content FROM uploads WHERE uploaded_by = $1 ORDER BY id",
+        )
+        .bind(user_id)
+        .fetch_all(pool)
+        .await?
+    });
+    Ok(rows
+        .into_iter()
+        .map(
+            |(application_id, file_name, content_type, created_at, content)| UploadedFile {
+                application_id,
+                file_name,
+                content_type,
+                created_at: Timestamp(created_at),
+                content,
+            },
+        )
+        .collect())
+}
+
+/// Finds who an address belongs to (an account, even an erased one, or nobody).
+pub async fn subject_by_email(db: &Db, email: &str) -> Result<Subject> {
+    let email = email.trim().to_lowercase();
+    let row: Option<(i64,)> = on_db!(db, |pool| {
+        sqlx::query_as("SELECT id FROM users WHERE LOWER(email) = $1")
+            .bind(&email)
+            .fetch_optional(pool)
+            .await?
+    });
+    Ok(Subject {
+        email,
+        user_id: row.map(|(id,)| id),
+    })
+}
+
+/// The account with this id as a subject (`None` when there is no such account).
+pub async fn subject_by_user(db: &Db, user_id: i64) -> Result<Option<Subject>> {
+    let row: Option<(String,)> = on_db!(db, |pool| {
+        sqlx::query_as("SELECT email FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(pool)
+            .await?
+    });
+    Ok(row.map(|(email,)| Subject {
+        email: email.to_lowercase(),
+        user_id: Some(user_id),
+    }))
+}
+
+/// Everything held about the subject, by section (sections with nothing are left out).
+pub async fn holdings(db: &Db, subject: &Subject) -> Result<Map<String, Value>> {
+    let mut out = Map::new();
+    for (name, key, sql) in SECTIONS {
+        let rows = section(db, sql, *key, subject).await?;
+        if !rows.is_empty() {
+            out.insert((*name).to_string(), Value::Array(rows));
+        }
+    }
+    Ok(out)
+}
+
+/// When the account was erased, if it was.
+pub async fn erased_at(db: &Db, user_id: i64) -> Result<Option<Timestamp>> {
+    let row: Option<(Option<i64>,)> = on_db!(db, |pool| {
+        sqlx::query_as("SELECT erased_at FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(pool)
+            .await?
+    });
+    Ok(row.and_then(|(at,)| at).map(Timestamp))
+}
+
+/// The statements that erase a person, in order: `$1` is the account id (or -1), `$2`
+/// the lower-cased address, `$3` the time, `$4` the name being erased (or an address
+/// that matches nothing).
+const ERASE: &[&str] = &[
+    // Their secrets and sessions go entirely.
+    // Sessions: theirs, and any other holding a passing mention (a notice not yet shown,
+    // a form carried through sign-in), which signs that person out.
+    "DELETE FROM sessions WHERE user_id = $1 OR LOWER(data) LIKE '%' || $2 || '%' OR data LIKE '%' || $4 || '%'",
+    "DELETE FROM api_tokens WHERE user_id = $1",
+    "DELETE FROM password_resets WHERE user_id = $1",
+    "DELETE FROM recovery_codes WHERE user_id = $1",
+    "DELETE FROM email_verifications WHERE user_id = $1 OR LOWER(email) = $2",
+    "DELETE FROM grants WHERE user_id = $1",
+    "DELETE FROM sign_in_failures WHERE LOWER(email) = $2",
+    // Mail to them, or naming them, keeps only that it was sent.
+    "UPDATE outbox SET to_address = 'erased', subject = '[removed]', body_text = '[removed]' \
+     WHERE LOWER(to_address) = $2 OR body_text LIKE '%' || $4 || '%' OR LOWER(body_text) LIKE '%' || $2 || '%'",
+    // The programme keeps its records of requests, proposals and sign-offs, without them.
+    "UPDATE role_requests SET reason = '' WHERE user_id = $1",
+    "UPDATE invitations SET email = 'erased' WHERE LOWER(email) = $2",
+    "UPDATE places SET hwb_chair_name = NULL, hwb_chair_email = NULL WHERE LOWER(hwb_chair_email) = $2",
+    "UPDATE chair_proposals SET name = 'Former member', email = 'erased-' || CAST(id AS TEXT) || '@erased.invalid' WHERE LOWER(email) = $2",
+    "UPDATE application_contacts SET name = 'Former member', email = 'erased-' || CAST(id AS TEXT) || '@erased.invalid', organisation = '' \
+     WHERE LOWER(email) = $2",
+    "UPDATE signoffs SET contact_name = 'Former member', contact_email = 'erased-' || CAST(id AS TEXT) || '@erased.invalid', \
+     confirmed_name = CASE WHEN confirmed_name IS NULL THEN NULL ELSE 'Former member' END WHERE LOWER(contact_email) = $2",
+    // The account stays as a former member, so what they wrote that must be kept has an author.
+    "UPDATE users SET email = 'erased-' || CAST(id AS TEXT) || '@erased.invalid', name = 'Former member', organisation = '', \
+     job_role = '', password_hash = '!', totp_secret = NULL, totp_enabled_at = NULL, totp_last_step = NULL, erased_at = $3 \
+     WHERE id = $1",
+];
+
+/// What an erasure came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Erased {
+    Done,
+    /// The account was erased before, at this time.
+    Already(Timestamp),
+    /// Nothing is held about the address (perhaps erased before: the erasure keeps no
+    /// record of the address).
+    NothingHeld,
+}
+
+/// Erases the subject inside `tx`: personal fields removed or replaced, secrets and
+/// sessions deleted; content the programme must keep stays, attributed to a former member.
+pub async fn erase(tx: &mut Tx, subject: &Subject, name: Option<&str>, now: Timestamp) -> Result<Erased> {
+    let user_id = subject.user_id.unwrap_or(-1);
+    if subject.user_id.is_some() {
+        let at: Option<(Option<i64>,)> = on_tx!(tx, |conn| {
+            sqlx::query_as("SELECT erased_at FROM users WHERE id = $1")
+                .bind(user_id)
+                .fetch_optional(&mut *conn)
+                .await?
+        });
+        if let Some((Some(at),)) = at {
+            return Ok(Erased::Already(Timestamp(at)));
+        }
+    }
+    let email = subject.email.to_lowercase();
+    // A name too short to be safely matched in text is not searched for in mail bodies.
+    let name = name
+        .filter(|n| n.chars().count() >= 5)
+        .unwrap_or("\u{1}no name\u{1}");
+    for statement in ERASE {
+        // PostgreSQL refuses more parameters than a statement uses, so bind up to the
+        // highest one it names.
+        let used = (1..=4)
+            .rev()
+            .find(|n| statement.contains(&format!("${n}")))
+            .unwrap_or(0);
+        on_tx!(tx, |conn| {
+            let mut query = sqlx::query(*statement);
+            if used >= 1 {
+                query = query.bind(user_id);
+            }
+            if used >= 2 {
+                query = query.bind(email.clone());
+            }
+            if used >= 3 {
+                query = query.bind(now.0);
+            }
+            if used >= 4 {
+                query = query.bind(name);
+            }
+            query.execute(&mut *conn).await?;
+        });
+    }
+    Ok(Erased::Done)
+}

@@ -1,0 +1,326 @@
+//! Personal data rights: a person downloads everything held about them; a service admin
+//! finds anyone by email (with or without an account) to download or erase what is held.
+
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::pages::{chrome, notify, take_notice};
+use crate::state::AppState;
+use crate::views::{Chrome, FormErrors};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use base64::Engine;
+use convene_domain::Email;
+use convene_domain::accounts::Role;
+use convene_domain::policy::Principal;
+use convene_store::audit;
+use convene_store::personal_data::{self, Erased, Subject};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// Personal data routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/account/your-data.json", get(own_download))
+        .route("/admin/people", get(search))
+        .route("/admin/people/data.json", get(admin_download))
+        .route("/admin/people/erase", get(confirm_erase).post(erase))
+}
+
+/// Everything held about `subject`, with the files they uploaded, as one JSON document.
+pub async fn subject_access(state: &AppState, subject: &Subject) -> Result<Value, AppError> {
+    let records = personal_data::holdings(&state.db, subject).await?;
+    let mut files = Vec::new();
+    if let Some(id) = subject.user_id {
+        for file in personal_data::uploads_by(&state.db, id).await? {
+            files.push(json!({
+                "application_id": file.application_id,
+                "file_name": file.file_name,
+                "content_type": file.content_type,
+                "uploaded_at": file.created_at.iso(),
+                "content_base64": base64::engine::general_purpose::STANDARD.encode(&file.content),
+            }));
+        }
+    }
+    Ok(json!({
+        "about": "Everything Convene holds about this email address, as a subject access request under UK GDPR.",
+        "email": subject.email,
+        "generated_at": state.clock.now().iso(),
+        "records": records,
+        "uploaded_files": files,
+    }))
+}
+
+/// Erases a person (by the admin `actor`), logging the erasure by ids only.
+pub async fn erase_subject(
+    state: &AppState,
+    actor: &Principal,
+    subject: &Subject,
+) -> Result<Erased, AppError> {
+    let name = match subject.user_id {
+        Some(id) => convene_store::users::by_id(&state.db, id).await?.map(|u| u.name),
+        None => None,
+    };
+    if subject.user_id.is_none() && personal_data::holdings(&state.db, subject).await?.is_empty() {
+        return Ok(Erased::NothingHeld);
+    }
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let outcome = personal_data::erase(&mut tx, subject, name.as_deref(), now).await?;
+    if outcome == Erased::Done {
+        audit::log(
+            &mut tx,
+            Some(actor.user_id),
+            "person_erased",
+            "user",
+            subject.user_id,
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        if let Some(id) = subject.user_id {
+            state.people.forget(id);
+            state.sessions.forget_user(id);
+        }
+    }
+    Ok(outcome)
+}
+
+/// A JSON attachment that is never cached.
+pub fn json_download(value: &Value, file_name: &str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "application/json".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file_name}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        serde_json::to_string_pretty(value).unwrap_or_default(),
+    )
+        .into_response()
+}
+
+async fn own_download(State(state): State<AppState>, me: CurrentUser) -> Result<Response, AppError> {
+    let subject = personal_data::subject_by_user(&state.db, me.user().id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let data = subject_access(&state, &subject).await?;
+    Ok(json_download(&data, "convene-your-data.json"))
+}
+
+fn require_service_admin(me: &CurrentUser) -> Result<(), AppError> {
+    if me.principal().holds(Role::ServiceAdmin, None) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+#[derive(Deserialize)]
+struct EmailQuery {
+    email: Option<String>,
+}
+
+/// One line of what is held.
+struct Held {
+    section: String,
+    count: usize,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "people.html")]
+struct PeoplePage {
+    chrome: Chrome,
+    notice: Option<String>,
+    errors: FormErrors,
+    email: String,
+    searched: bool,
+    account_name: Option<String>,
+    erased_on: Option<String>,
+    held: Vec<Held>,
+}
+
+/// Checks a typed address, with a message beside the field when it is not one.
+fn parse_email(typed: &str, errors: &mut FormErrors) -> Option<String> {
+    match Email::parse(typed) {
+        Ok(e) => Some(e.as_str().to_string()),
+        Err(e) => {
+            errors.add("email", e.to_string());
+            None
+        }
+    }
+}
+
+async fn search(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Query(q): Query<EmailQuery>,
+) -> Result<Response, AppError> {
+    require_service_admin(&me)?;
+    let typed = q.email.unwrap_or_default();
+    let mut errors = FormErrors::default();
+    let mut account_name = None;
+    let mut erased_on = None;
+    let mut held = Vec::new();
+    let searched = !typed.trim().is_empty();
+    if searched && let Some(email) = parse_email(&typed, &mut errors) {
+        let subject = personal_data::subject_by_email(&state.db, &email).await?;
+        if let Some(id) = subject.user_id {
+            erased_on = personal_data::erased_at(&state.db, id)
+                .await?
+                .map(|t| t.london_words());
+            account_name = convene_store::users::by_id(&state.db, id).await?.map(|u| u.name);
+        }
+        for (section, rows) in personal_data::holdings(&state.db, &subject).await? {
+            held.push(Held {
+                section: section.replace('_', " "),
+                count: rows.as_array().map(Vec::len).unwrap_or(0),
+            });
+        }
+    }
+    let mut frame = chrome(
+        &state,
+        Some(&me.person),
+        &me.session,
+        "Find a person's data",
+        "/admin/people",
+    )
+    .await;
+    frame.has_errors = !errors.is_empty();
+    let notice = take_notice(&me.session).await;
+    Ok(PeoplePage {
+        chrome: frame.with_back("/dashboard"),
+        notice,
+        errors,
+        email: typed.trim().to_string(),
+        searched,
+        account_name,
+        erased_on,
+        held,
+    }
+    .into_response())
+}
+
+async fn admin_download(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Query(q): Query<EmailQuery>,
+) -> Result<Response, AppError> {
+    require_service_admin(&me)?;
+    let mut errors = FormErrors::default();
+    let email = parse_email(q.email.as_deref().unwrap_or_default(), &mut errors).ok_or(AppError::NotFound)?;
+    let subject = personal_data::subject_by_email(&state.db, &email).await?;
+    let data = subject_access(&state, &subject).await?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    audit::log(
+        &mut tx,
+        Some(me.user().id),
+        "subject_access_downloaded",
+        "user",
+        subject.user_id,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(json_download(&data, "convene-subject-access.json"))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "erase_confirm.html")]
+struct ErasePage {
+    chrome: Chrome,
+    errors: FormErrors,
+    email: String,
+}
+
+async fn confirm_erase(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Query(q): Query<EmailQuery>,
+) -> Result<Response, AppError> {
+    require_service_admin(&me)?;
+    let frame = chrome(
+        &state,
+        Some(&me.person),
+        &me.session,
+        "Erase this person's data",
+        "/admin/people",
+    )
+    .await;
+    let email = q.email.unwrap_or_default();
+    Ok(ErasePage {
+        chrome: frame.with_back(format!("/admin/people?email={}", urlencoding(&email))),
+        errors: FormErrors::default(),
+        email,
+    }
+    .into_response())
+}
+
+fn urlencoding(value: &str) -> String {
+    serde_urlencoded::to_string([("v", value)])
+        .map(|s| s.trim_start_matches("v=").to_string())
+        .unwrap_or_default()
+}
+
+#[derive(Deserialize)]
+struct EraseForm {
+    #[serde(default)]
+    email: String,
+    confirm: Option<String>,
+}
+
+async fn erase(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Form(form): Form<EraseForm>,
+) -> Result<Response, AppError> {
+    require_service_admin(&me)?;
+    let mut errors = FormErrors::default();
+    let email = parse_email(&form.email, &mut errors);
+    if form.confirm.is_none() {
+        errors.add("confirm", "Confirm that you want to erase this person's data");
+    }
+    let Some(email) = email.filter(|_| errors.is_empty()) else {
+        let mut frame = chrome(
+            &state,
+            Some(&me.person),
+            &me.session,
+            "Erase this person's data",
+            "/admin/people",
+        )
+        .await;
+        frame.has_errors = true;
+        return Ok(ErasePage {
+            chrome: frame.with_back("/admin/people"),
+            errors,
+            email: form.email,
+        }
+        .into_response());
+    };
+    let subject = personal_data::subject_by_email(&state.db, &email).await?;
+    if subject.user_id == Some(me.user().id) {
+        notify(
+            &me.session,
+            "You cannot erase your own account: ask another service admin.",
+        )
+        .await;
+        return Ok(Redirect::to(&format!("/admin/people?email={}", urlencoding(&email))).into_response());
+    }
+    let message = match erase_subject(&state, me.principal(), &subject).await? {
+        // The notice stays in the admin's session for a moment, so it does not name them.
+        Erased::Done => "The person's data has been erased.".to_string(),
+        Erased::Already(at) => format!("This person's data was already erased on {}. Nothing has changed.", at.london_words()),
+        Erased::NothingHeld => {
+            "We hold nothing about this address, so there is nothing to erase. It may have been erased already.".to_string()
+        }
+    };
+    notify(&me.session, &message).await;
+    Ok(Redirect::to(&format!("/admin/people?email={}", urlencoding(&email))).into_response())
+}
