@@ -234,6 +234,7 @@ async fn run(command: Command) -> Result<(), Fail> {
             let public_url = format!("http://127.0.0.1:{port}");
             let mut config = Config::new(public_url.clone());
             config.demo = true;
+            config.enforce_two_factor = false;
             print_demo_banner(&public_url, &database, loaded.programmes);
             convene_web::serve(AppState::new(db, clock, config), listener).await?;
         }

@@ -62,6 +62,14 @@ impl Role {
         }
     }
 
+    /// True for the roles that must sign in with a second factor.
+    pub fn needs_two_factor(self) -> bool {
+        matches!(
+            self,
+            Role::ServiceAdmin | Role::ProgrammeAdmin | Role::PanelMember
+        )
+    }
+
     /// What kind of record a grant of this role must name.
     pub fn scope_kind(self) -> ScopeKind {
         match self {

@@ -13,6 +13,7 @@ pub mod policy;
 pub mod programmes;
 pub mod rounds;
 pub mod time;
+pub mod two_factor;
 
 pub use email::Email;
 pub use money::Pence;

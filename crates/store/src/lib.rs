@@ -18,6 +18,7 @@ pub mod sessions;
 pub mod signoffs;
 pub mod throttle;
 pub mod tokens;
+pub mod two_factor;
 pub mod uploads;
 pub mod users;
 

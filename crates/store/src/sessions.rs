@@ -106,3 +106,28 @@ pub async fn delete_expired(db: &Db, now: Timestamp) -> Result<u64> {
     });
     Ok(done)
 }
+
+/// How many live sessions a person has (browsers and devices signed in).
+pub async fn count_for_user(db: &Db, user_id: i64, now: Timestamp) -> Result<i64> {
+    let (n,): (i64,) = on_db!(db, |pool| {
+        sqlx::query_as("SELECT COUNT(*) FROM sessions WHERE user_id = $1 AND expires_at > $2")
+            .bind(user_id)
+            .bind(now.0)
+            .fetch_one(pool)
+            .await?
+    });
+    Ok(n)
+}
+
+/// Ends every session of a person but one (after a password change, keep the one in use).
+pub async fn delete_others(db: &Db, user_id: i64, keep: &str) -> Result<u64> {
+    let done = on_db!(db, |pool| {
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id <> $2")
+            .bind(user_id)
+            .bind(keep)
+            .execute(pool)
+            .await?
+            .rows_affected()
+    });
+    Ok(done)
+}

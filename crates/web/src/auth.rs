@@ -118,10 +118,25 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let maybe = MaybeUser::from_request_parts(parts, state).await?;
         match maybe.person {
-            Some(person) => Ok(CurrentUser {
-                person,
-                session: maybe.session,
-            }),
+            Some(person) => {
+                // Someone whose role needs a second factor sets it up before anything else.
+                let must_set_up: Option<bool> = maybe
+                    .session
+                    .get(crate::pages::two_factor::MUST_SET_UP_KEY)
+                    .await
+                    .map_err(|e| AppError::Internal(e.to_string()))?;
+                let path = parts.uri.path();
+                if must_set_up == Some(true)
+                    && !path.starts_with("/account/two-factor")
+                    && path != "/sign-out"
+                {
+                    return Err(AppError::TwoFactorSetupRequired);
+                }
+                Ok(CurrentUser {
+                    person,
+                    session: maybe.session,
+                })
+            }
             None => {
                 let next = parts
                     .uri

@@ -28,6 +28,9 @@ pub struct Config {
     /// A clamd Unix socket: when set, every upload is scanned and refused if infected or if
     /// the scan cannot be made. Off by default.
     pub clamd_socket: Option<std::path::PathBuf>,
+    /// Require two-factor sign-in of service admins, programme admins and panel members
+    /// (always in `convene serve`; not for the demo's printed accounts).
+    pub enforce_two_factor: bool,
 }
 
 impl Config {
@@ -45,6 +48,7 @@ impl Config {
             mail_poll: Duration::from_secs(2),
             trust_forwarded_for: false,
             clamd_socket: None,
+            enforce_two_factor: true,
         }
     }
 }

@@ -19,6 +19,9 @@ pub enum AppError {
     /// Not signed in: the person is sent to sign in and brought back.
     #[error("sign in required")]
     SignInRequired { next: String },
+    /// Signed in, but two-factor sign-in must be set up before anything else.
+    #[error("two-factor setup required")]
+    TwoFactorSetupRequired,
     /// A body over the route's limit (an upload over 10 MB).
     #[error("too large")]
     TooLarge,
@@ -120,6 +123,7 @@ impl IntoResponse for AppError {
                 let target = format!("/sign-in?next={}", urlencode(&next));
                 Redirect::to(&target).into_response()
             }
+            AppError::TwoFactorSetupRequired => Redirect::to("/account/two-factor").into_response(),
             AppError::Internal(cause) => {
                 tracing::error!(%cause, "request failed");
                 error_page(StatusCode::INTERNAL_SERVER_ERROR)

@@ -731,6 +731,12 @@ async fn newcomer_journey(javascript: bool) {
     press(&client, Locator::Css("main button[type=submit]")).await;
     assert!(heading(&client).await.starts_with("Apply for Local Vision"));
     look("task-list").await;
+    // Their account page, and setting up two-factor sign-in.
+    client.goto(&app.at("/account")).await.unwrap();
+    look("account").await;
+    press(&client, Locator::Css("main a[href='/account/two-factor']")).await;
+    assert_eq!(heading(&client).await, "Two-factor sign-in");
+    look("two-factor").await;
     client.close().await.unwrap();
     app.stop().await;
 }

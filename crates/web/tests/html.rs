@@ -153,6 +153,70 @@ async fn every_page_is_valid_html() {
         )
         .await;
     assert_eq!(res.status(), 303);
+    // The account pages: changes, and two-factor sign-in with its QR code.
+    for path in [
+        "/account",
+        "/account/details",
+        "/account/email",
+        "/account/password",
+        "/account/two-factor",
+    ] {
+        pages.push((format!("{path} (newcomer)"), app.get(&newcomer, path).await.1));
+    }
+    for (path, fields) in [
+        ("/account/details", vec![("name", "")]),
+        ("/account/email", vec![("email", "x")]),
+        ("/account/password", vec![("current", "x")]),
+        ("/account/two-factor", vec![("code", "1")]),
+    ] {
+        let res = app.post_form(&newcomer, path, path, &fields).await;
+        pages.push((format!("{path} errors"), res.text().await.unwrap()));
+    }
+    let (_, setup) = app.get(&newcomer, "/account/two-factor").await;
+    let marker = "<code class=\"convene-secret\">";
+    let secret = setup[setup.find(marker).unwrap() + marker.len()..]
+        .split('<')
+        .next()
+        .unwrap()
+        .to_string();
+    let code = convene_domain::two_factor::code_at(&secret, (common::now().0 / 1_000_000) as u64).unwrap();
+    let res = app
+        .post_form(
+            &newcomer,
+            "/account/two-factor",
+            "/account/two-factor",
+            &[("code", &code)],
+        )
+        .await;
+    pages.push(("recovery codes".into(), res.text().await.unwrap()));
+    pages.push((
+        "two-factor on".into(),
+        app.get(&newcomer, "/account/two-factor").await.1,
+    ));
+    let second = app.client();
+    app.post_form(
+        &second,
+        "/sign-in",
+        "/sign-in",
+        &[
+            ("email", "vale.hartington@example.org"),
+            ("password", "Granite meadow lanterns"),
+        ],
+    )
+    .await;
+    pages.push((
+        "code page".into(),
+        app.get(&second, "/sign-in/two-factor").await.1,
+    ));
+    let res = app
+        .post_form(
+            &second,
+            "/sign-in/two-factor",
+            "/sign-in/two-factor",
+            &[("code", "")],
+        )
+        .await;
+    pages.push(("code page errors".into(), res.text().await.unwrap()));
     let join = "/programmes/local-vision/join";
     pages.push(("join".into(), app.get(&newcomer, join).await.1));
     let res = app.post_form(&newcomer, join, join, &[("reason", "")]).await;

@@ -3,7 +3,6 @@
 use crate::auth::{CurrentUser, MaybeUser};
 use crate::error::AppError;
 use crate::pages::{chrome, notify, take_notice};
-use crate::session_store::USER_ID_KEY;
 use crate::state::AppState;
 use crate::views::{Chrome, FormErrors};
 use askama::Template;
@@ -181,14 +180,12 @@ async fn sign_in(
                         .cycle_id()
                         .await
                         .map_err(|e| AppError::Internal(e.to_string()))?;
-                    session
-                        .insert(USER_ID_KEY, user.id)
-                        .await
-                        .map_err(|e| AppError::Internal(e.to_string()))?;
-                    let mut tx = state.db.begin().await?;
-                    audit::log(&mut tx, Some(user.id), "signed_in", "user", Some(user.id), now).await?;
-                    tx.commit().await?;
-                    return Ok(Redirect::to(&next).into_response());
+                    if user.totp_enabled {
+                        // The password was right; the code comes next.
+                        return crate::pages::two_factor::ask_for_code(&session, user.id, &next).await;
+                    }
+                    return crate::pages::two_factor::complete_sign_in(&state, &session, user.id, &next)
+                        .await;
                 }
                 _ => {
                     throttle::record_failure(&state.db, &typed_email, &client, now).await?;
@@ -441,6 +438,12 @@ struct AccountPage {
     chrome: Chrome,
     name: String,
     email: String,
+    organisation: String,
+    job_role: String,
+    email_verified: bool,
+    two_factor: bool,
+    /// Live sessions: browsers and devices signed in.
+    sessions: i64,
     roles: Vec<String>,
     tokens: Vec<TokenView>,
     new_token: Option<String>,
@@ -479,6 +482,11 @@ async fn render_account(
         chrome,
         name: user.name.clone(),
         email: user.email.clone(),
+        organisation: user.organisation.clone(),
+        job_role: user.job_role.clone(),
+        email_verified: user.email_verified,
+        two_factor: user.totp_enabled,
+        sessions: sessions::count_for_user(&state.db, user.id, state.clock.now()).await?,
         roles: me
             .principal()
             .grants

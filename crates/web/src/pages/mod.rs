@@ -8,6 +8,7 @@ pub mod funds;
 pub mod info;
 pub mod people;
 pub mod places;
+pub mod profile;
 pub mod programmes;
 pub mod public;
 pub mod register;
@@ -15,6 +16,7 @@ pub mod resume;
 pub mod round_admin;
 pub mod rounds;
 pub mod signoff;
+pub mod two_factor;
 
 use crate::auth::Person;
 use crate::csrf;
@@ -31,6 +33,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(accounts::router())
         .merge(register::router())
         .merge(people::router())
+        .merge(two_factor::router())
+        .merge(profile::router())
         .merge(applications::router())
         .merge(dashboard::router())
         .merge(programmes::router())

@@ -29,6 +29,9 @@ pub struct TestApp {
 pub struct Options {
     pub smtp_url: Option<String>,
     pub demo: bool,
+    /// Two-factor sign-in required of admins and panel members, as in `convene serve`
+    /// (off by default so tests can sign admins in with a password alone).
+    pub enforce_two_factor: bool,
 }
 
 impl TestApp {
@@ -63,6 +66,7 @@ impl TestApp {
         let mut config = Config::new(url.clone());
         config.smtp_url = options.smtp_url;
         config.demo = options.demo;
+        config.enforce_two_factor = options.enforce_two_factor;
         config.mail_poll = std::time::Duration::from_millis(100);
         let state = AppState::new(test_db.db.clone(), clock.clone(), config);
         let app = convene_web::build_app(state.clone());
