@@ -86,6 +86,21 @@ enum Command {
         #[arg(long, default_value_t = 200)]
         rounds: usize,
     },
+    /// Personal data retention: apply every programme's rules now (the server also does so
+    /// daily), logging each rule's count.
+    Retention {
+        #[command(subcommand)]
+        command: RetentionCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum RetentionCommand {
+    /// Apply every programme's retention rules now.
+    Run {
+        #[arg(long, env = "CONVENE_DATABASE_URL")]
+        database_url: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -263,6 +278,25 @@ async fn run(command: Command) -> Result<(), Fail> {
             println!("Database is up to date ({}).", db.backend());
         }
         Command::Import { command } => import::run(command).await?,
+        Command::Retention {
+            command: RetentionCommand::Run { database_url },
+        } => {
+            let db = open(&database_url, 2).await?;
+            let lines = convene_store::retention::run_all(&db, SystemClock.now(), "command")
+                .await
+                .map_err(|e| Fail(format!("cannot apply retention rules: {e}")))?;
+            if lines.is_empty() {
+                println!("No programme has a retention rule.");
+            }
+            for (rule, removed) in lines {
+                println!(
+                    "Programme {}: {} older than {} days after the round closed: {removed} removed.",
+                    rule.programme_id,
+                    rule.kind.label().to_lowercase(),
+                    rule.after_days
+                );
+            }
+        }
         Command::Generate {
             database_url,
             applications,

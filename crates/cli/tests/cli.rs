@@ -262,3 +262,16 @@ async fn import_all_or_nothing_sqlite() {
 async fn import_all_or_nothing_postgres() {
     import_reports_every_bad_row_and_imports_nothing(convene_store::testing::Backend::Postgres).await;
 }
+
+#[test]
+fn retention_run_reports_each_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("retention.sqlite").display());
+    let out = convene(&["migrate", "--database-url", &url]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = convene(&["retention", "run", "--database-url", &url]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("No programme has a retention rule."));
+    let err = one_line_error(&convene(&["retention", "run", "--database-url", "mysql://nope"]));
+    assert!(err.contains("must start with sqlite:// or postgres://"), "{err}");
+}

@@ -11,6 +11,7 @@ pub mod imports;
 pub mod money;
 pub mod policy;
 pub mod programmes;
+pub mod retention;
 pub mod rounds;
 pub mod time;
 pub mod two_factor;

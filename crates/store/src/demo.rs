@@ -187,6 +187,8 @@ pub async fn load(db: &Db, now: Timestamp) -> Result<Loaded> {
         now,
     )
     .await?;
+    // Local Vision keeps its 2013 applications in every state for the demo to show, so it
+    // has no retention rule; the other programmes have the default one.
     set_page_if_blank(&mut tx, local_vision, LOCAL_VISION_PAGE).await?;
     for (org_id, name, pounds) in LOCAL_VISION_PARTNERS {
         let org = upsert_organisation(&mut tx, org_id, name, "partner_body").await?;
@@ -204,6 +206,7 @@ pub async fn load(db: &Db, now: Timestamp) -> Result<Loaded> {
     )
     .await?;
     add_partner(&mut tx, fund_2019, nhse, Pence::pounds(2_000_000)).await?;
+    default_retention(&mut tx, fund_2019).await?;
     let lfc = upsert_programme(
         &mut tx,
         "leadership-for-change",
@@ -216,6 +219,7 @@ pub async fn load(db: &Db, now: Timestamp) -> Result<Loaded> {
     .await?;
     let lc = upsert_organisation(&mut tx, "GB-DEMO-LC", "Leadership Centre", "partner_body").await?;
     add_partner(&mut tx, lfc, lc, Pence::pounds(0)).await?;
+    default_retention(&mut tx, lfc).await?;
 
     let round_2013 = programmes::insert_round(&mut tx, local_vision, &local_vision_2013()?, true).await?;
     let open_round = local_vision_open_round(now)?;
@@ -525,6 +529,23 @@ async fn upsert_programme(
             .fetch_one(conn)
             .await?;
         Ok(id)
+    })
+}
+
+/// Gives a programme the default retention rule unless it has one (an admin may have
+/// changed it since).
+async fn default_retention(tx: &mut Tx, programme_id: i64) -> Result<()> {
+    on_tx!(tx, |conn| {
+        sqlx::query(
+            "INSERT INTO retention_rules (programme_id, kind, after_days) VALUES ($1, $2, $3) \
+             ON CONFLICT (programme_id, kind) DO NOTHING",
+        )
+        .bind(programme_id)
+        .bind(convene_domain::retention::RetentionKind::UnsubmittedApplications.key())
+        .bind(convene_domain::retention::DEFAULT_DRAFT_DAYS)
+        .execute(conn)
+        .await?;
+        Ok(())
     })
 }
 

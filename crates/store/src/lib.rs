@@ -14,6 +14,7 @@ pub mod outbox;
 pub mod personal_data;
 pub mod programmes;
 pub mod requests;
+pub mod retention;
 pub mod sessions;
 pub mod signoffs;
 pub mod throttle;

@@ -161,6 +161,7 @@ async fn housekeeping(state: AppState, mut stop: tokio::sync::watch::Receiver<bo
         {
             tracing::warn!(error = %e, "could not remove old sign-in failures");
         }
+        run_retention_daily(&state).await;
         match crate::applying::send_reminders(&state).await {
             Ok(n) if n > 0 => tracing::info!(applications = n, "deadline reminders sent"),
             Ok(_) => {}
@@ -170,6 +171,33 @@ async fn housekeeping(state: AppState, mut stop: tokio::sync::watch::Receiver<bo
             _ = tokio::time::sleep(Duration::from_secs(600)) => {}
             _ = stop.changed() => return,
         }
+    }
+}
+
+/// Applies the programmes' retention rules once a day (several servers may race; each run
+/// is logged, and a second run finds nothing left to remove).
+async fn run_retention_daily(state: &AppState) {
+    let now = state.clock.now();
+    match convene_store::retention::last_run_by(&state.db, "scheduler").await {
+        Ok(Some(last)) if last > now.plus_seconds(-24 * 3600) => return,
+        Ok(_) => {}
+        Err(e) => {
+            tracing::warn!(error = %e, "could not read the retention log");
+            return;
+        }
+    }
+    match convene_store::retention::run_all(&state.db, now, "scheduler").await {
+        Ok(lines) => {
+            for (rule, removed) in lines {
+                tracing::info!(
+                    programme = rule.programme_id,
+                    kind = rule.kind.key(),
+                    removed,
+                    "retention rule applied"
+                );
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "could not apply retention rules"),
     }
 }
 

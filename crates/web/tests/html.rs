@@ -78,6 +78,17 @@ async fn every_page_is_valid_html() {
         .post_form(&admin, "/account", "/account/tokens", &[("name", "")])
         .await;
     pages.push(("account errors".into(), res.text().await.unwrap()));
+    // Retention rules, with an error.
+    pages.push(("retention".into(), app.get(&admin, "/programmes/local-vision/retention").await.1));
+    let res = app
+        .post_form(
+            &admin,
+            "/programmes/local-vision/retention",
+            "/programmes/local-vision/retention",
+            &[("unsubmitted_applications", "x")],
+        )
+        .await;
+    pages.push(("retention errors".into(), res.text().await.unwrap()));
     // Personal data: finding a person, confirming an erasure.
     let service_admin = app.signed_in("ada.admin@example.org").await;
     for path in [

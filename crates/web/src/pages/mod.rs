@@ -13,6 +13,7 @@ pub mod programmes;
 pub mod public;
 pub mod register;
 pub mod resume;
+pub mod retention;
 pub mod round_admin;
 pub mod rounds;
 pub mod signoff;
@@ -35,6 +36,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(people::router())
         .merge(two_factor::router())
         .merge(profile::router())
+        .merge(retention::router())
         .merge(applications::router())
         .merge(dashboard::router())
         .merge(programmes::router())
