@@ -98,7 +98,7 @@ pub async fn run(quick: bool) -> anyhow::Result<serde_json::Value> {
     }))
 }
 
-async fn spawn(app: Router) -> anyhow::Result<SocketAddr> {
+pub(crate) async fn spawn(app: Router) -> anyhow::Result<SocketAddr> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     tokio::spawn(async move {

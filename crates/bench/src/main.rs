@@ -3,6 +3,7 @@
 
 mod applying;
 mod http;
+mod public;
 mod wrk;
 
 use std::process::ExitCode;
@@ -29,9 +30,10 @@ fn main() -> ExitCode {
     let result = match name.as_str() {
         "http" => runtime.block_on(http::run(quick)),
         "applications" => runtime.block_on(applying::run(quick)),
+        "public" => runtime.block_on(public::run(quick)),
         _ => {
             eprintln!(
-                "usage: convene-bench NAME [--quick]\n\nbenchmarks:\n  http           the signed-in dashboard under wrk at 64 connections, against a bare axum ceiling\n  applications   200 applicants saving and submitting, the admin list and XLSX export, on SQLite and PostgreSQL"
+                "usage: convene-bench NAME [--quick]\n\nbenchmarks:\n  http           the signed-in dashboard under wrk at 64 connections, against a bare axum ceiling\n  public         the Local Vision page and open calls, no sign-in, under wrk at 64 connections, against the ceiling\n  applications   200 applicants saving and submitting, the admin list and XLSX export, on SQLite and PostgreSQL"
             );
             return ExitCode::from(2);
         }

@@ -30,10 +30,32 @@ impl Entry {
     }
 }
 
-/// The cached list of every programme, by name.
+/// A public page as every anonymous visitor gets it: its body and strong ETag.
+#[derive(Debug, Clone)]
+pub struct PublicPage {
+    pub content_type: &'static str,
+    pub body: bytes::Bytes,
+    pub etag: String,
+}
+
+impl PublicPage {
+    pub fn new(content_type: &'static str, body: String) -> PublicPage {
+        let etag = format!("\"{}\"", &convene_domain::accounts::secret_digest(&body)[..32]);
+        PublicPage {
+            content_type,
+            body: bytes::Bytes::from(body),
+            etag,
+        }
+    }
+}
+
+/// The cached list of every programme, by name, and the public pages made from it.
 #[derive(Default)]
 pub struct Catalogue {
     cached: Mutex<Option<(Instant, Arc<Vec<Entry>>)>>,
+    /// Public pages by path, for anonymous visitors: the same for everyone, so rendered
+    /// once per [`CACHE_TTL`] rather than once per visit.
+    pages: Mutex<std::collections::HashMap<String, (Instant, Arc<PublicPage>)>>,
 }
 
 impl Catalogue {
@@ -83,10 +105,32 @@ impl Catalogue {
             .map(|p| (p, round)))
     }
 
-    /// Forgets the cached list (call after changing a programme or round).
+    /// Forgets the cached list and pages (call after changing a programme, round, or
+    /// anything a public page shows).
     pub fn invalidate(&self) {
         if let Ok(mut guard) = self.cached.lock() {
             *guard = None;
+        }
+        if let Ok(mut pages) = self.pages.lock() {
+            pages.clear();
+        }
+    }
+
+    /// A public page rendered in the last few seconds, if there is one.
+    pub fn page(&self, path: &str) -> Option<Arc<PublicPage>> {
+        let pages = self.pages.lock().ok()?;
+        let (at, page) = pages.get(path)?;
+        (at.elapsed() < CACHE_TTL).then(|| page.clone())
+    }
+
+    /// Keeps a freshly rendered public page.
+    pub fn keep_page(&self, path: &str, page: Arc<PublicPage>) {
+        if let Ok(mut pages) = self.pages.lock() {
+            // Paths come from the router's few public routes, but bound the map anyway.
+            if pages.len() > 1000 {
+                pages.clear();
+            }
+            pages.insert(path.to_string(), (Instant::now(), page));
         }
     }
 }

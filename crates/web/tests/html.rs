@@ -79,7 +79,10 @@ async fn every_page_is_valid_html() {
         .await;
     pages.push(("account errors".into(), res.text().await.unwrap()));
     // Retention rules, with an error.
-    pages.push(("retention".into(), app.get(&admin, "/programmes/local-vision/retention").await.1));
+    pages.push((
+        "retention".into(),
+        app.get(&admin, "/programmes/local-vision/retention").await.1,
+    ));
     let res = app
         .post_form(
             &admin,

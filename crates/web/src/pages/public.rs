@@ -3,6 +3,7 @@
 //! matching `If-None-Match` gets 304; anonymous visits make no session.
 
 use crate::auth::MaybeUser;
+use crate::catalogue::PublicPage;
 use crate::error::AppError;
 use crate::pages::chrome;
 use crate::state::AppState;
@@ -91,8 +92,39 @@ pub(crate) async fn calls(state: &AppState) -> Result<Vec<Call>, AppError> {
 
 /// A response that can be revalidated: a strong `ETag` of the body, and 304 when the
 /// browser already holds it. Pages for a signed-in person are private.
-fn revalidated(request: &HeaderMap, content_type: &'static str, body: String, private: bool) -> Response {
-    let tag = format!("\"{}\"", &convene_domain::accounts::secret_digest(&body)[..32]);
+pub(crate) fn revalidated(
+    request: &HeaderMap,
+    content_type: &'static str,
+    body: String,
+    private: bool,
+) -> Response {
+    respond(request, &PublicPage::new(content_type, body), private)
+}
+
+/// A public page: for anonymous visitors from the catalogue's few-second cache when it
+/// holds it, else rendered (and kept for the next visitor); for a signed-in person always
+/// rendered, since it names them.
+pub(crate) async fn public_page(
+    state: &AppState,
+    who: &MaybeUser,
+    request: &HeaderMap,
+    key: &str,
+    content_type: &'static str,
+    render: impl AsyncFnOnce() -> Result<String, AppError>,
+) -> Result<Response, AppError> {
+    let anonymous = who.person.is_none();
+    if anonymous && let Some(page) = state.catalogue.page(key) {
+        return Ok(respond(request, &page, false));
+    }
+    let page = std::sync::Arc::new(PublicPage::new(content_type, render().await?));
+    if anonymous {
+        state.catalogue.keep_page(key, page.clone());
+    }
+    Ok(respond(request, &page, !anonymous))
+}
+
+fn respond(request: &HeaderMap, page: &PublicPage, private: bool) -> Response {
+    let tag = page.etag.as_str();
     let cache = if private {
         "private, no-cache"
     } else {
@@ -105,10 +137,10 @@ fn revalidated(request: &HeaderMap, content_type: &'static str, body: String, pr
     let mut res = if matches {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        ([(header::CONTENT_TYPE, content_type)], body).into_response()
+        ([(header::CONTENT_TYPE, page.content_type)], page.body.clone()).into_response()
     };
     let headers = res.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&tag) {
+    if let Ok(v) = HeaderValue::from_str(tag) {
         headers.insert(header::ETAG, v);
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
@@ -141,18 +173,22 @@ async fn open_calls(
     who: MaybeUser,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let (closed, open): (Vec<Call>, Vec<Call>) = calls(&state)
-        .await?
-        .into_iter()
-        .partition(|c| c.status == RoundStatus::Closed);
-    let chrome = public_chrome(&state, &who, "Open calls for applications", "/open-calls").await;
-    let body = OpenCallsPage { chrome, open, closed }.render()?;
-    Ok(revalidated(
+    public_page(
+        &state,
+        &who,
         &headers,
+        "/open-calls",
         "text/html; charset=utf-8",
-        body,
-        who.person.is_some(),
-    ))
+        async || {
+            let (closed, open): (Vec<Call>, Vec<Call>) = calls(&state)
+                .await?
+                .into_iter()
+                .partition(|c| c.status == RoundStatus::Closed);
+            let chrome = public_chrome(&state, &who, "Open calls for applications", "/open-calls").await;
+            Ok(OpenCallsPage { chrome, open, closed }.render()?)
+        },
+    )
+    .await
 }
 
 async fn open_calls_json(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
@@ -252,6 +288,19 @@ async fn programme_page(
     headers: HeaderMap,
     Path(slug): Path<String>,
 ) -> Result<Response, AppError> {
+    let key = format!("/programmes/{slug}/about");
+    public_page(
+        &state,
+        &who,
+        &headers,
+        &key,
+        "text/html; charset=utf-8",
+        async || render_programme_page(&state, &who, &slug).await,
+    )
+    .await
+}
+
+async fn render_programme_page(state: &AppState, who: &MaybeUser, slug: &str) -> Result<String, AppError> {
     let now = state.clock.now();
     let catalogue = state.catalogue.get(&state.db).await?;
     let entry = catalogue
@@ -291,7 +340,7 @@ async fn programme_page(
         }
     }
     let p = &entry.programme;
-    let chrome = public_chrome(&state, &who, &p.name, "/programmes").await;
+    let chrome = public_chrome(state, who, &p.name, "/programmes").await;
     let body = ProgrammePublicPage {
         chrome,
         name: p.name.clone(),
@@ -310,12 +359,7 @@ async fn programme_page(
         closed,
     }
     .render()?;
-    Ok(revalidated(
-        &headers,
-        "text/html; charset=utf-8",
-        body,
-        who.person.is_some(),
-    ))
+    Ok(body)
 }
 
 /// The public pages, for search engines.

@@ -1,0 +1,116 @@
+//! `public`: the pages anyone can read without signing in (the Local Vision programme page
+//! and the open calls), with the demo data on SQLite, under wrk at 64 connections, beside
+//! the bare axum ceiling measured in the same run; also a revalidation that gets 304.
+//! Goal: each page at ≥ 50% of the ceiling, p99 under 10 ms.
+
+use crate::http::spawn;
+use crate::{median, wrk};
+use anyhow::{Context, bail};
+use axum::Router;
+use axum::routing::get;
+use convene_domain::Clock;
+use convene_store::testing::{Backend, TestDb};
+use convene_web::state::SystemClock;
+use convene_web::{AppState, Config};
+use std::sync::Arc;
+
+const CONNECTIONS: u32 = 64;
+
+/// Runs the benchmark and returns its JSON line.
+pub async fn run(quick: bool) -> anyhow::Result<serde_json::Value> {
+    let (seconds, runs) = if quick { (3, 3) } else { (10, 5) };
+    let test_db = TestDb::new(Backend::Sqlite).await;
+    convene_store::demo::load(&test_db.db, SystemClock.now()).await?;
+    let app = convene_web::build_app(AppState::new(
+        test_db.db.clone(),
+        Arc::new(SystemClock),
+        Config::new("http://127.0.0.1"),
+    ));
+    let app_addr = spawn(app).await?;
+    let ceiling_addr = spawn(Router::new().route("/", get(|| async { "Hello, Convene" }))).await?;
+    let ceiling_url = format!("http://{ceiling_addr}/");
+    let programme_url = format!("http://{app_addr}/programmes/local-vision/about");
+    let calls_url = format!("http://{app_addr}/open-calls");
+    let etag = reqwest::get(&programme_url)
+        .await?
+        .headers()
+        .get("etag")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+        .context("the programme page sends no ETag")?;
+    let revalidate = vec![format!("If-None-Match: {etag}")];
+
+    let targets: [(&str, &str, &[String]); 3] = [
+        ("Local Vision page", &programme_url, &[]),
+        ("open calls", &calls_url, &[]),
+        ("Local Vision page, 304", &programme_url, &revalidate),
+    ];
+    for (_, url, headers) in &targets {
+        wrk::run(url, CONNECTIONS, 1, headers)?;
+    }
+    wrk::run(&ceiling_url, CONNECTIONS, 1, &[])?;
+    let mut ceiling = Vec::new();
+    let mut measured: Vec<Vec<wrk::Run>> = vec![Vec::new(); targets.len()];
+    for _ in 0..runs {
+        // Alternate, so drift on the machine affects all alike.
+        ceiling.push(wrk::run(&ceiling_url, CONNECTIONS, seconds, &[])?);
+        for (i, (name, url, headers)) in targets.iter().enumerate() {
+            let r = wrk::run(url, CONNECTIONS, seconds, headers)?;
+            // A 304 is not 2xx to wrk; only the plain pages must answer 200.
+            if headers.is_empty() && r.non_2xx > 0 {
+                bail!(
+                    "{name} answered {} requests with an error or a redirect",
+                    r.non_2xx
+                );
+            }
+            measured[i].push(r);
+        }
+    }
+    let pick = |runs: &[wrk::Run], f: fn(&wrk::Run) -> f64| median(runs.iter().map(f).collect());
+    let ceil_rps = pick(&ceiling, |r| r.requests_per_s);
+    let ceil_p99 = pick(&ceiling, |r| r.p99_ms);
+    println!(
+        "public: wrk, {CONNECTIONS} connections, {seconds}s per run, median of {runs} runs, SQLite demo data, no sign-in"
+    );
+    println!(
+        "{:<28} {:>12} {:>10} {:>10} {:>10}",
+        "target", "requests/s", "p50 ms", "p99 ms", "ceiling %"
+    );
+    println!(
+        "{:<28} {:>12.0} {:>10} {:>10.2} {:>10}",
+        "bare axum (ceiling)", ceil_rps, "", ceil_p99, "100"
+    );
+    let mut figures = serde_json::Map::new();
+    let mut checks = serde_json::Map::new();
+    figures.insert("ceiling_requests_per_s".into(), ceil_rps.round().into());
+    figures.insert("ceiling_p99_ms".into(), ceil_p99.into());
+    for (i, (name, _, _)) in targets.iter().enumerate() {
+        let rps = pick(&measured[i], |r| r.requests_per_s);
+        let p50 = pick(&measured[i], |r| r.p50_ms);
+        let p99 = pick(&measured[i], |r| r.p99_ms);
+        let ratio = rps / ceil_rps;
+        println!(
+            "{:<28} {:>12.0} {:>10.2} {:>10.2} {:>10.1}",
+            name,
+            rps,
+            p50,
+            p99,
+            ratio * 100.0
+        );
+        let key = name.to_lowercase().replace([' ', ','], "_").replace("__", "_");
+        figures.insert(format!("{key}_requests_per_s"), rps.round().into());
+        figures.insert(format!("{key}_p50_ms"), p50.into());
+        figures.insert(format!("{key}_p99_ms"), p99.into());
+        figures.insert(
+            format!("{key}_to_ceiling_ratio"),
+            ((ratio * 1000.0).round() / 1000.0).into(),
+        );
+        if i < 2 {
+            checks.insert(format!("{key}_at_least_half_of_ceiling"), (ratio >= 0.5).into());
+            checks.insert(format!("{key}_p99_under_10_ms"), (p99 < 10.0).into());
+        }
+    }
+    println!("goal: each page ≥ 50% of the ceiling, p99 < 10 ms");
+    test_db.remove().await;
+    Ok(serde_json::json!({ "bench": "public", "quick": quick, "figures": figures, "checks": checks }))
+}
