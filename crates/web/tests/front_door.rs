@@ -455,3 +455,64 @@ on_both!(
         app.stop().await;
     }
 );
+
+on_both!(the_pages_the_law_requires_are_in_every_footer, |app| {
+    let visitor = app.client();
+    for (path, must_hold) in [
+        (
+            "/accessibility",
+            &[
+                "How accessible this service is",
+                "Feedback and contact information",
+                "Enforcement procedure",
+                "Compliance status",
+                "Non-accessible content",
+                "Preparation of this accessibility statement",
+                "Public Sector Bodies (Websites and Mobile Applications) (No. 2) Accessibility Regulations 2018",
+            ][..],
+        ),
+        (
+            "/privacy",
+            &[
+                "Your rights",
+                "How long we keep it",
+                "Information Commissioner",
+                "/account",
+            ][..],
+        ),
+        ("/cookies", &["convene_session", "strictly necessary"][..]),
+        ("/contact", &["/open-calls", "Forgotten your password?"][..]),
+    ] {
+        let (status, html) = app.get(&visitor, path).await;
+        assert_eq!(status, 200, "{path}");
+        for text in must_hold {
+            assert!(html.contains(text), "{path} lacks {text}");
+        }
+    }
+    // Every page's footer links to all four, signed in or not.
+    let lead = app.signed_in(LEAD).await;
+    for (client, path) in [
+        (&visitor, "/open-calls"),
+        (&visitor, "/register"),
+        (&lead, "/dashboard"),
+        (&lead, "/account"),
+    ] {
+        let (_, html) = app.get(client, path).await;
+        for link in [
+            "href=\"/accessibility\"",
+            "href=\"/privacy\"",
+            "href=\"/cookies\"",
+            "href=\"/contact\"",
+        ] {
+            assert!(html.contains(link), "{path} footer lacks {link}");
+        }
+    }
+    // Anonymous readers get no cookie, as the cookies page says.
+    let res = visitor
+        .get(app.at("/programmes/local-vision/about"))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.headers().get("set-cookie").is_none());
+    app.stop().await;
+});
