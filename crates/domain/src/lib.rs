@@ -9,6 +9,7 @@ pub mod email;
 pub mod forms;
 pub mod imports;
 pub mod money;
+pub mod news;
 pub mod policy;
 pub mod programmes;
 pub mod retention;

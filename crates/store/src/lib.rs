@@ -9,6 +9,7 @@ pub mod audit;
 pub mod demo;
 pub mod forms;
 pub mod national;
+pub mod news;
 pub mod organisations;
 pub mod outbox;
 pub mod personal_data;

@@ -194,11 +194,15 @@ async fn every_role_signs_in_and_every_page_passes_axe() {
         "/contact",
         "/open-calls",
         "/programmes/local-vision/about",
+        "/news",
+        "/programmes/local-vision/news",
+        "/news/applications-for-the-next-nine-cohorts-open-on-27-august",
+        "/register",
         "/no-such-page",
     ] {
         client.goto(&app.at(page)).await.unwrap();
         assert_accessible(&client, page).await;
-        if page == "/open-calls" || page.ends_with("/about") {
+        if page == "/open-calls" || page.ends_with("/about") || page.starts_with("/news") {
             let name = page.trim_start_matches('/').replace('/', "-");
             screenshot(&client, &format!("{name}-visitor-desktop")).await;
         }

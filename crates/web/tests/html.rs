@@ -26,6 +26,10 @@ async fn every_page_is_valid_html() {
         "/dev/mail",
         "/open-calls",
         "/programmes/local-vision/about",
+        "/news",
+        "/programmes/local-vision/news",
+        "/news/applications-for-the-next-nine-cohorts-open-on-27-august",
+        "/register",
     ] {
         pages.push((path.to_string(), app.get(&visitor, path).await.1));
     }
@@ -78,6 +82,28 @@ async fn every_page_is_valid_html() {
         .post_form(&admin, "/account", "/account/tokens", &[("name", "")])
         .await;
     pages.push(("account errors".into(), res.text().await.unwrap()));
+    // Writing news, with errors.
+    for path in [
+        "/programmes/local-vision/news/manage",
+        "/programmes/local-vision/news/new",
+    ] {
+        pages.push((path.to_string(), app.get(&admin, path).await.1));
+    }
+    let res = app
+        .post_form(
+            &admin,
+            "/programmes/local-vision/news/new",
+            "/programmes/local-vision/news/new",
+            &[
+                ("title", ""),
+                ("body", "<b>x</b>"),
+                ("tags", "!"),
+                ("publish_day", "31"),
+                ("publish_month", "2"),
+            ],
+        )
+        .await;
+    pages.push(("news form errors".into(), res.text().await.unwrap()));
     // Retention rules, with an error.
     pages.push((
         "retention".into(),

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod applications;
 pub mod me;
+pub mod news;
 pub mod people;
 pub mod places;
 pub mod programmes;
@@ -59,7 +60,9 @@ fn documented() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(accounts::request_role, accounts::list_requests))
         .routes(routes!(accounts::decide))
         .routes(routes!(people::download))
-        .routes(routes!(people::erase));
+        .routes(routes!(people::erase))
+        .routes(routes!(news::all))
+        .routes(routes!(news::of_programme));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .split_for_parts()

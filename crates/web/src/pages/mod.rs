@@ -6,6 +6,7 @@ pub mod dashboard;
 pub mod dev;
 pub mod funds;
 pub mod info;
+pub mod news;
 pub mod people;
 pub mod places;
 pub mod profile;
@@ -37,6 +38,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(two_factor::router())
         .merge(profile::router())
         .merge(retention::router())
+        .merge(news::router())
         .merge(applications::router())
         .merge(dashboard::router())
         .merge(programmes::router())

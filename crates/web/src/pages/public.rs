@@ -149,7 +149,7 @@ fn respond(request: &HeaderMap, page: &PublicPage, private: bool) -> Response {
 
 /// The page frame for a public page: for an anonymous visitor it makes no session (no
 /// CSRF token is needed on a page with no form), so the page can be cached.
-async fn public_chrome(state: &AppState, who: &MaybeUser, title: &str, path: &str) -> Chrome {
+pub(crate) async fn public_chrome(state: &AppState, who: &MaybeUser, title: &str, path: &str) -> Chrome {
     match &who.person {
         Some(person) => chrome(state, Some(person), &who.session, title, path).await,
         None => {
@@ -197,7 +197,7 @@ async fn open_calls_json(State(state): State<AppState>, headers: HeaderMap) -> R
     Ok(revalidated(&headers, "application/json", body, false))
 }
 
-fn atom_time(t: Timestamp) -> atom_syndication::FixedDateTime {
+pub(crate) fn atom_time(t: Timestamp) -> atom_syndication::FixedDateTime {
     atom_syndication::FixedDateTime::parse_from_rfc3339(&t.iso()).unwrap_or_default()
 }
 
@@ -269,8 +269,11 @@ pub struct RoundFacts {
 struct ProgrammePublicPage {
     chrome: Chrome,
     name: String,
+    slug: String,
     /// The admins' page, rendered and sanitised; when empty, the summary is shown instead.
     page_html: String,
+    /// The latest published news of the programme.
+    news: Vec<crate::pages::news::ItemLine>,
     paragraphs: Vec<String>,
     partners: Vec<String>,
     fund_total: String,
@@ -344,7 +347,13 @@ async fn render_programme_page(state: &AppState, who: &MaybeUser, slug: &str) ->
     let body = ProgrammePublicPage {
         chrome,
         name: p.name.clone(),
+        slug: p.slug.clone(),
         page_html: entry.page_html.clone(),
+        news: convene_store::news::published(&state.db, Some(p.id), now, 3)
+            .await?
+            .iter()
+            .map(|i| crate::pages::news::ItemLine::of(i, now))
+            .collect(),
         paragraphs: p
             .summary
             .split("\n\n")
@@ -368,6 +377,7 @@ async fn sitemap(State(state): State<AppState>, headers: HeaderMap) -> Response 
     let mut paths: Vec<String> = [
         "/",
         "/open-calls",
+        "/news",
         "/accessibility",
         "/privacy",
         "/cookies",
@@ -377,11 +387,15 @@ async fn sitemap(State(state): State<AppState>, headers: HeaderMap) -> Response 
     .map(|p| p.to_string())
     .collect();
     if let Ok(catalogue) = state.catalogue.get(&state.db).await {
-        paths.extend(
-            catalogue
-                .iter()
-                .map(|e| format!("/programmes/{}/about", e.programme.slug)),
-        );
+        paths.extend(catalogue.iter().flat_map(|e| {
+            [
+                format!("/programmes/{}/about", e.programme.slug),
+                format!("/programmes/{}/news", e.programme.slug),
+            ]
+        }));
+    }
+    if let Ok(items) = convene_store::news::published(&state.db, None, state.clock.now(), 1000).await {
+        paths.extend(items.iter().map(|i| format!("/news/{}", i.slug)));
     }
     let urls: String = paths
         .iter()

@@ -1,0 +1,63 @@
+//! News through the API: public reads, no token needed.
+
+use crate::api::{ApiError, ApiResult};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::{Path, State};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// A published news item.
+#[derive(Serialize, ToSchema)]
+pub struct NewsBody {
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub tags: Vec<String>,
+    /// RFC 3339.
+    pub published_at: String,
+    pub url: String,
+    /// The text, rendered from Markdown and sanitised.
+    pub body_html: String,
+}
+
+fn bodies(state: &AppState, items: Vec<convene_store::news::NewsItem>) -> Vec<NewsBody> {
+    items
+        .into_iter()
+        .map(|i| NewsBody {
+            url: format!("{}/news/{}", state.config.public_url, i.slug),
+            body_html: crate::markdown::render(&i.body_markdown),
+            published_at: i.publish_at.iso(),
+            slug: i.slug,
+            title: i.title,
+            summary: i.summary,
+            tags: i.tags,
+        })
+        .collect()
+}
+
+/// Published news of every programme, newest first (at most 50).
+#[utoipa::path(get, path = "/news", tag = "public", responses(
+    (status = 200, description = "Published news; no token needed", body = Vec<NewsBody>),
+))]
+pub async fn all(State(state): State<AppState>) -> ApiResult<Vec<NewsBody>> {
+    let items = convene_store::news::published(&state.db, None, state.clock.now(), 50).await?;
+    Ok(Json(bodies(&state, items)))
+}
+
+/// Published news of one programme, newest first (at most 50).
+#[utoipa::path(get, path = "/programmes/{slug}/news", tag = "public",
+    params(("slug" = String, Path, description = "The programme")), responses(
+    (status = 200, description = "Published news; no token needed", body = Vec<NewsBody>),
+    (status = 404, description = "No such programme", content_type = "application/problem+json"),
+))]
+pub async fn of_programme(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> ApiResult<Vec<NewsBody>> {
+    let programme = convene_store::programmes::by_slug(&state.db, &slug)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let items = convene_store::news::published(&state.db, Some(programme.id), state.clock.now(), 50).await?;
+    Ok(Json(bodies(&state, items)))
+}
