@@ -645,7 +645,9 @@ async fn add_place_to_programme(
 /// slug so loading again adds nothing.
 async fn demo_news(tx: &mut Tx, programme_id: i64, now: Timestamp) -> Result<()> {
     let day = 24 * 3600;
-    let items: [(&str, &str, &str, &str, i64, &[&str]); 3] = [
+    // Slug, title, summary, body, seconds from now to publish, tags.
+    type DemoItem<'a> = (&'a str, &'a str, &'a str, &'a str, i64, &'a [&'a str]);
+    let items: [DemoItem; 3] = [
         (
             "applications-for-the-next-nine-cohorts-open-on-27-august",
             "Applications for the next nine cohorts open on 27 August",
