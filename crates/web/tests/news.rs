@@ -4,7 +4,6 @@
 
 mod common;
 
-use common::TestApp;
 
 const ADMIN: &str = "priya.programme@example.org";
 const LEAD: &str = "lee.lead@example.org";
