@@ -516,3 +516,172 @@ on_both!(the_pages_the_law_requires_are_in_every_footer, |app| {
     assert!(res.headers().get("set-cookie").is_none());
     app.stop().await;
 });
+
+on_both!(
+    the_api_reads_in_public_and_takes_role_requests_under_the_same_rules,
+    |app| {
+        let anon = app.client();
+        let res = anon
+            .get(app.at("/api/v1/programmes/local-vision"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        let programme: serde_json::Value = res.json().await.unwrap();
+        assert!(
+            programme["page_html"]
+                .as_str()
+                .unwrap()
+                .contains("Commissioning Academy")
+        );
+        assert!(
+            programme["rounds"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r["status"] == "open")
+        );
+        assert_eq!(
+            anon.get(app.at("/api/v1/programmes/nope"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            404
+        );
+        let calls: serde_json::Value = anon
+            .get(app.at("/api/v1/open-calls"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(
+            calls
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["round"] == "Local Vision 2013" && c["status"] == "closed")
+        );
+        // Register and confirm through the API.
+        let res = anon
+        .post(app.at("/api/v1/registrations"))
+        .json(&serde_json::json!({"name": "Sorrel Dunmoor", "email": "sorrel.dunmoor@example.org", "organisation": "Fennick Marsh Council", "job_role": "Analyst", "password": "password"}))
+        .send()
+        .await
+        .unwrap();
+        assert_eq!(res.status(), 422);
+        let problem: serde_json::Value = res.json().await.unwrap();
+        assert!(
+            problem["errors"]["password"]
+                .as_str()
+                .unwrap()
+                .contains("12 characters")
+        );
+        let res = anon
+        .post(app.at("/api/v1/registrations"))
+        .json(&serde_json::json!({"name": "Sorrel Dunmoor", "email": "sorrel.dunmoor@example.org", "organisation": "Fennick Marsh Council", "job_role": "Analyst", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+        assert_eq!(res.status(), 202);
+        let link = emailed_link(&app, "sorrel.dunmoor@example.org", "/verify-email/").await;
+        let token = link.trim_start_matches("/verify-email/").to_string();
+        let verify = |t: String| {
+            anon.post(app.at("/api/v1/email-verifications"))
+                .json(&serde_json::json!({ "token": t }))
+                .send()
+        };
+        assert_eq!(verify(token.clone()).await.unwrap().status(), 204);
+        assert_eq!(verify(token).await.unwrap().status(), 410, "a link works once");
+        // Ask for a place with a token; the admin lists and decides.
+        let sorrel = app.client();
+        sign_in(&app, &sorrel, "sorrel.dunmoor@example.org", "/dashboard").await;
+        let sorrel_token = app.create_api_token(&sorrel, "script").await;
+        let fennick = app.place_id("PL-0011").await;
+        let res = anon
+            .post(app.at("/api/v1/programmes/local-vision/role-requests"))
+            .bearer_auth(&sorrel_token)
+            .json(&serde_json::json!({ "place_id": fennick, "reason": "Analyst for the bid" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201);
+        let request: serde_json::Value = res.json().await.unwrap();
+        let id = request["id"].as_i64().unwrap();
+        // The requester cannot list or decide requests.
+        let res = anon
+            .get(app.at("/api/v1/programmes/local-vision/role-requests"))
+            .bearer_auth(&sorrel_token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 403);
+        let res = anon
+            .post(app.at(&format!("/api/v1/role-requests/{id}/decision")))
+            .bearer_auth(&sorrel_token)
+            .json(&serde_json::json!({ "approve": true }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 403);
+        let admin = app.signed_in(ADMIN).await;
+        let admin_token = app.create_api_token(&admin, "admin script").await;
+        let list: serde_json::Value = anon
+            .get(app.at("/api/v1/programmes/local-vision/role-requests"))
+            .bearer_auth(&admin_token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(
+            list.as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r["id"] == id && r["status"] == "pending")
+        );
+        let decide = |body: serde_json::Value| {
+            anon.post(app.at(&format!("/api/v1/role-requests/{id}/decision")))
+                .bearer_auth(&admin_token)
+                .json(&body)
+                .send()
+        };
+        assert_eq!(
+            decide(serde_json::json!({ "approve": false }))
+                .await
+                .unwrap()
+                .status(),
+            422,
+            "a decline needs a reason"
+        );
+        let res = decide(serde_json::json!({ "approve": true })).await.unwrap();
+        assert_eq!(res.status(), 200);
+        assert_eq!(
+            decide(serde_json::json!({ "approve": false, "reason": "late" }))
+                .await
+                .unwrap()
+                .status(),
+            409
+        );
+        let me: serde_json::Value = anon
+            .get(app.at("/api/v1/me"))
+            .bearer_auth(&sorrel_token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(
+            me["roles"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r["role"] == "place_lead" && r["scope_id"] == fennick)
+        );
+        app.stop().await;
+    }
+);

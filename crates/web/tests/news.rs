@@ -4,7 +4,6 @@
 
 mod common;
 
-
 const ADMIN: &str = "priya.programme@example.org";
 const LEAD: &str = "lee.lead@example.org";
 const NEW: &str = "/programmes/local-vision/news/new";

@@ -62,7 +62,8 @@ fn documented() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(people::download))
         .routes(routes!(people::erase))
         .routes(routes!(news::all))
-        .routes(routes!(news::of_programme));
+        .routes(routes!(news::of_programme))
+        .routes(routes!(programmes::public));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .split_for_parts()

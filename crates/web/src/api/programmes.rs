@@ -69,3 +69,89 @@ pub async fn places(
     let places = programmes::places_in(&state.db, programme.id).await?;
     Ok(Json(places.into_iter().map(PlaceBody::from).collect()))
 }
+
+/// A round as the public programme page shows it.
+#[derive(Serialize, ToSchema)]
+pub struct PublicRound {
+    pub slug: String,
+    pub name: String,
+    /// open, not_open_yet or closed.
+    pub status: String,
+    pub opens_at: String,
+    pub closes_at: String,
+    pub review_ends_at: String,
+    pub notify_by: String,
+    pub launch_event_at: Option<String>,
+    pub launch_event_location: Option<String>,
+    pub places_offered: i64,
+    pub value_per_place_pence: i64,
+    pub eligibility: String,
+}
+
+/// What anyone may read about a programme, as its public page shows it.
+#[derive(Serialize, ToSchema)]
+pub struct PublicProgramme {
+    pub slug: String,
+    pub name: String,
+    pub summary: String,
+    /// The admins' page, rendered from Markdown and sanitised.
+    pub page_html: String,
+    pub partners: Vec<String>,
+    pub fund_total_pence: i64,
+    pub contact_email: String,
+    pub rounds: Vec<PublicRound>,
+}
+
+/// A programme's public facts: no token needed.
+#[utoipa::path(get, path = "/programmes/{slug}", tag = "public",
+    params(("slug" = String, Path, description = "The programme's slug, such as local-vision")),
+    responses(
+        (status = 200, description = "The public programme", body = PublicProgramme),
+        (status = 404, description = "No such programme", content_type = "application/problem+json"),
+))]
+pub async fn public(State(state): State<AppState>, Path(slug): Path<String>) -> ApiResult<PublicProgramme> {
+    let catalogue = state.catalogue.get(&state.db).await?;
+    let entry = catalogue
+        .iter()
+        .find(|e| e.programme.slug == slug)
+        .ok_or_else(ApiError::not_found)?;
+    let now = state.clock.now();
+    let p = &entry.programme;
+    let partners = programmes::partners(&state.db, p.id)
+        .await?
+        .into_iter()
+        .map(|x| x.organisation_name)
+        .collect();
+    Ok(Json(PublicProgramme {
+        slug: p.slug.clone(),
+        name: p.name.clone(),
+        summary: p.summary.clone(),
+        page_html: entry.page_html.clone(),
+        partners,
+        fund_total_pence: p.fund.total.0,
+        contact_email: p.contact_email.clone(),
+        rounds: entry
+            .rounds
+            .iter()
+            .map(|r| PublicRound {
+                slug: r.slug.clone(),
+                name: r.name.clone(),
+                status: match convene_domain::programmes::round_status(r.opens_at, r.closes_at, now) {
+                    convene_domain::programmes::RoundStatus::Open => "open",
+                    convene_domain::programmes::RoundStatus::NotOpenYet => "not_open_yet",
+                    convene_domain::programmes::RoundStatus::Closed => "closed",
+                }
+                .into(),
+                opens_at: r.opens_at.iso(),
+                closes_at: r.closes_at.iso(),
+                review_ends_at: r.review_ends_at.iso(),
+                notify_by: r.notify_by.iso(),
+                launch_event_at: r.launch_event_at.map(|t| t.iso()),
+                launch_event_location: r.launch_event_location.clone(),
+                places_offered: r.places_offered,
+                value_per_place_pence: r.value_per_place.0,
+                eligibility: r.eligibility.clone(),
+            })
+            .collect(),
+    }))
+}
