@@ -16,6 +16,34 @@ use std::sync::Arc;
 
 const CONNECTIONS: u32 = 64;
 
+/// Times registrations through the API, alternating a new address and one already in use:
+/// their medians should differ by no more than noise (no account enumeration by timing).
+async fn registration_timing(addr: std::net::SocketAddr, rounds: usize) -> anyhow::Result<(f64, f64)> {
+    let client = reqwest::Client::new();
+    let url = format!("http://{addr}/api/v1/registrations");
+    let mut new = Vec::new();
+    let mut used = Vec::new();
+    for i in 0..rounds {
+        for (email, into) in [
+            (format!("bench.newcomer.{i}@example.org"), &mut new),
+            ("lee.lead@example.org".to_string(), &mut used),
+        ] {
+            let body = serde_json::json!({
+                "name": "Bench Newcomer", "email": email, "organisation": "Bench Council",
+                "job_role": "Analyst", "password": "Bench lantern orchard"
+            });
+            let started = std::time::Instant::now();
+            let res = client.post(&url).json(&body).send().await?;
+            let ms = started.elapsed().as_secs_f64() * 1000.0;
+            if res.status() != 202 {
+                bail!("registration answered {}", res.status());
+            }
+            into.push(ms);
+        }
+    }
+    Ok((median(new), median(used)))
+}
+
 /// Runs the benchmark and returns its JSON line.
 pub async fn run(quick: bool) -> anyhow::Result<serde_json::Value> {
     let (seconds, runs) = if quick { (3, 3) } else { (10, 5) };
@@ -111,6 +139,13 @@ pub async fn run(quick: bool) -> anyhow::Result<serde_json::Value> {
         }
     }
     println!("goal: each page ≥ 50% of the ceiling, p99 < 10 ms");
+    let (new_ms, used_ms) = registration_timing(app_addr, if quick { 10 } else { 30 }).await?;
+    println!(
+        "registration (API), median of alternating requests: new address {new_ms:.1} ms, used address {used_ms:.1} ms, difference {:.1} ms",
+        (new_ms - used_ms).abs()
+    );
+    figures.insert("register_new_address_p50_ms".into(), new_ms.into());
+    figures.insert("register_used_address_p50_ms".into(), used_ms.into());
     test_db.remove().await;
     Ok(serde_json::json!({ "bench": "public", "quick": quick, "figures": figures, "checks": checks }))
 }

@@ -490,13 +490,62 @@ pub async fn decide(
     Ok(Decision::Done)
 }
 
-/// Invites someone by email to act for a place in a programme.
+/// The role an admin invites someone to, within their programme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InvitedRole {
+    PlaceLead,
+    ProgrammeAdmin,
+    PanelMember,
+}
+
+impl InvitedRole {
+    pub fn from_key(key: &str) -> Option<InvitedRole> {
+        match key {
+            "place_lead" => Some(InvitedRole::PlaceLead),
+            "programme_admin" => Some(InvitedRole::ProgrammeAdmin),
+            "panel_member" => Some(InvitedRole::PanelMember),
+            _ => None,
+        }
+    }
+}
+
+/// What an invitation offers, in words: "act for Greyhollow as its place lead".
+pub async fn describe_invitation(state: &AppState, invitation: &Invitation) -> Result<String, AppError> {
+    let catalogue = state.catalogue.get(&state.db).await?;
+    let programme = catalogue
+        .iter()
+        .find(|e| e.programme.id == invitation.programme_id);
+    Ok(match (invitation.role, invitation.scope_id) {
+        (Role::PlaceLead, Some(id)) => {
+            let name = programmes::place(&state.db, id)
+                .await?
+                .map(|p| p.name)
+                .unwrap_or_default();
+            format!("act for {name} as its place lead")
+        }
+        (Role::PanelMember, Some(id)) => {
+            let round = programme
+                .and_then(|e| e.rounds.iter().find(|r| r.id == id))
+                .map(|r| r.name.clone());
+            format!("sit on the panel of {}", round.unwrap_or_default())
+        }
+        _ => format!(
+            "be a programme admin of {}",
+            programme.map(|e| e.programme.name.clone()).unwrap_or_default()
+        ),
+    })
+}
+
+/// Invites someone by email to a role in a programme: place lead of one of its places,
+/// programme admin, or panel member of one of its rounds.
 pub async fn invite(
     state: &AppState,
     principal: &Principal,
     programme_id: i64,
     email: &str,
+    role: Option<InvitedRole>,
     place_id: Option<i64>,
+    round_id: Option<i64>,
 ) -> Result<Result<(), FormErrors>, AppError> {
     if !allows(principal, Action::Edit, Resource::Programme { id: programme_id }) {
         return Err(AppError::Forbidden);
@@ -509,16 +558,38 @@ pub async fn invite(
             None
         }
     };
-    let place = match place_id {
-        Some(id) => programmes::place(&state.db, id)
-            .await?
-            .filter(|p| p.programme_ids.contains(&programme_id)),
-        None => None,
+    let grant = match role {
+        None => {
+            errors.add("role", "Select the role you are inviting them to");
+            None
+        }
+        Some(InvitedRole::PlaceLead) => {
+            let place = match place_id {
+                Some(id) => programmes::place(&state.db, id)
+                    .await?
+                    .filter(|p| p.programme_ids.contains(&programme_id)),
+                None => None,
+            };
+            if place.is_none() {
+                errors.add("place", "Select the place they will act for");
+            }
+            place.map(|p| (Role::PlaceLead, Some(p.id)))
+        }
+        Some(InvitedRole::ProgrammeAdmin) => Some((Role::ProgrammeAdmin, Some(programme_id))),
+        Some(InvitedRole::PanelMember) => {
+            let catalogue = state.catalogue.get(&state.db).await?;
+            let round = round_id.filter(|id| {
+                catalogue
+                    .iter()
+                    .any(|e| e.programme.id == programme_id && e.rounds.iter().any(|r| r.id == *id))
+            });
+            if round.is_none() {
+                errors.add("round", "Select the round whose panel they will sit on");
+            }
+            round.map(|id| (Role::PanelMember, Some(id)))
+        }
     };
-    if place.is_none() {
-        errors.add("place", "Select the place they will act for");
-    }
-    let (Some(email), Some(place)) = (email, place) else {
+    let (Some(email), Some((role, scope_id))) = (email, grant) else {
         return Ok(Err(errors));
     };
     let now = state.clock.now();
@@ -527,8 +598,8 @@ pub async fn invite(
     let id = requests::create_invitation(
         &mut tx,
         email.as_str(),
-        Role::PlaceLead,
-        Some(place.id),
+        role,
+        scope_id,
         programme_id,
         &secret_digest(&secret),
         principal.user_id,
@@ -536,16 +607,26 @@ pub async fn invite(
         now.plus_seconds(INVITATION_SECONDS),
     )
     .await?;
+    let what = describe_invitation(
+        state,
+        &Invitation {
+            id,
+            email: email.as_str().to_string(),
+            role,
+            scope_id,
+            programme_id,
+        },
+    )
+    .await?;
     let link = format!("{}/invitations/{secret}", state.config.public_url);
     let body = format!(
-        "You have been invited to act for {} as its place lead on Convene.\n\nTo accept, open this link within \
-         14 days:\n\n{link}\n\nIf you were not expecting this, you can ignore this email.\n\nConvene",
-        place.name
+        "You have been invited to {what} on Convene.\n\nTo accept, open this link within 14 days:\n\n{link}\n\n\
+         If you were not expecting this, you can ignore this email.\n\nConvene"
     );
     crate::mail::queue(
         &mut tx,
         email.as_str(),
-        &format!("You are invited to act for {}", place.name),
+        &format!("You are invited to {what}"),
         &body,
         now,
     )

@@ -400,13 +400,84 @@ on_both!(
             .post_form(&admin, invite, invite, &[("email", "bad"), ("place", "")])
             .await;
         let html = res.text().await.unwrap();
-        assert!(html.contains("Select the place they will act for"), "{html}");
+        assert!(
+            html.contains("Select the role you are inviting them to"),
+            "{html}"
+        );
         let res = app
             .post_form(
                 &admin,
                 invite,
                 invite,
-                &[("email", "juno.marchetti@example.org"), ("place", &greyhollow)],
+                &[("email", "bad"), ("role", "place_lead"), ("place", "")],
+            )
+            .await;
+        let html = res.text().await.unwrap();
+        assert!(html.contains("Select the place they will act for"), "{html}");
+        // A panel member for a round of this programme, by the same mechanism.
+        let round = convene_store::programmes::by_slug(&app.state.db, "local-vision")
+            .await
+            .unwrap()
+            .unwrap();
+        let rounds = convene_store::programmes::rounds(&app.state.db, round.id)
+            .await
+            .unwrap();
+        let round_id = rounds[0].id.to_string();
+        let res = app
+            .post_form(
+                &admin,
+                invite,
+                invite,
+                &[
+                    ("email", "pell.ashgrove@example.org"),
+                    ("role", "panel_member"),
+                    ("round", &round_id),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), 303);
+        let panel_link = emailed_link(&app, "pell.ashgrove@example.org", "/invitations/").await;
+        let panellist = app.client();
+        let (_, page) = app.get(&panellist, &panel_link).await;
+        assert!(
+            page.contains(&format!("sit on the panel of {}", rounds[0].name)),
+            "{page}"
+        );
+        let res = app
+            .post_form(
+                &panellist,
+                &panel_link,
+                &panel_link,
+                &[
+                    ("name", "Pell Ashgrove"),
+                    ("organisation", "A partner body"),
+                    ("job_role", "Director"),
+                    ("password", PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), 303);
+        let email = convene_domain::Email::parse("pell.ashgrove@example.org").unwrap();
+        let pell = convene_store::users::by_email(&app.state.db, &email)
+            .await
+            .unwrap()
+            .unwrap();
+        let grants = convene_store::users::grants(&app.state.db, pell.id)
+            .await
+            .unwrap();
+        assert!(grants.iter().any(
+            |g| g.role == convene_domain::accounts::Role::PanelMember && g.scope_id == Some(rounds[0].id)
+        ));
+        let res = app
+            .post_form(
+                &admin,
+                invite,
+                invite,
+                &[
+                    ("email", "juno.marchetti@example.org"),
+                    ("role", "place_lead"),
+                    ("place", &greyhollow),
+                ],
             )
             .await;
         assert_eq!(res.status(), 303);

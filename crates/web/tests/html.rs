@@ -293,7 +293,11 @@ async fn every_page_is_valid_html() {
         &admin,
         invite,
         invite,
-        &[("email", "kit.farrow@example.org"), ("place", &northfold)],
+        &[
+            ("email", "kit.farrow@example.org"),
+            ("role", "place_lead"),
+            ("place", &northfold),
+        ],
     )
     .await;
     let mail = convene_store::outbox::recent(&app.state.db, 20).await.unwrap();

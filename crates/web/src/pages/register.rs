@@ -598,8 +598,8 @@ struct InvitePage {
     slug: String,
     programme_name: String,
     places: Vec<(i64, String)>,
-    email: String,
-    chosen: Option<i64>,
+    rounds: Vec<(i64, String)>,
+    typed: InviteForm,
 }
 
 async fn render_invite(
@@ -607,8 +607,7 @@ async fn render_invite(
     me: &CurrentUser,
     slug: &str,
     errors: FormErrors,
-    email: String,
-    chosen: Option<i64>,
+    typed: InviteForm,
 ) -> Result<Response, AppError> {
     let programme = load_programme(state, me, slug, Action::Edit).await?;
     let places = programmes::places_in(&state.db, programme.id)
@@ -616,8 +615,13 @@ async fn render_invite(
         .into_iter()
         .map(|p| (p.id, p.name))
         .collect();
+    let rounds = programmes::rounds(&state.db, programme.id)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r.name))
+        .collect();
     let path = format!("/programmes/{slug}/invite");
-    let mut frame = chrome(state, Some(&me.person), &me.session, "Invite a place lead", &path).await;
+    let mut frame = chrome(state, Some(&me.person), &me.session, "Invite someone", &path).await;
     frame.has_errors = !errors.is_empty();
     Ok(InvitePage {
         chrome: frame.with_back(format!("/programmes/{slug}/requests")),
@@ -625,8 +629,8 @@ async fn render_invite(
         slug: slug.to_string(),
         programme_name: programme.name,
         places,
-        email,
-        chosen,
+        rounds,
+        typed,
     }
     .into_response())
 }
@@ -636,15 +640,19 @@ async fn invite_page(
     me: CurrentUser,
     Path(slug): Path<String>,
 ) -> Result<Response, AppError> {
-    render_invite(&state, &me, &slug, FormErrors::default(), String::new(), None).await
+    render_invite(&state, &me, &slug, FormErrors::default(), InviteForm::default()).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 struct InviteForm {
     #[serde(default)]
     email: String,
     #[serde(default)]
+    role: String,
+    #[serde(default)]
     place: String,
+    #[serde(default)]
+    round: String,
 }
 
 async fn invite(
@@ -654,8 +662,20 @@ async fn invite(
     Form(form): Form<InviteForm>,
 ) -> Result<Response, AppError> {
     let programme = load_programme(&state, &me, &slug, Action::Edit).await?;
+    let role = registration::InvitedRole::from_key(&form.role);
     let place = form.place.trim().parse::<i64>().ok();
-    match registration::invite(&state, me.principal(), programme.id, &form.email, place).await? {
+    let round = form.round.trim().parse::<i64>().ok();
+    match registration::invite(
+        &state,
+        me.principal(),
+        programme.id,
+        &form.email,
+        role,
+        place,
+        round,
+    )
+    .await?
+    {
         Ok(()) => {
             notify(
                 &me.session,
@@ -664,7 +684,7 @@ async fn invite(
             .await;
             Ok(Redirect::to(&format!("/programmes/{slug}/requests")).into_response())
         }
-        Err(errors) => render_invite(&state, &me, &slug, errors, form.email, place).await,
+        Err(errors) => render_invite(&state, &me, &slug, errors, form).await,
     }
 }
 
@@ -675,7 +695,8 @@ struct InvitationPage {
     errors: FormErrors,
     token: String,
     email: String,
-    place_name: String,
+    /// What the invitation offers: "act for Greyhollow as its place lead".
+    what: String,
     /// Who is signed in: the invited person, someone else, or nobody.
     signed_in_as: Option<String>,
     /// True when an account with the invited address exists.
@@ -704,13 +725,7 @@ async fn render_invitation(
             .await);
         }
     };
-    let place_name = match invitation.scope_id {
-        Some(id) => programmes::place(&state.db, id)
-            .await?
-            .map(|p| p.name)
-            .unwrap_or_default(),
-        None => String::new(),
-    };
+    let what = registration::describe_invitation(state, &invitation).await?;
     let has_account = match convene_domain::Email::parse(&invitation.email) {
         Ok(email) => users::by_email(&state.db, &email).await?.is_some(),
         Err(_) => false,
@@ -719,7 +734,7 @@ async fn render_invitation(
         state,
         who.person.as_ref(),
         &who.session,
-        &format!("You are invited to act for {place_name}"),
+        &format!("You are invited to {what}"),
         "/invitations",
     )
     .await;
@@ -729,7 +744,7 @@ async fn render_invitation(
         errors,
         token: token.to_string(),
         email: invitation.email,
-        place_name,
+        what,
         signed_in_as: who.person.as_ref().map(|p| p.0.email.clone()),
         has_account,
         typed,
