@@ -307,3 +307,15 @@ pub async fn accept_invitation(
     });
     row.map(to_invitation).transpose()
 }
+
+/// How many requests wait for a decision in each programme, by programme id.
+pub async fn pending_counts(db: &Db) -> Result<Vec<(i64, i64)>> {
+    let rows: Vec<(i64, i64)> = on_db!(db, |pool| {
+        sqlx::query_as(
+            "SELECT programme_id, COUNT(*) FROM role_requests WHERE status = 'pending' GROUP BY programme_id",
+        )
+        .fetch_all(pool)
+        .await?
+    });
+    Ok(rows)
+}

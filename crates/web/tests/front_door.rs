@@ -171,6 +171,12 @@ on_both!(
         // The programme admin is told, and decides.
         let admin_link = emailed_link(&app, ADMIN, "/requests/").await;
         let admin = app.signed_in(ADMIN).await;
+        let (_, dashboard) = app.get(&admin, "/dashboard").await;
+        assert!(
+            dashboard
+                .contains("1 request to act for a place in Systems Leadership – Local Vision is waiting"),
+            "{dashboard}"
+        );
         let (_, list) = app.get(&admin, "/programmes/local-vision/requests").await;
         assert!(
             list.contains("Wren Caddington") && list.contains("Larkspur"),

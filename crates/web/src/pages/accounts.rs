@@ -378,6 +378,10 @@ async fn reset(
         let mut tx = state.db.begin().await?;
         if let Some(user_id) = tokens::spend_password_reset(&mut tx, &secret_digest(&token), now).await? {
             users::set_password_hash(&mut tx, user_id, &hash).await?;
+            // The link reached the address, so it is confirmed too.
+            if let Some(user) = users::by_id(&state.db, user_id).await? {
+                users::mark_verified(&mut tx, user_id, &user.email, now).await?;
+            }
             audit::log(
                 &mut tx,
                 Some(user_id),

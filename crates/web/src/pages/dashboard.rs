@@ -127,6 +127,8 @@ struct DashboardPage {
     role: String,
     is_admin: bool,
     is_service_admin: bool,
+    /// Programmes with requests to act for a place waiting: slug, name, how many.
+    waiting_requests: Vec<(String, String, i64)>,
     programmes: Vec<ProgrammeCard>,
     places: Vec<PlaceLine>,
     open_calls: Vec<OpenCall>,
@@ -254,6 +256,24 @@ async fn dashboard(State(state): State<AppState>, me: CurrentUser) -> Result<Res
             .unwrap_or_default(),
         is_admin: service_admin || !admin_of.is_empty(),
         is_service_admin: service_admin,
+        waiting_requests: if admin_programmes.is_empty() {
+            Vec::new()
+        } else {
+            let counts = convene_store::requests::pending_counts(&state.db).await?;
+            let catalogue = state.catalogue.get(&state.db).await?;
+            admin_programmes
+                .iter()
+                .filter_map(|card| {
+                    let id = catalogue
+                        .iter()
+                        .find(|e| e.programme.slug == card.slug)?
+                        .programme
+                        .id;
+                    let n = counts.iter().find(|(p, _)| *p == id)?.1;
+                    Some((card.slug.clone(), card.name.clone(), n))
+                })
+                .collect()
+        },
         programmes: admin_programmes,
         places: places
             .into_iter()
