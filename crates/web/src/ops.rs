@@ -43,21 +43,58 @@ async fn metrics_text(State(state): State<AppState>) -> Response {
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
 }
 
-/// Counts requests by route and status, and times them.
+/// One route's metric handles: its duration histogram, and a counter per method and status.
+struct RouteMetrics {
+    duration: metrics::Histogram,
+    counts: Vec<(axum::http::Method, u16, metrics::Counter)>,
+}
+
+thread_local! {
+    /// Metric handles by route, per worker thread: registering a labelled metric hashes its
+    /// labels in the recorder's map, so each thread looks a handle up once, then reuses it.
+    static ROUTE_METRICS: std::cell::RefCell<std::collections::HashMap<String, RouteMetrics>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// Counts requests by route, method and status, and times them by route.
 pub async fn track(req: Request, next: Next) -> Response {
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| "unmatched".into());
-    let method = req.method().to_string();
+    let route = req.extensions().get::<MatchedPath>().cloned();
+    let method = req.method().clone();
     let started = Instant::now();
     let res = next.run(req).await;
-    let status = res.status().as_u16().to_string();
-    metrics::counter!("http_requests_total", "route" => route.clone(), "method" => method, "status" => status)
-        .increment(1);
-    metrics::histogram!("http_request_duration_seconds", "route" => route)
-        .record(started.elapsed().as_secs_f64());
+    let status = res.status().as_u16();
+    let elapsed = started.elapsed().as_secs_f64();
+    let route = route.as_ref().map(MatchedPath::as_str).unwrap_or("unmatched");
+    ROUTE_METRICS.with(|cell| {
+        let mut routes = cell.borrow_mut();
+        if !routes.contains_key(route) {
+            let duration = metrics::histogram!("http_request_duration_seconds", "route" => route.to_string());
+            routes.insert(
+                route.to_string(),
+                RouteMetrics {
+                    duration,
+                    counts: Vec::new(),
+                },
+            );
+        }
+        let Some(entry) = routes.get_mut(route) else {
+            return;
+        };
+        entry.duration.record(elapsed);
+        match entry.counts.iter().find(|(m, s, _)| *m == method && *s == status) {
+            Some((_, _, counter)) => counter.increment(1),
+            None => {
+                let counter = metrics::counter!(
+                    "http_requests_total",
+                    "route" => route.to_string(),
+                    "method" => method.to_string(),
+                    "status" => status.to_string()
+                );
+                counter.increment(1);
+                entry.counts.push((method, status, counter));
+            }
+        }
+    });
     res
 }
 

@@ -77,6 +77,10 @@ pub fn build_app(mut state: AppState) -> Router {
         .layer(sessions)
         .layer(origin_wall)
         .layer(DefaultBodyLimit::max(csrf::FORM_LIMIT))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            pages::public::serve_cached,
+        ))
         .layer(middleware::from_fn(ops::track))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
