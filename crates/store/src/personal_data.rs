@@ -89,6 +89,11 @@ const SECTIONS: &[(&str, Key, &str)] = &[
          JOIN places p ON p.id = c.place_id WHERE c.proposed_by = $1 ORDER BY c.id",
     ),
     (
+        "news_written",
+        Key::User,
+        "SELECT title, slug, CAST(publish_at AS TEXT) AS published_at FROM news_items WHERE author_user_id = $1 ORDER BY id",
+    ),
+    (
         "board_chair_of",
         Key::Email,
         "SELECT name, reference, hwb_chair_name AS chair_name, hwb_chair_email AS chair_email FROM places WHERE LOWER(hwb_chair_email) = $1 ORDER BY id",

@@ -323,11 +323,11 @@ on_both!(an_answer_changed_after_sign_off_voids_it, |app| {
     );
     // A tampered link is simply not valid.
     let mut tampered = link.clone();
-    tampered.pop();
-    tampered.push('0');
+    let last = tampered.pop();
+    tampered.push(if last == Some('0') { '1' } else { '0' });
     let (status, html) = app.get(&app.client(), &tampered).await;
-    assert_eq!(status, if tampered == link { 410 } else { 404 });
-    assert!(html.contains("not valid") || tampered == link);
+    assert_eq!(status, 404);
+    assert!(html.contains("not valid"));
     let (status, _) = app.get(&app.client(), "/sign-off/not-a-token").await;
     assert_eq!(status, 404);
     app.stop().await;

@@ -244,7 +244,13 @@ async fn every_role_signs_in_and_every_page_passes_axe() {
         assert_accessible(&client, &format!("dashboard of {}", account.email)).await;
         let role = account.role.key();
         screenshot(&client, &format!("dashboard-{role}-desktop")).await;
-        let mut pages = vec!["/account".to_string()];
+        let mut pages = vec![
+            "/account".to_string(),
+            "/account/details".into(),
+            "/account/email".into(),
+            "/account/password".into(),
+            "/account/two-factor".into(),
+        ];
         match account.role {
             convene_domain::accounts::Role::ProgrammeAdmin | convene_domain::accounts::Role::ServiceAdmin => {
                 pages.push("/programmes".into());
@@ -256,12 +262,20 @@ async fn every_role_signs_in_and_every_page_passes_axe() {
                 pages.push("/programmes/local-vision/rounds/2013/form".into());
                 pages.push("/programmes/local-vision/rounds/2013/applications".into());
                 pages.push(format!("/applications/{submitted_2013}"));
+                pages.push("/programmes/local-vision/page".into());
+                pages.push("/programmes/local-vision/requests".into());
+                pages.push("/programmes/local-vision/invite".into());
+                pages.push("/programmes/local-vision/news/manage".into());
+                pages.push("/programmes/local-vision/news/new".into());
+                pages.push("/programmes/local-vision/retention".into());
             }
             convene_domain::accounts::Role::PlaceLead => pages.push(format!("/places/{lead_place}")),
             _ => {}
         }
         if account.role == convene_domain::accounts::Role::ServiceAdmin {
             pages.push("/dev/mail".into());
+            pages.push("/admin/people?email=hwb.chair@westermoor.example.org".into());
+            pages.push("/admin/people/erase?email=hwb.chair@westermoor.example.org".into());
         }
         for page in &pages {
             client.goto(&app.at(page)).await.unwrap();

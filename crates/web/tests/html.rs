@@ -104,6 +104,16 @@ async fn every_page_is_valid_html() {
         )
         .await;
     pages.push(("news form errors".into(), res.text().await.unwrap()));
+    let scheduled = convene_store::news::by_slug(&app.state.db, "launch-event-for-new-places")
+        .await
+        .unwrap()
+        .unwrap();
+    let edit = format!("/programmes/local-vision/news/{}/edit", scheduled.id);
+    pages.push(("news edit form".into(), app.get(&admin, &edit).await.1));
+    let res = app
+        .post_form(&admin, &edit, &edit, &[("title", "x"), ("publish_time", "25:00")])
+        .await;
+    pages.push(("news edit errors".into(), res.text().await.unwrap()));
     // Retention rules, with an error.
     pages.push((
         "retention".into(),

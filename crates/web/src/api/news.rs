@@ -14,8 +14,9 @@ pub struct NewsBody {
     pub title: String,
     pub summary: String,
     pub tags: Vec<String>,
-    /// RFC 3339.
+    /// When it was (or is treated as) published: RFC 3339, UTC.
     pub published_at: String,
+    /// The item's public page.
     pub url: String,
     /// The text, rendered from Markdown and sanitised.
     pub body_html: String,
@@ -36,8 +37,10 @@ fn bodies(state: &AppState, items: Vec<convene_store::news::NewsItem>) -> Vec<Ne
         .collect()
 }
 
-/// Published news of every programme, newest first (at most 50).
-#[utoipa::path(get, path = "/news", tag = "public", responses(
+/// Published news of every programme and of the whole service, newest first (at most 50).
+///
+/// Items scheduled for later are left out until their time.
+#[utoipa::path(get, path = "/news", tag = "public", operation_id = "list_news", security(()), responses(
     (status = 200, description = "Published news; no token needed", body = Vec<NewsBody>),
 ))]
 pub async fn all(State(state): State<AppState>) -> ApiResult<Vec<NewsBody>> {
@@ -46,8 +49,10 @@ pub async fn all(State(state): State<AppState>) -> ApiResult<Vec<NewsBody>> {
 }
 
 /// Published news of one programme, newest first (at most 50).
-#[utoipa::path(get, path = "/programmes/{slug}/news", tag = "public",
-    params(("slug" = String, Path, description = "The programme")), responses(
+///
+/// Items scheduled for later are left out until their time.
+#[utoipa::path(get, path = "/programmes/{slug}/news", tag = "public", operation_id = "list_programme_news",
+    security(()), params(("slug" = String, Path, description = "The programme")), responses(
     (status = 200, description = "Published news; no token needed", body = Vec<NewsBody>),
     (status = 404, description = "No such programme", content_type = "application/problem+json"),
 ))]

@@ -44,8 +44,14 @@ pub struct ItemLine {
     pub slug: String,
     pub title: String,
     pub summary: String,
+    /// "27 August 2026", UK time.
     pub date: String,
+    /// "9am on Thursday 27 August 2026", UK time.
+    pub when: String,
+    /// For `<time datetime>`.
+    pub iso: String,
     pub tags: Vec<String>,
+    /// Not public yet: its publish time is still to come.
     pub scheduled: bool,
     pub id: i64,
 }
@@ -57,6 +63,8 @@ impl ItemLine {
             title: item.title.clone(),
             summary: item.summary.clone(),
             date: item.publish_at.london_date(),
+            when: item.publish_at.london_words(),
+            iso: item.publish_at.iso(),
             tags: item.tags.clone(),
             scheduled: item.publish_at > now,
             id: item.id,
@@ -190,7 +198,7 @@ async fn item_page(
             Ok(ItemPage {
                 chrome: chrome.with_back(back),
                 body_html: crate::markdown::render(&item.body_markdown),
-                updated: (item.updated_at > item.publish_at).then(|| item.updated_at.london_date()),
+                updated: changed_since_published(&item),
                 item: ItemLine::of(&item, now),
                 related: related.iter().map(|i| ItemLine::of(i, now)).collect(),
                 programme,
@@ -201,9 +209,25 @@ async fn item_page(
     .await
 }
 
-/// An Atom feed of published items.
-fn feed(state: &AppState, title: &str, self_path: &str, items: &[NewsItem]) -> String {
-    use atom_syndication::{Content, Entry, Feed, Link, Text};
+/// The day an item was changed, when that was after it was published and on a later day
+/// (a typo mended on the day, or a scheduled item edited before its time, is not news).
+fn changed_since_published(item: &NewsItem) -> Option<String> {
+    let published = item.publish_at.max(item.created_at);
+    let day = item.updated_at.london_date();
+    (item.updated_at > published && day != item.publish_at.london_date()).then_some(day)
+}
+
+/// An Atom feed of published items; `html_path` is the page it mirrors, and `author`
+/// writes every entry (RFC 4287 asks a feed to name one).
+fn feed(
+    state: &AppState,
+    title: &str,
+    author: &str,
+    self_path: &str,
+    html_path: &str,
+    items: &[NewsItem],
+) -> String {
+    use atom_syndication::{Category, Content, Entry, Feed, Link, Person, Text};
     let base = &state.config.public_url;
     let entries = items
         .iter()
@@ -217,6 +241,16 @@ fn feed(state: &AppState, title: &str, self_path: &str, items: &[NewsItem]) -> S
             link.set_href(format!("{base}/news/{}", item.slug));
             entry.set_links(vec![link]);
             entry.set_summary(Some(Text::plain(item.summary.clone())));
+            entry.set_categories(
+                item.tags
+                    .iter()
+                    .map(|tag| {
+                        let mut category = Category::default();
+                        category.set_term(tag.clone());
+                        category
+                    })
+                    .collect::<Vec<_>>(),
+            );
             let mut content = Content::default();
             content.set_content_type(Some("html".to_string()));
             content.set_value(Some(crate::markdown::render(&item.body_markdown)));
@@ -227,6 +261,9 @@ fn feed(state: &AppState, title: &str, self_path: &str, items: &[NewsItem]) -> S
     let mut feed = Feed::default();
     feed.set_id(format!("{base}{self_path}"));
     feed.set_title(title.to_string());
+    let mut writer = Person::default();
+    writer.set_name(author.to_string());
+    feed.set_authors(vec![writer]);
     feed.set_updated(atom_time(
         items
             .iter()
@@ -237,7 +274,12 @@ fn feed(state: &AppState, title: &str, self_path: &str, items: &[NewsItem]) -> S
     let mut me = Link::default();
     me.set_href(format!("{base}{self_path}"));
     me.set_rel("self");
-    feed.set_links(vec![me]);
+    me.set_mime_type(Some("application/atom+xml".to_string()));
+    let mut page = Link::default();
+    page.set_href(format!("{base}{html_path}"));
+    page.set_rel("alternate");
+    page.set_mime_type(Some("text/html".to_string()));
+    feed.set_links(vec![me, page]);
     feed.set_entries(entries);
     feed.to_string()
 }
@@ -256,7 +298,14 @@ async fn service_feed(
         "application/atom+xml",
         async || {
             let items = news::published(&state.db, None, state.clock.now(), LIST_LIMIT).await?;
-            Ok(feed(&state, "Convene: news", "/news.atom", &items))
+            Ok(feed(
+                &state,
+                "Convene: news",
+                "Convene",
+                "/news.atom",
+                "/news",
+                &items,
+            ))
         },
     )
     .await
@@ -279,7 +328,14 @@ async fn programme_feed(
         "application/atom+xml",
         async || {
             let items = news::published(&state.db, Some(programme.id), state.clock.now(), LIST_LIMIT).await?;
-            Ok(feed(&state, &format!("{}: news", programme.name), &key, &items))
+            Ok(feed(
+                &state,
+                &format!("{}: news", programme.name),
+                &programme.name,
+                &key,
+                &format!("/programmes/{slug}/news"),
+                &items,
+            ))
         },
     )
     .await
@@ -362,46 +418,70 @@ impl ItemForm {
         }
     }
 
-    /// The checked item, or every problem by field.
+    /// The checked item, or every problem by field (a date's problem is on its first box,
+    /// a time's on the time box, so the error summary links to what needs changing).
     fn check(&self) -> Result<(Vec<String>, Timestamp), FormErrors> {
+        use convene_domain::time::DateInputError;
         let mut errors = FormErrors::default();
         let limit = |errors: &mut FormErrors, field: &str, value: &str, what: &str, max: usize| {
             if value.trim().is_empty() {
                 errors.add(field, format!("Enter {what}"));
+                false
             } else if value.chars().count() > max {
-                errors.add(field, format!("The {field} must be {max} characters or fewer"));
+                let name = match field {
+                    "title" => "Title",
+                    "summary" => "Summary",
+                    _ => "Text",
+                };
+                errors.add(
+                    field,
+                    format!("{name} must be {} characters or fewer", thousands(max)),
+                );
+                false
+            } else {
+                true
             }
         };
         limit(&mut errors, "title", &self.title, "a title", 120);
         limit(&mut errors, "summary", &self.summary, "a summary", 300);
-        limit(
+        if limit(
             &mut errors,
             "body",
             &self.body,
             "the text of the news item",
             20_000,
-        );
-        if let Some(problem) = crate::markdown::check(&self.body) {
+        ) && let Some(problem) = crate::markdown::check(&self.body)
+        {
             errors.add("body", problem);
         }
         let tags = rules::parse_tags(&self.tags).unwrap_or_else(|e| {
             errors.add("tags", e);
             Vec::new()
         });
-        let when =
-            parse_date_input(&self.publish_day, &self.publish_month, &self.publish_year).and_then(|date| {
-                let time = if self.publish_time.trim().is_empty() {
-                    parse_time_input("9am")
-                } else {
-                    parse_time_input(&self.publish_time)
-                }?;
-                london_instant(date, time, false).map_err(|_| convene_domain::time::DateInputError::NotADate)
-            });
-        let publish_at = match when {
-            Ok(t) => Some(t),
+        let publish_at = match parse_date_input(&self.publish_day, &self.publish_month, &self.publish_year) {
             Err(e) => {
-                errors.add("publish", e.to_string());
+                let message = match e {
+                    DateInputError::Missing => "Enter the date to publish on".to_string(),
+                    other => other.to_string(),
+                };
+                errors.add("publish_day", message);
                 None
+            }
+            Ok(date) => {
+                let typed = self.publish_time.trim();
+                match parse_time_input(if typed.is_empty() { "9am" } else { typed }) {
+                    Err(_) => {
+                        errors.add("publish_time", "Enter a time, like 9am or 14:30");
+                        None
+                    }
+                    Ok(time) => match london_instant(date, time, false) {
+                        Ok(t) => Some(t),
+                        Err(e) => {
+                            errors.add("publish_day", e.to_string());
+                            None
+                        }
+                    },
+                }
             }
         };
         match publish_at {
@@ -409,6 +489,19 @@ impl ItemForm {
             _ => Err(errors),
         }
     }
+}
+
+/// 20000 → "20,000".
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 #[derive(Template, WebTemplate)]
@@ -419,6 +512,15 @@ struct FormPage {
     action: String,
     form: ItemForm,
     editing: bool,
+}
+
+impl FormPage {
+    /// The publish date's or time's problem, shown above the date boxes.
+    fn publish_error(&self) -> Option<&str> {
+        self.errors
+            .for_field("publish_day")
+            .or_else(|| self.errors.for_field("publish_time"))
+    }
 }
 
 async fn form_page(
@@ -488,25 +590,44 @@ async fn create(
         tags: &tags,
     };
     let mut tx = state.db.begin().await?;
-    let (id, _) = news::create(&mut tx, &draft, Some(me.user().id), now).await?;
-    convene_store::audit::log(
-        &mut tx,
-        Some(me.user().id),
-        "news_created",
-        "news_item",
-        Some(id),
-        now,
-    )
-    .await?;
+    let (id, item_slug) = news::create(&mut tx, &draft, Some(me.user().id), now).await?;
+    audit(&mut tx, &me, "news_created", id, &item_slug, now).await?;
     tx.commit().await?;
     state.catalogue.invalidate();
-    let when = if publish_at > now {
-        format!("It will be published at {}.", publish_at.london_words())
-    } else {
-        "It is published.".to_string()
-    };
-    notify(&me.session, &format!("The news item has been saved. {when}")).await;
+    notify(&me.session, &saved_notice(publish_at, now)).await;
     Ok(Redirect::to(&format!("/programmes/{slug}/news/manage")).into_response())
+}
+
+/// Records who wrote or changed which item (by its address), with the change itself.
+async fn audit(
+    tx: &mut convene_store::Tx,
+    me: &CurrentUser,
+    action: &str,
+    id: i64,
+    slug: &str,
+    now: Timestamp,
+) -> Result<(), AppError> {
+    let entry = convene_store::audit::Entry {
+        actor_user_id: Some(me.user().id),
+        action,
+        record_type: "news_item",
+        record_id: Some(id),
+        detail: slug,
+    };
+    convene_store::audit::record(tx, entry, now).await?;
+    Ok(())
+}
+
+/// The notice after saving: whether readers can see the item yet.
+fn saved_notice(publish_at: Timestamp, now: Timestamp) -> String {
+    if publish_at > now {
+        format!(
+            "The news item has been saved. It will be published at {}.",
+            publish_at.london_words()
+        )
+    } else {
+        "The news item has been saved and published.".to_string()
+    }
 }
 
 /// An item of this programme, for its admins.
@@ -549,7 +670,7 @@ async fn update(
     Path((slug, id)): Path<(String, i64)>,
     Form(form): Form<ItemForm>,
 ) -> Result<Response, AppError> {
-    let (programme, _) = own_item(&state, &me, &slug, id).await?;
+    let (programme, item) = own_item(&state, &me, &slug, id).await?;
     let action = format!("/programmes/{slug}/news/{id}/edit");
     let (tags, publish_at) = match form.check() {
         Ok(ok) => ok,
@@ -566,17 +687,9 @@ async fn update(
     };
     let mut tx = state.db.begin().await?;
     news::update(&mut tx, id, &draft, now).await?;
-    convene_store::audit::log(
-        &mut tx,
-        Some(me.user().id),
-        "news_changed",
-        "news_item",
-        Some(id),
-        now,
-    )
-    .await?;
+    audit(&mut tx, &me, "news_changed", id, &item.slug, now).await?;
     tx.commit().await?;
     state.catalogue.invalidate();
-    notify(&me.session, "The news item has been saved.").await;
+    notify(&me.session, &saved_notice(publish_at, now)).await;
     Ok(Redirect::to(&format!("/programmes/{slug}/news/manage")).into_response())
 }
