@@ -47,7 +47,7 @@ pub fn build_app(mut state: AppState) -> Router {
         state.clock.clone(),
         state.sessions.clone(),
     ))
-    .with_name("convene_session")
+    .with_name(crate::session_store::SESSION_COOKIE)
     .with_http_only(true)
     .with_same_site(SameSite::Lax)
     .with_secure(state.config.secure_cookies)

@@ -15,6 +15,9 @@ use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{Error, Result as StoreResult};
 
 /// The session key holding the signed-in user's id (also copied to its own column).
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "convene_session";
+
 pub const USER_ID_KEY: &str = "user_id";
 
 /// Recently read sessions, shared by a process's store and the pages that end sessions.

@@ -57,18 +57,19 @@ struct NextQuery {
 
 /// Only local paths may be a post-sign-in destination (no open redirect).
 fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n)
-            if n.starts_with('/')
-                && !n.starts_with("//")
-                && !n
-                    .chars()
-                    .any(|c| c == '\\' || c.is_whitespace() || c.is_control()) =>
-        {
-            n.to_string()
-        }
-        _ => "/dashboard".to_string(),
-    }
+    next.filter(|n| is_local_path(n))
+        .unwrap_or("/dashboard")
+        .to_string()
+}
+
+/// True for a path on this site, the only kind of destination a link or form may send
+/// someone to afterwards (no open redirect).
+pub(crate) fn is_local_path(path: &str) -> bool {
+    path.starts_with('/')
+        && !path.starts_with("//")
+        && !path
+            .chars()
+            .any(|c| c == '\\' || c.is_whitespace() || c.is_control())
 }
 
 async fn sign_in_page(State(state): State<AppState>, who: MaybeUser, Query(q): Query<NextQuery>) -> Response {

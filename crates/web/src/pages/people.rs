@@ -256,17 +256,11 @@ async fn confirm_erase(
     .await;
     let email = q.email.unwrap_or_default();
     Ok(ErasePage {
-        chrome: frame.with_back(format!("/admin/people?email={}", urlencoding(&email))),
+        chrome: frame.with_back(format!("/admin/people?email={}", crate::error::urlencode(&email))),
         errors: FormErrors::default(),
         email,
     }
     .into_response())
-}
-
-fn urlencoding(value: &str) -> String {
-    serde_urlencoded::to_string([("v", value)])
-        .map(|s| s.trim_start_matches("v=").to_string())
-        .unwrap_or_default()
 }
 
 #[derive(Deserialize)]
@@ -311,7 +305,11 @@ async fn erase(
             "You cannot erase your own account: ask another service admin.",
         )
         .await;
-        return Ok(Redirect::to(&format!("/admin/people?email={}", urlencoding(&email))).into_response());
+        return Ok(Redirect::to(&format!(
+            "/admin/people?email={}",
+            crate::error::urlencode(&email)
+        ))
+        .into_response());
     }
     let message = match erase_subject(&state, me.principal(), &subject).await? {
         // The notice stays in the admin's session for a moment, so it does not name them.
@@ -322,5 +320,9 @@ async fn erase(
         }
     };
     notify(&me.session, &message).await;
-    Ok(Redirect::to(&format!("/admin/people?email={}", urlencoding(&email))).into_response())
+    Ok(Redirect::to(&format!(
+        "/admin/people?email={}",
+        crate::error::urlencode(&email)
+    ))
+    .into_response())
 }

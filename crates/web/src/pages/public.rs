@@ -136,7 +136,13 @@ pub async fn serve_cached(
         .headers()
         .get_all(header::COOKIE)
         .iter()
-        .any(|v| v.to_str().is_ok_and(|c| c.contains("convene_session=")));
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .any(|pair| {
+            pair.trim()
+                .split_once('=')
+                .is_some_and(|(name, _)| name == crate::session_store::SESSION_COOKIE)
+        });
     if anonymous
         && req.method() == axum::http::Method::GET
         && let Some(page) = state.catalogue.page(req.uri().path())
