@@ -418,6 +418,18 @@ impl ItemForm {
         }
     }
 
+    /// The item to store, once checked.
+    fn draft<'a>(&'a self, programme_id: i64, tags: &'a [String], publish_at: Timestamp) -> Draft<'a> {
+        Draft {
+            programme_id: Some(programme_id),
+            title: self.title.trim(),
+            summary: self.summary.trim(),
+            body_markdown: self.body.trim(),
+            publish_at,
+            tags,
+        }
+    }
+
     /// The checked item, or every problem by field (a date's problem is on its first box,
     /// a time's on the time box, so the error summary links to what needs changing).
     fn check(&self) -> Result<(Vec<String>, Timestamp), FormErrors> {
@@ -581,14 +593,7 @@ async fn create(
         Err(errors) => return Ok(form_page(&state, &me, &slug, action, form, errors, false).await),
     };
     let now = state.clock.now();
-    let draft = Draft {
-        programme_id: Some(programme.id),
-        title: form.title.trim(),
-        summary: form.summary.trim(),
-        body_markdown: form.body.trim(),
-        publish_at,
-        tags: &tags,
-    };
+    let draft = form.draft(programme.id, &tags, publish_at);
     let mut tx = state.db.begin().await?;
     let (id, item_slug) = news::create(&mut tx, &draft, Some(me.user().id), now).await?;
     audit(&mut tx, &me, "news_created", id, &item_slug, now).await?;
@@ -677,14 +682,7 @@ async fn update(
         Err(errors) => return Ok(form_page(&state, &me, &slug, action, form, errors, true).await),
     };
     let now = state.clock.now();
-    let draft = Draft {
-        programme_id: Some(programme.id),
-        title: form.title.trim(),
-        summary: form.summary.trim(),
-        body_markdown: form.body.trim(),
-        publish_at,
-        tags: &tags,
-    };
+    let draft = form.draft(programme.id, &tags, publish_at);
     let mut tx = state.db.begin().await?;
     news::update(&mut tx, id, &draft, now).await?;
     audit(&mut tx, &me, "news_changed", id, &item.slug, now).await?;

@@ -35,12 +35,11 @@ pub fn router() -> Router<AppState> {
         .route("/invitations/{token}", get(invitation_page).post(accept))
 }
 
-/// Only local paths may be a destination afterwards (no open redirect).
+/// Where to go afterwards: a local path, or nothing.
 fn local_path(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
-        _ => String::new(),
-    }
+    next.filter(|n| crate::pages::accounts::is_local_path(n))
+        .unwrap_or_default()
+        .to_string()
 }
 
 #[derive(Deserialize)]
@@ -145,25 +144,42 @@ fn link_problem(why: LinkState, what: &str) -> (String, String) {
     }
 }
 
-async fn link_page(state: &AppState, who: &MaybeUser, title: &str, page: LinkPage) -> Response {
-    let mut page = page;
-    page.chrome = chrome(state, who.person.as_ref(), &who.session, title, "/verify-email").await;
-    let status = if page.button.is_some() {
+/// A link's page: a button that uses it (200), or why it cannot be used (410).
+async fn link_page(
+    state: &AppState,
+    who: &MaybeUser,
+    heading: String,
+    body: String,
+    button: Option<(String, String)>,
+) -> Response {
+    let chrome = chrome(
+        state,
+        who.person.as_ref(),
+        &who.session,
+        &heading,
+        "/verify-email",
+    )
+    .await;
+    let status = if button.is_some() {
         axum::http::StatusCode::OK
     } else {
         axum::http::StatusCode::GONE
     };
-    (status, page).into_response()
-}
-
-fn blank_link_page(heading: String, body: String, button: Option<String>, action: String) -> LinkPage {
-    LinkPage {
-        chrome: Chrome::new("", None, String::new(), ""),
+    let (button, action) = button.unzip();
+    let page = LinkPage {
+        chrome,
         heading,
         body,
         button,
-        action,
-    }
+        action: action.unwrap_or_default(),
+    };
+    (status, page).into_response()
+}
+
+/// The page for a link that cannot be used, saying why.
+async fn unusable_link(state: &AppState, who: &MaybeUser, why: LinkState, what: &str) -> Response {
+    let (heading, body) = link_problem(why, what);
+    link_page(state, who, heading, body, None).await
 }
 
 async fn verify_page(
@@ -171,20 +187,26 @@ async fn verify_page(
     who: MaybeUser,
     Path(token): Path<String>,
 ) -> Result<Response, AppError> {
-    let page = match registration::check_verification_link(&state, &token).await? {
-        Ok(link) => blank_link_page(
-            "Confirm your email address".into(),
-            format!("Confirm that {} is your email address.", link.email),
-            Some("Confirm email address".into()),
-            format!("/verify-email/{token}"),
-        ),
-        Err(why) => {
-            let (heading, body) = link_problem(why, "confirm an email address");
-            blank_link_page(heading, body, None, String::new())
-        }
-    };
-    let title = page.heading.clone();
-    Ok(link_page(&state, &who, &title, page).await)
+    Ok(
+        match registration::check_verification_link(&state, &token).await? {
+            Ok(link) => {
+                let button = (
+                    "Confirm email address".to_string(),
+                    format!("/verify-email/{token}"),
+                );
+                let body = format!("Confirm that {} is your email address.", link.email);
+                link_page(
+                    &state,
+                    &who,
+                    "Confirm your email address".into(),
+                    body,
+                    Some(button),
+                )
+                .await
+            }
+            Err(why) => unusable_link(&state, &who, why, "confirm an email address").await,
+        },
+    )
 }
 
 async fn verify(
@@ -213,28 +235,12 @@ async fn verify(
             let to = if next.is_empty() {
                 "/sign-in".to_string()
             } else {
-                format!("/sign-in?next={}", urlencode(&next))
+                format!("/sign-in?next={}", crate::error::urlencode(&next))
             };
             Ok(Redirect::to(&to).into_response())
         }
-        Err(why) => {
-            let (heading, body) = link_problem(why, "confirm an email address");
-            let title = heading.clone();
-            Ok(link_page(
-                &state,
-                &who,
-                &title,
-                blank_link_page(heading, body, None, String::new()),
-            )
-            .await)
-        }
+        Err(why) => Ok(unusable_link(&state, &who, why, "confirm an email address").await),
     }
-}
-
-fn urlencode(value: &str) -> String {
-    serde_urlencoded::to_string([("v", value)])
-        .map(|s| s.trim_start_matches("v=").to_string())
-        .unwrap_or_default()
 }
 
 async fn resend(State(state): State<AppState>, me: CurrentUser) -> Result<Response, AppError> {
@@ -427,9 +433,10 @@ async fn requests_page(
     let programme = load_programme(&state, &me, &slug, Action::Edit).await?;
     let mut pending = Vec::new();
     let mut decided = Vec::new();
+    let leads = users::place_lead_names_in(&state.db, programme.id).await?;
     for request in requests::for_programme(&state.db, programme.id).await? {
         if request.status == RequestStatus::Pending {
-            let existing_leads = users::place_lead_names(&state.db, request.place_id).await?;
+            let existing_leads = leads.get(&request.place_id).cloned().unwrap_or_default();
             pending.push(RequestLine {
                 request,
                 existing_leads,
@@ -714,15 +721,7 @@ async fn render_invitation(
     let invitation = match registration::check_invitation(state, token).await? {
         Ok(invitation) => invitation,
         Err(why) => {
-            let (heading, body) = link_problem(why, "accept an invitation");
-            let title = heading.clone();
-            return Ok(link_page(
-                state,
-                who,
-                &title,
-                blank_link_page(heading, body, None, String::new()),
-            )
-            .await);
+            return Ok(unusable_link(state, who, why, "accept an invitation").await);
         }
     };
     let what = registration::describe_invitation(state, &invitation).await?;
@@ -779,17 +778,7 @@ async fn accept(
                 notify(&who.session, "You have accepted the invitation.").await;
                 Ok(Redirect::to("/dashboard").into_response())
             }
-            Err(why) => {
-                let (heading, body) = link_problem(why, "accept an invitation");
-                let title = heading.clone();
-                Ok(link_page(
-                    &state,
-                    &who,
-                    &title,
-                    blank_link_page(heading, body, None, String::new()),
-                )
-                .await)
-            }
+            Err(why) => Ok(unusable_link(&state, &who, why, "accept an invitation").await),
         };
     }
     match registration::register_invited(&state, &token, &form).await {
