@@ -274,3 +274,26 @@ pub async fn place_lead_names(db: &Db, place_id: i64) -> Result<Vec<String>> {
     });
     Ok(rows.into_iter().map(|(n,)| n).collect())
 }
+
+/// The names of the current leads of every place in a programme, by place id (one query
+/// for a whole list of requests).
+pub async fn place_lead_names_in(
+    db: &Db,
+    programme_id: i64,
+) -> Result<std::collections::HashMap<i64, Vec<String>>> {
+    let rows: Vec<(i64, String)> = on_db!(db, |pool| {
+        sqlx::query_as(
+            "SELECT DISTINCT g.scope_id, u.name FROM users u JOIN grants g ON g.user_id = u.id \
+             JOIN programme_places pp ON pp.place_id = g.scope_id AND pp.programme_id = $1 \
+             WHERE g.role = 'place_lead' AND u.erased_at IS NULL ORDER BY u.name",
+        )
+        .bind(programme_id)
+        .fetch_all(pool)
+        .await?
+    });
+    let mut out: std::collections::HashMap<i64, Vec<String>> = std::collections::HashMap::new();
+    for (place, name) in rows {
+        out.entry(place).or_default().push(name);
+    }
+    Ok(out)
+}

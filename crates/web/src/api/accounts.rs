@@ -117,9 +117,8 @@ pub struct RoleRequestBody {
     pub existing_leads: Vec<String>,
 }
 
-async fn body_of(state: &AppState, r: RoleRequest) -> Result<RoleRequestBody, ApiError> {
-    let existing_leads = convene_store::users::place_lead_names(&state.db, r.place_id).await?;
-    Ok(RoleRequestBody {
+fn body_of(r: RoleRequest, existing_leads: Vec<String>) -> RoleRequestBody {
+    RoleRequestBody {
         id: r.id,
         user_id: r.user_id,
         user_name: r.user_name,
@@ -131,7 +130,7 @@ async fn body_of(state: &AppState, r: RoleRequest) -> Result<RoleRequestBody, Ap
         status: r.status.key().into(),
         decision_reason: r.decision_reason,
         existing_leads,
-    })
+    }
 }
 
 /// What a person sends to ask to act for a place.
@@ -166,7 +165,10 @@ pub async fn request_role(
     let programme = programme_id(&slug, &catalogue)?;
     match registration::request_place(&state, &person.0, programme, Some(body.place_id), &body.reason).await?
     {
-        Ok(request) => Ok((StatusCode::CREATED, Json(body_of(&state, request).await?)).into_response()),
+        Ok(request) => {
+            let leads = convene_store::users::place_lead_names(&state.db, request.place_id).await?;
+            Ok((StatusCode::CREATED, Json(body_of(request, leads))).into_response())
+        }
         Err(errors) => Err(invalid(errors)),
     }
 }
@@ -187,9 +189,11 @@ pub async fn list_requests(
     if !allows(&person.1, Action::Edit, Resource::Programme { id: programme }) {
         return Err(ApiError::forbidden());
     }
+    let leads = convene_store::users::place_lead_names_in(&state.db, programme).await?;
     let mut out = Vec::new();
     for r in requests::for_programme(&state.db, programme).await? {
-        out.push(body_of(&state, r).await?);
+        let leads = leads.get(&r.place_id).cloned().unwrap_or_default();
+        out.push(body_of(r, leads));
     }
     Ok(Json(out))
 }
@@ -221,7 +225,8 @@ pub async fn decide(
             let request = requests::by_id(&state.db, id)
                 .await?
                 .ok_or_else(ApiError::not_found)?;
-            Ok(Json(body_of(&state, request).await?))
+            let leads = convene_store::users::place_lead_names(&state.db, request.place_id).await?;
+            Ok(Json(body_of(request, leads)))
         }
         Decision::AlreadyDecided => Err(ApiError {
             status: StatusCode::CONFLICT,
