@@ -17,6 +17,8 @@ pub struct Entry {
     pub rounds: Vec<Round>,
     /// The public page, rendered from its Markdown once per load rather than per visit.
     pub page_html: String,
+    /// Requests to act for a place waiting for a decision (for the admins' dashboard).
+    pub waiting_requests: i64,
 }
 
 impl Entry {
@@ -26,6 +28,7 @@ impl Entry {
             programme,
             rounds,
             page_html,
+            waiting_requests: 0,
         }
     }
 }
@@ -69,6 +72,7 @@ impl Catalogue {
         }
         let list = programmes::list(db).await?;
         let rounds = programmes::all_rounds(db).await?;
+        let waiting = convene_store::requests::pending_counts(db).await?;
         let entries: Arc<Vec<Entry>> = Arc::new(
             list.into_iter()
                 .map(|programme| {
@@ -77,7 +81,12 @@ impl Catalogue {
                         .filter(|r| r.programme_id == programme.id)
                         .cloned()
                         .collect();
-                    Entry::new(programme, rounds)
+                    let mut entry = Entry::new(programme, rounds);
+                    entry.waiting_requests = waiting
+                        .iter()
+                        .find(|(id, _)| *id == entry.programme.id)
+                        .map_or(0, |(_, n)| *n);
+                    entry
                 })
                 .collect(),
         );

@@ -364,6 +364,8 @@ pub async fn request_place(
         .await?;
     }
     tx.commit().await?;
+    // The admins' dashboards count waiting requests from the catalogue.
+    state.catalogue.invalidate();
     state.mail_wake.notify_one();
     let request = requests::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
     Ok(Ok(request))
@@ -485,6 +487,7 @@ pub async fn decide(
     )
     .await?;
     tx.commit().await?;
+    state.catalogue.invalidate();
     state.people.forget(request.user_id);
     state.mail_wake.notify_one();
     Ok(Decision::Done)

@@ -256,24 +256,20 @@ async fn dashboard(State(state): State<AppState>, me: CurrentUser) -> Result<Res
             .unwrap_or_default(),
         is_admin: service_admin || !admin_of.is_empty(),
         is_service_admin: service_admin,
-        waiting_requests: if admin_programmes.is_empty() {
-            Vec::new()
-        } else {
-            let counts = convene_store::requests::pending_counts(&state.db).await?;
-            let catalogue = state.catalogue.get(&state.db).await?;
-            admin_programmes
-                .iter()
-                .filter_map(|card| {
-                    let id = catalogue
-                        .iter()
-                        .find(|e| e.programme.slug == card.slug)?
-                        .programme
-                        .id;
-                    let n = counts.iter().find(|(p, _)| *p == id)?.1;
-                    Some((card.slug.clone(), card.name.clone(), n))
-                })
-                .collect()
-        },
+        waiting_requests: state
+            .catalogue
+            .get(&state.db)
+            .await?
+            .iter()
+            .filter(|e| e.waiting_requests > 0 && admin_programmes.iter().any(|c| c.slug == e.programme.slug))
+            .map(|e| {
+                (
+                    e.programme.slug.clone(),
+                    e.programme.name.clone(),
+                    e.waiting_requests,
+                )
+            })
+            .collect(),
         programmes: admin_programmes,
         places: places
             .into_iter()
