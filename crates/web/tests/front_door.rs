@@ -212,8 +212,16 @@ on_both!(
             )
             .await;
         assert_eq!(res.status(), 303);
-        let (_, after) = app.get(&admin, "/dashboard").await;
-        assert!(after.contains("already been decided") || after.contains("Welcome"));
+        let (_, after) = app.get(&admin, res.headers()["location"].to_str().unwrap()).await;
+        assert!(
+            after.contains("That request had already been decided, so nothing has changed."),
+            "{after}"
+        );
+        let declined = mail_to(&app, "wren.caddington@example.org").await;
+        assert!(
+            !declined.iter().any(|m| m.subject.contains("was declined")),
+            "no second decision is sent"
+        );
         // Now the newcomer lands on the task list of their place's application.
         let (_, apply) = app.get(&newcomer, APPLY).await;
         assert!(apply.contains("You are applying for"), "{apply}");
