@@ -3,6 +3,7 @@
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use convene_domain::accounts::{Grant, Role, ScopeKind, check_new_password, hash_password};
+use convene_domain::secret_box::{self, SecretKey};
 use convene_domain::{Clock, Email};
 use convene_store::{Db, audit, demo, programmes, users};
 use convene_web::state::SystemClock;
@@ -52,6 +53,10 @@ enum Command {
         /// The demo database file (created if missing, reused if present).
         #[arg(long, env = "CONVENE_DEMO_DATABASE", default_value = "convene-demo.sqlite")]
         database: String,
+        /// Without a key, the demo makes one beside its database (`convene-demo.key`, readable
+        /// only by you) and reuses it.
+        #[command(flatten)]
+        key: KeyArgs,
     },
     /// Serve Convene.
     Serve(ServeArgs),
@@ -91,6 +96,43 @@ enum Command {
     Retention {
         #[command(subcommand)]
         command: RetentionCommand,
+    },
+    /// The secret key that two-factor secrets are encrypted with: make one, or rotate it.
+    SecretKey {
+        #[command(subcommand)]
+        command: SecretKeyCommand,
+    },
+}
+
+/// Where the secret key comes from: `--secret-key-file PATH`, or the key itself in
+/// `CONVENE_SECRET_KEY` (never a flag: flags show in the process list).
+#[derive(clap::Args)]
+struct KeyArgs {
+    /// A file holding the secret key (32 bytes as base64 or hex; `convene secret-key generate`
+    /// makes one). Or set CONVENE_SECRET_KEY to the key itself.
+    #[arg(long, env = "CONVENE_SECRET_KEY_FILE", value_name = "PATH")]
+    secret_key_file: Option<std::path::PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum SecretKeyCommand {
+    /// Make a new random key: printed, or written to a new file readable only by you.
+    Generate {
+        /// Write the key to this file (which must not exist yet) instead of printing it.
+        #[arg(long, value_name = "PATH")]
+        out: Option<std::path::PathBuf>,
+    },
+    /// Re-encrypt every two-factor secret with a new key, in one transaction (stop every
+    /// server first, then start them with the new key). The old key comes from
+    /// --secret-key-file or CONVENE_SECRET_KEY.
+    Rotate {
+        /// The file holding the new key.
+        #[arg(long, value_name = "PATH")]
+        new_key_file: std::path::PathBuf,
+        #[command(flatten)]
+        key: KeyArgs,
+        #[arg(long, env = "CONVENE_DATABASE_URL")]
+        database_url: String,
     },
 }
 
@@ -149,10 +191,24 @@ struct ServeArgs {
     /// proxy that rewrites Host.
     #[arg(long, env = "CONVENE_TRUSTED_ORIGINS", value_delimiter = ',')]
     trusted_origins: Vec<String>,
-    /// Take the client address from X-Forwarded-For, for sign-in throttling (only behind a
-    /// proxy that sets it).
-    #[arg(long, env = "CONVENE_TRUST_FORWARDED_FOR")]
-    trust_forwarded_for: bool,
+    /// How many proxies in front of Convene append to X-Forwarded-For (0: none). The client
+    /// address, for sign-in throttling, is the value the outermost of them added.
+    #[arg(long, env = "CONVENE_TRUSTED_PROXIES", default_value_t = 0)]
+    trusted_proxies: usize,
+    /// Serve /metrics on the public address to requests with `Authorization: Bearer TOKEN`.
+    #[arg(
+        long,
+        env = "CONVENE_METRICS_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN"
+    )]
+    metrics_token: Option<String>,
+    /// Serve /metrics on this separate address (for example 127.0.0.1:9090). Without this or
+    /// a metrics token, /metrics is not served.
+    #[arg(long, env = "CONVENE_METRICS_BIND", value_name = "ADDR")]
+    metrics_bind: Option<String>,
+    #[command(flatten)]
+    key: KeyArgs,
     /// A clamd Unix socket to scan uploads for malware (off unless set: clamd needs its
     /// signatures kept up to date, which a machine without internet cannot do).
     #[arg(long, env = "CONVENE_CLAMD_SOCKET")]
@@ -219,8 +275,15 @@ fn main() -> ExitCode {
 }
 
 fn init_logs(format: LogFormat) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+    let mut filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    // Whatever RUST_LOG asks, no library line that carries a request path (and so perhaps a
+    // link's secret) is written.
+    for directive in convene_web::server::LOG_DIRECTIVES {
+        if let Ok(directive) = directive.parse() {
+            filter = filter.add_directive(directive);
+        }
+    }
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
@@ -240,22 +303,41 @@ async fn open(url: &str, connections: u32) -> Result<Db, Fail> {
 
 async fn run(command: Command) -> Result<(), Fail> {
     match command {
-        Command::Demo { port, database } => {
+        Command::Demo { port, database, key } => {
             let addr = format!("127.0.0.1:{port}");
             let listener = convene_web::server::bind(&addr).await?;
             let db = open(&format!("sqlite://{database}"), 8).await?;
+            let secret_key = demo_key(&key, &database)?;
+            prepare_secrets(&db, Some(&secret_key)).await?;
             let clock = Arc::new(SystemClock);
             let loaded = demo::load(&db, clock.now()).await?;
             let public_url = format!("http://127.0.0.1:{port}");
             let mut config = Config::new(public_url.clone());
             config.demo = true;
             config.enforce_two_factor = false;
+            config.secret_key = Some(secret_key);
             print_demo_banner(&public_url, &database, loaded.programmes);
             convene_web::serve(AppState::new(db, clock, config), listener).await?;
         }
         Command::Serve(args) => {
+            if std::env::var_os("CONVENE_TRUST_FORWARDED_FOR").is_some() {
+                return Err(Fail(
+                    "CONVENE_TRUST_FORWARDED_FOR is gone: set CONVENE_TRUSTED_PROXIES to the number of proxies in front of Convene (1 for one nginx)".into(),
+                ));
+            }
+            let secret_key = load_key(&args.key)?;
             let listener = convene_web::server::bind(&args.bind).await?;
+            let metrics_listener = match &args.metrics_bind {
+                Some(addr) => Some(convene_web::server::bind(addr).await?),
+                None => None,
+            };
             let db = open(&args.database_url, args.db_connections).await?;
+            prepare_secrets(&db, secret_key.as_ref()).await?;
+            if secret_key.is_none() {
+                tracing::warn!(
+                    "no secret key (CONVENE_SECRET_KEY or --secret-key-file): two-factor sign-in cannot be set up"
+                );
+            }
             if let Some(url) = &args.smtp_url {
                 convene_web::mail::transport(url).map_err(Fail)?;
             }
@@ -263,7 +345,9 @@ async fn run(command: Command) -> Result<(), Fail> {
             let mut config = Config::new(public_url);
             config.smtp_url = args.smtp_url;
             config.mail_from = args.mail_from;
-            config.trust_forwarded_for = args.trust_forwarded_for;
+            config.trusted_proxies = args.trusted_proxies;
+            config.secret_key = secret_key;
+            config.metrics_token = args.metrics_token.filter(|t| !t.is_empty());
             config.clamd_socket = args.clamd_socket;
             config.trusted_origins = args
                 .trusted_origins
@@ -271,8 +355,10 @@ async fn run(command: Command) -> Result<(), Fail> {
                 .filter(|o| !o.is_empty())
                 .collect();
             tracing::info!(bind = %args.bind, backend = db.backend(), "serving Convene");
-            convene_web::serve(AppState::new(db, Arc::new(SystemClock), config), listener).await?;
+            let state = AppState::new(db, Arc::new(SystemClock), config);
+            convene_web::server::serve_with_metrics(state, listener, metrics_listener).await?;
         }
+        Command::SecretKey { command } => secret_key_command(command).await?,
         Command::Migrate { database_url } => {
             let db = open(&database_url, 1).await?;
             println!("Database is up to date ({}).", db.backend());
@@ -493,6 +579,154 @@ mod import {
         }
         Err(Fail(report.trim_end().to_string()))
     }
+}
+
+/// The secret key from `--secret-key-file` or `CONVENE_SECRET_KEY`, if either is set.
+fn load_key(args: &KeyArgs) -> Result<Option<SecretKey>, Fail> {
+    let from_env = std::env::var("CONVENE_SECRET_KEY")
+        .ok()
+        .filter(|k| !k.trim().is_empty());
+    match (&args.secret_key_file, from_env) {
+        (Some(_), Some(_)) => Err(Fail(
+            "give the secret key once: --secret-key-file or CONVENE_SECRET_KEY, not both".into(),
+        )),
+        (Some(path), None) => read_key_file(path).map(Some),
+        (None, Some(text)) => SecretKey::parse(&text)
+            .map(Some)
+            .map_err(|e| Fail(format!("CONVENE_SECRET_KEY: {e}"))),
+        (None, None) => Ok(None),
+    }
+}
+
+fn read_key_file(path: &std::path::Path) -> Result<SecretKey, Fail> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Fail(format!("cannot read the secret key file {}: {e}", path.display())))?;
+    let key = SecretKey::parse(&text).map_err(|e| Fail(format!("{}: {e}", path.display())))?;
+    #[cfg(unix)]
+    if let Ok(meta) = std::fs::metadata(path) {
+        use std::os::unix::fs::PermissionsExt;
+        if meta.permissions().mode() & 0o077 != 0 {
+            tracing::warn!(file = %path.display(), "the secret key file can be read by others: chmod 600 it");
+        }
+    }
+    Ok(key)
+}
+
+/// Writes a new key to `path`, which must not exist yet, readable only by its owner.
+fn write_new_key_file(path: &std::path::Path, key: &SecretKey) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    writeln!(file, "{}", key.to_text())?;
+    file.sync_all()
+}
+
+/// The demo's key: the one given, else the one beside the demo database (made on the first
+/// run, mode 0600, and reused after).
+fn demo_key(args: &KeyArgs, database: &str) -> Result<SecretKey, Fail> {
+    if let Some(key) = load_key(args)? {
+        return Ok(key);
+    }
+    let path = std::path::Path::new(database).with_extension("key");
+    if path.exists() {
+        return read_key_file(&path);
+    }
+    let key = SecretKey::generate();
+    write_new_key_file(&path, &key).map_err(|e| {
+        Fail(format!(
+            "cannot write the demo's secret key to {}: {e}",
+            path.display()
+        ))
+    })?;
+    Ok(key)
+}
+
+/// Checks the secret key against the database before serving: a database that holds
+/// two-factor secrets needs the key that sealed them (without it nobody with two-factor
+/// sign-in could sign in). Secrets left plain by an older version are sealed now.
+async fn prepare_secrets(db: &Db, key: Option<&SecretKey>) -> Result<(), Fail> {
+    let stored = convene_store::two_factor::stored_secrets(db).await?;
+    if stored.is_empty() {
+        return Ok(());
+    }
+    let Some(key) = key else {
+        return Err(Fail(format!(
+            "the database holds {} two-factor secrets: give the secret key they were encrypted with (CONVENE_SECRET_KEY or --secret-key-file)",
+            stored.len()
+        )));
+    };
+    for (user_id, value) in &stored {
+        if secret_box::is_sealed(value) {
+            key.open(&secret_box::totp_secret_context(*user_id), value)
+                .map_err(|_| {
+                    Fail(format!(
+                        "the secret key does not open the two-factor secret of user {user_id}: is it the key this database was encrypted with?"
+                    ))
+                })?;
+        }
+    }
+    if stored.iter().any(|(_, value)| !secret_box::is_sealed(value)) {
+        let sealed = convene_store::two_factor::reseal_all(db, |user_id, value| {
+            Ok((!secret_box::is_sealed(value))
+                .then(|| key.seal_text(&secret_box::totp_secret_context(user_id), value)))
+        })
+        .await?
+        .map_err(Fail)?;
+        tracing::info!(sealed, "two-factor secrets left unencrypted are now encrypted");
+    }
+    Ok(())
+}
+
+async fn secret_key_command(command: SecretKeyCommand) -> Result<(), Fail> {
+    match command {
+        SecretKeyCommand::Generate { out: None } => println!("{}", SecretKey::generate().to_text()),
+        SecretKeyCommand::Generate { out: Some(path) } => {
+            write_new_key_file(&path, &SecretKey::generate())
+                .map_err(|e| Fail(format!("cannot write {}: {e}", path.display())))?;
+            println!(
+                "Wrote a new secret key to {} (readable only by you).",
+                path.display()
+            );
+        }
+        SecretKeyCommand::Rotate {
+            new_key_file,
+            key,
+            database_url,
+        } => {
+            let old = load_key(&key)?.ok_or_else(|| {
+                Fail(
+                    "give the current secret key (CONVENE_SECRET_KEY or --secret-key-file) to rotate it"
+                        .into(),
+                )
+            })?;
+            let new = read_key_file(&new_key_file)?;
+            let db = open(&database_url, 1).await?;
+            let rotated = convene_store::two_factor::reseal_all(&db, |user_id, value| {
+                let context = secret_box::totp_secret_context(user_id);
+                let secret = if secret_box::is_sealed(value) {
+                    old.open_text(&context, value).map_err(|_| {
+                        format!(
+                            "the current secret key does not open the two-factor secret of user {user_id}: nothing was changed"
+                        )
+                    })?
+                } else {
+                    value.to_string()
+                };
+                Ok(Some(new.seal_text(&context, &secret)))
+            })
+            .await?
+            .map_err(Fail)?;
+            println!(
+                "Re-encrypted {rotated} two-factor secrets with the new key. Start Convene with the new key now."
+            );
+        }
+    }
+    Ok(())
 }
 
 async fn place_id(db: &Db, reference: &str) -> Result<i64, Fail> {

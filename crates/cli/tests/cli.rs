@@ -38,6 +38,8 @@ fn every_subcommand_has_help() {
         &["serve", "--help"],
         &["migrate", "--help"],
         &["user", "add", "--help"],
+        &["secret-key", "generate", "--help"],
+        &["secret-key", "rotate", "--help"],
     ] {
         let out = convene(args);
         assert!(out.status.success(), "{args:?}");
@@ -274,4 +276,255 @@ fn retention_run_reports_each_rule() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("No programme has a retention rule."));
     let err = one_line_error(&convene(&["retention", "run", "--database-url", "mysql://nope"]));
     assert!(err.contains("must start with sqlite:// or postgres://"), "{err}");
+}
+
+/// `convene` without any secret key in its environment.
+fn convene_keyless(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_convene"))
+        .args(args)
+        .env_remove("CONVENE_DATABASE_URL")
+        .env_remove("CONVENE_SECRET_KEY")
+        .env_remove("CONVENE_SECRET_KEY_FILE")
+        .output()
+        .unwrap()
+}
+
+/// Writes `key` to a file readable only by its owner, as `convene secret-key generate` does.
+fn key_file(dir: &std::path::Path, name: &str, key: &convene_domain::secret_box::SecretKey) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join(name);
+    std::fs::write(&path, format!("{}\n", key.to_text())).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    path.display().to_string()
+}
+
+/// Two people with two-factor sign-in on, their secrets sealed with `key`; their ids and
+/// secrets.
+async fn people_with_two_factor(
+    db: &convene_store::Db,
+    key: &convene_domain::secret_box::SecretKey,
+) -> Vec<(i64, String)> {
+    use convene_domain::{Email, Timestamp, secret_box, two_factor};
+    let mut out = Vec::new();
+    for email in ["ada@example.org", "bo@example.org"] {
+        let secret = two_factor::new_secret();
+        let mut tx = db.begin().await.unwrap();
+        let id = convene_store::users::create(
+            &mut tx,
+            &Email::parse(email).unwrap(),
+            "Someone",
+            "!",
+            Timestamp(0),
+        )
+        .await
+        .unwrap();
+        let sealed = key.seal_text(&secret_box::totp_secret_context(id), &secret);
+        let digests: Vec<String> = two_factor::new_recovery_codes()
+            .iter()
+            .map(|c| two_factor::recovery_code_digest(&secret, c).unwrap())
+            .collect();
+        convene_store::two_factor::enable(&mut tx, id, &sealed, 1, &digests, Timestamp(0))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        out.push((id, secret));
+    }
+    out
+}
+
+async fn a_missing_secret_key_is_one_line_and_exit_2(backend: convene_store::testing::Backend) {
+    use convene_domain::secret_box::SecretKey;
+    let t = convene_store::testing::TestDb::new(backend).await;
+    let dir = tempfile::tempdir().unwrap();
+    let key = SecretKey::generate();
+    people_with_two_factor(&t.db, &key).await;
+    let serve = |extra: &[&str]| {
+        let mut args = vec!["serve", "--database-url", &t.url, "--bind", "127.0.0.1:0"];
+        args.extend_from_slice(extra);
+        convene_keyless(&args)
+    };
+    let err = one_line_error(&serve(&[]));
+    assert!(err.contains("holds 2 two-factor secrets"), "{err}");
+    assert!(err.contains("CONVENE_SECRET_KEY"), "{err}");
+    let wrong = key_file(dir.path(), "wrong.key", &SecretKey::generate());
+    let err = one_line_error(&serve(&["--secret-key-file", &wrong]));
+    assert!(err.contains("does not open"), "{err}");
+    let bad = dir.path().join("bad.key");
+    std::fs::write(&bad, "not a key\n").unwrap();
+    let err = one_line_error(&serve(&["--secret-key-file", &bad.display().to_string()]));
+    assert!(err.contains("32 bytes"), "{err}");
+    t.remove().await;
+}
+
+#[tokio::test]
+async fn a_missing_secret_key_is_one_line_and_exit_2_sqlite() {
+    a_missing_secret_key_is_one_line_and_exit_2(convene_store::testing::Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_missing_secret_key_is_one_line_and_exit_2_postgres() {
+    a_missing_secret_key_is_one_line_and_exit_2(convene_store::testing::Backend::Postgres).await;
+}
+
+async fn secret_key_rotation_re_encrypts_every_secret(backend: convene_store::testing::Backend) {
+    use convene_domain::secret_box::{self, SecretKey};
+    let t = convene_store::testing::TestDb::new(backend).await;
+    let dir = tempfile::tempdir().unwrap();
+    let old = SecretKey::generate();
+    let new = SecretKey::generate();
+    let people = people_with_two_factor(&t.db, &old).await;
+    let old_file = key_file(dir.path(), "old.key", &old);
+    let new_file = key_file(dir.path(), "new.key", &new);
+    let before = convene_store::two_factor::stored_secrets(&t.db).await.unwrap();
+    // The old key must be given, and be the right one; then nothing changes.
+    let err = one_line_error(&convene_keyless(&[
+        "secret-key",
+        "rotate",
+        "--new-key-file",
+        &new_file,
+        "--database-url",
+        &t.url,
+    ]));
+    assert!(err.contains("current secret key"), "{err}");
+    let err = one_line_error(&convene_keyless(&[
+        "secret-key",
+        "rotate",
+        "--new-key-file",
+        &old_file,
+        "--secret-key-file",
+        &new_file,
+        "--database-url",
+        &t.url,
+    ]));
+    assert!(err.contains("nothing was changed"), "{err}");
+    assert_eq!(
+        convene_store::two_factor::stored_secrets(&t.db).await.unwrap(),
+        before
+    );
+    // Rotated: every secret opens with the new key, none with the old.
+    let out = convene_keyless(&[
+        "secret-key",
+        "rotate",
+        "--new-key-file",
+        &new_file,
+        "--secret-key-file",
+        &old_file,
+        "--database-url",
+        &t.url,
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("Re-encrypted 2 two-factor secrets"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let after = convene_store::two_factor::stored_secrets(&t.db).await.unwrap();
+    assert_eq!(after.len(), 2);
+    for ((id, stored), (person, secret)) in after.iter().zip(&people) {
+        assert_eq!(id, person);
+        let context = secret_box::totp_secret_context(*id);
+        assert_eq!(new.open_text(&context, stored).unwrap(), *secret);
+        assert!(old.open_text(&context, stored).is_err());
+        // The recovery codes' digests are keyed by the secret itself, so they still match.
+    }
+    // Serving now needs the new key: the old one is refused in one line.
+    let err = one_line_error(&convene_keyless(&[
+        "serve",
+        "--database-url",
+        &t.url,
+        "--bind",
+        "127.0.0.1:0",
+        "--secret-key-file",
+        &old_file,
+    ]));
+    assert!(err.contains("does not open"), "{err}");
+    t.remove().await;
+}
+
+#[tokio::test]
+async fn secret_key_rotation_re_encrypts_every_secret_sqlite() {
+    secret_key_rotation_re_encrypts_every_secret(convene_store::testing::Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn secret_key_rotation_re_encrypts_every_secret_postgres() {
+    secret_key_rotation_re_encrypts_every_secret(convene_store::testing::Backend::Postgres).await;
+}
+
+#[test]
+fn secret_key_generate_writes_a_private_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("secret.key");
+    let path_text = path.display().to_string();
+    let out = convene_keyless(&["secret-key", "generate", "--out", &path_text]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let meta = std::fs::metadata(&path).unwrap();
+    assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+    convene_domain::secret_box::SecretKey::parse(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let err = one_line_error(&convene_keyless(&["secret-key", "generate", "--out", &path_text]));
+    assert!(err.contains("cannot write"), "never overwrites a key: {err}");
+    let printed = convene_keyless(&["secret-key", "generate"]);
+    convene_domain::secret_box::SecretKey::parse(&String::from_utf8_lossy(&printed.stdout)).unwrap();
+}
+
+/// Runs `convene demo` on `database` until /health answers, then stops it with SIGTERM.
+fn run_demo_once(database: &std::path::Path) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(env!("CARGO_BIN_EXE_convene"))
+        .args(["demo", "--port", &port.to_string(), "--database"])
+        .arg(database)
+        .env_remove("CONVENE_SECRET_KEY")
+        .env_remove("CONVENE_SECRET_KEY_FILE")
+        .env_remove("CONVENE_PORT")
+        .env_remove("CONVENE_DEMO_DATABASE")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut answered = false;
+    for _ in 0..600 {
+        if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            use std::io::Read;
+            s.write_all(b"GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                .unwrap();
+            let mut reply = String::new();
+            let _ = s.read_to_string(&mut reply);
+            answered = reply.starts_with("HTTP/1.1 200");
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        answered,
+        "the demo answers: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn demo_makes_a_private_key_beside_its_database_and_reuses_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("demo.sqlite");
+    run_demo_once(&database);
+    let key_path = dir.path().join("demo.key");
+    let meta = std::fs::metadata(&key_path).expect("the demo wrote demo.key");
+    assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+    let first = std::fs::read_to_string(&key_path).unwrap();
+    convene_domain::secret_box::SecretKey::parse(&first).unwrap();
+    run_demo_once(&database);
+    assert_eq!(std::fs::read_to_string(&key_path).unwrap(), first, "reused");
 }

@@ -8,12 +8,14 @@ pub mod applications;
 pub mod email;
 pub mod forms;
 pub mod imports;
+pub mod links;
 pub mod money;
 pub mod news;
 pub mod policy;
 pub mod programmes;
 pub mod retention;
 pub mod rounds;
+pub mod secret_box;
 pub mod time;
 pub mod two_factor;
 

@@ -26,6 +26,13 @@ pub enum Resource<'a> {
         round_id: i64,
         submitted: bool,
     },
+    /// A round's application form. Before the round opens its form may still change, so
+    /// only the programme's admins read it (the pages show applicants a form only once the
+    /// round is open); afterwards anyone signed in may.
+    RoundForm { programme_id: i64, open: bool },
+    /// A place's Health and Wellbeing Board chair contact, which every programme the place
+    /// takes part in sends its sign-off requests to.
+    PlaceChair { programme_ids: &'a [i64] },
     /// A person's account.
     Account { user_id: i64 },
     /// An API token, by the account it belongs to.
@@ -112,6 +119,16 @@ pub fn allows(who: &Principal, action: Action, resource: Resource<'_>) -> bool {
                                 .any(|g| g.role == Role::PanelMember && g.scope_id == Some(round_id)))
                 }
             }
+        }
+        Resource::RoundForm { programme_id, open } => match action {
+            Action::View => open || who.administers(programme_id),
+            Action::Edit => who.administers(programme_id),
+        },
+        // One programme's admins must not redirect another programme's sign-offs: only
+        // someone who administers every programme the place takes part in may change it
+        // (docs/decisions/0004-places-shared-by-programmes.md).
+        Resource::PlaceChair { programme_ids } => {
+            !programme_ids.is_empty() && programme_ids.iter().all(|p| who.administers(*p))
         }
         Resource::Account { user_id } | Resource::ApiToken { owner_id: user_id } => who.user_id == user_id,
         Resource::Service => false,
@@ -241,5 +258,59 @@ mod tests {
         let nobody = person(5, &[]);
         assert!(!allows(&nobody, Action::View, Resource::Programme { id: 1 }));
         assert_eq!(nobody.main_role(), None);
+    }
+
+    #[test]
+    fn a_round_form_is_read_by_applicants_only_once_the_round_opens() {
+        let admin = person(1, &[(Role::ProgrammeAdmin, Some(10))]);
+        let lead = person(2, &[(Role::PlaceLead, Some(3))]);
+        let closed_form = Resource::RoundForm {
+            programme_id: 10,
+            open: false,
+        };
+        assert!(allows(&admin, Action::View, closed_form));
+        assert!(!allows(&lead, Action::View, closed_form));
+        assert!(allows(
+            &lead,
+            Action::View,
+            Resource::RoundForm {
+                programme_id: 10,
+                open: true
+            }
+        ));
+        assert!(!allows(
+            &lead,
+            Action::Edit,
+            Resource::RoundForm {
+                programme_id: 10,
+                open: true
+            }
+        ));
+    }
+
+    #[test]
+    fn a_shared_place_chair_is_changed_only_by_whoever_runs_every_programme() {
+        let admin = person(1, &[(Role::ProgrammeAdmin, Some(10))]);
+        let both = person(
+            2,
+            &[(Role::ProgrammeAdmin, Some(10)), (Role::ProgrammeAdmin, Some(11))],
+        );
+        let service = person(3, &[(Role::ServiceAdmin, None)]);
+        let shared = Resource::PlaceChair {
+            programme_ids: &[10, 11],
+        };
+        assert!(!allows(&admin, Action::Edit, shared));
+        assert!(allows(&both, Action::Edit, shared));
+        assert!(allows(&service, Action::Edit, shared));
+        assert!(allows(
+            &admin,
+            Action::Edit,
+            Resource::PlaceChair { programme_ids: &[10] }
+        ));
+        assert!(!allows(
+            &admin,
+            Action::Edit,
+            Resource::PlaceChair { programme_ids: &[] }
+        ));
     }
 }

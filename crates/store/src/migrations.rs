@@ -32,7 +32,8 @@ pub fn sqlite() -> Migrator {
             (1, "0001_foundation"),
             (2, "0002_place_partners"),
             (3, "0003_applications"),
-            (4, "0004_front_door")
+            (4, "0004_front_door"),
+            (5, "0005_security")
         ]
     ))
 }
@@ -45,7 +46,8 @@ pub fn postgres() -> Migrator {
             (1, "0001_foundation"),
             (2, "0002_place_partners"),
             (3, "0003_applications"),
-            (4, "0004_front_door")
+            (4, "0004_front_door"),
+            (5, "0005_security")
         ]
     ))
 }

@@ -4,6 +4,7 @@
 
 use crate::{Db, Result, Tx, on_db, on_tx};
 use convene_domain::Timestamp;
+use convene_domain::links::redact_links;
 
 /// A message to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,14 +93,32 @@ pub async fn claim_due(db: &Db, now: Timestamp, limit: i64, lease_seconds: i64) 
     Ok(messages)
 }
 
-/// Marks a message sent.
+/// Marks a message sent, and in the same statement removes its secret links from the
+/// stored body ([`redact_links`]): once a sign-off, invitation, confirmation or password
+/// link has gone to its addressee, no copy of it stays in the database. The body is only
+/// rewritten if it is still the one that was sent (an erasure meanwhile wins). Messages
+/// not sent yet keep their links, since they must still go out (and the demo's outbox
+/// viewer, with no mail server, shows them working).
 pub async fn mark_sent(db: &Db, id: i64, now: Timestamp) -> Result<()> {
+    let body: Option<(String,)> = on_db!(db, |pool| {
+        sqlx::query_as("SELECT body_text FROM outbox WHERE id = $1")
+            .bind(id)
+            .fetch_optional(pool)
+            .await?
+    });
+    let Some((body,)) = body else {
+        return Ok(());
+    };
+    let redacted = redact_links(&body);
     on_db!(db, |pool| {
         sqlx::query(
-            "UPDATE outbox SET sent_at = $1, attempts = attempts + 1, last_error = NULL WHERE id = $2",
+            "UPDATE outbox SET sent_at = $1, attempts = attempts + 1, last_error = NULL, \
+             body_text = CASE WHEN body_text = $3 THEN $4 ELSE body_text END WHERE id = $2",
         )
         .bind(now.0)
         .bind(id)
+        .bind(&body)
+        .bind(&redacted)
         .execute(pool)
         .await?;
     });

@@ -8,6 +8,7 @@
 
 use crate::{Db, Result, Tx, on_db, on_tx};
 use convene_domain::Timestamp;
+use convene_domain::links::redact_links;
 use serde_json::{Map, Value};
 use sqlx::{Column, Row};
 
@@ -136,15 +137,18 @@ const SECTIONS: &[(&str, Key, &str)] = &[
     ),
 ];
 
-/// One value of a text-cast column: times (columns ending `_at`) as RFC 3339.
+/// One value of a text-cast column: times (columns ending `_at`) as RFC 3339. Text goes
+/// through [`redact_links`], so no download holds a live secret link (the bodies of mail
+/// sent to the person carry sign-off, invitation, confirmation and password links, and
+/// whoever holds an address could otherwise read them).
 fn cell(column: &str, value: Option<String>) -> Value {
     match value {
         None => Value::Null,
         Some(v) if column.ends_with("_at") => v
             .parse::<i64>()
             .map(|micros| Value::String(Timestamp(micros).iso()))
-            .unwrap_or(Value::String(v)),
-        Some(v) => Value::String(v),
+            .unwrap_or_else(|_| Value::String(redact_links(&v))),
+        Some(v) => Value::String(redact_links(&v)),
     }
 }
 
@@ -277,36 +281,114 @@ pub async fn erased_at(db: &Db, user_id: i64) -> Result<Option<Timestamp>> {
     Ok(row.and_then(|(at,)| at).map(Timestamp))
 }
 
-/// The statements that erase a person, in order: `$1` is the account id (or -1), `$2`
-/// the lower-cased address, `$3` the time, `$4` the name being erased (or an address
-/// that matches nothing).
-const ERASE: &[&str] = &[
+/// What a statement of [`ERASE`] binds, in the order of its placeholders.
+#[derive(Clone, Copy)]
+enum Param {
+    /// The account's id, or -1 when the address has none.
+    UserId,
+    /// The lower-cased address.
+    Email,
+    /// The time of the erasure.
+    Now,
+    /// A `LIKE` pattern for text containing the lower-cased address, escaped.
+    EmailWithin,
+    /// A `LIKE` pattern for text containing the name being erased (or nothing), escaped.
+    NameWithin,
+    /// The key of the address's password throttle (a digest of the address).
+    PasswordThrottle,
+    /// The key of the account's two-factor code throttle.
+    CodeThrottle,
+}
+
+/// The character that escapes `%`, `_` and itself in the `LIKE` patterns of [`ERASE`].
+/// Not a backslash: `'\'` is read differently by PostgreSQL without
+/// `standard_conforming_strings`, while `'!'` means the same on both stores.
+const LIKE_ESCAPE: char = '!';
+
+/// A `LIKE` pattern (used with `ESCAPE '!'`) matching text that contains `text` as it is:
+/// its `%`, `_` and `!` stand for themselves, so a person named `%%%%%` matches only
+/// text holding `%%%%%`, and `j_smith@example.org` never matches `jasmith@example.org`.
+/// Every `LIKE` built from personal data goes through this.
+pub fn like_containing(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_') || c == LIKE_ESCAPE {
+            pattern.push(LIKE_ESCAPE);
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// The statements that erase a person, in order, each with what its `$1`, `$2`, … bind.
+/// Every `LIKE` takes a pattern from [`like_containing`] and says `ESCAPE '!'`.
+const ERASE: &[(&str, &[Param])] = &[
     // Their secrets and sessions go entirely.
     // Sessions: theirs, and any other holding a passing mention (a notice not yet shown,
     // a form carried through sign-in), which signs that person out.
-    "DELETE FROM sessions WHERE user_id = $1 OR LOWER(data) LIKE '%' || $2 || '%' OR data LIKE '%' || $4 || '%'",
-    "DELETE FROM api_tokens WHERE user_id = $1",
-    "DELETE FROM password_resets WHERE user_id = $1",
-    "DELETE FROM recovery_codes WHERE user_id = $1",
-    "DELETE FROM email_verifications WHERE user_id = $1 OR LOWER(email) = $2",
-    "DELETE FROM grants WHERE user_id = $1",
-    "DELETE FROM sign_in_failures WHERE LOWER(email) = $2",
+    (
+        "DELETE FROM sessions WHERE user_id = $1 OR LOWER(data) LIKE $2 ESCAPE '!' OR data LIKE $3 ESCAPE '!'",
+        &[Param::UserId, Param::EmailWithin, Param::NameWithin],
+    ),
+    ("DELETE FROM api_tokens WHERE user_id = $1", &[Param::UserId]),
+    ("DELETE FROM password_resets WHERE user_id = $1", &[Param::UserId]),
+    ("DELETE FROM recovery_codes WHERE user_id = $1", &[Param::UserId]),
+    (
+        "DELETE FROM email_verifications WHERE user_id = $1 OR LOWER(email) = $2",
+        &[Param::UserId, Param::Email],
+    ),
+    ("DELETE FROM grants WHERE user_id = $1", &[Param::UserId]),
+    (
+        "DELETE FROM sign_in_failures WHERE LOWER(email) = $1",
+        &[Param::Email],
+    ),
+    (
+        "DELETE FROM attempt_counts WHERE key = $1 OR key = $2",
+        &[Param::PasswordThrottle, Param::CodeThrottle],
+    ),
     // Mail to them, or naming them, keeps only that it was sent.
-    "UPDATE outbox SET to_address = 'erased', subject = '[removed]', body_text = '[removed]' \
-     WHERE LOWER(to_address) = $2 OR body_text LIKE '%' || $4 || '%' OR LOWER(body_text) LIKE '%' || $2 || '%'",
+    (
+        "UPDATE outbox SET to_address = 'erased', subject = '[removed]', body_text = '[removed]' \
+         WHERE LOWER(to_address) = $1 OR body_text LIKE $2 ESCAPE '!' OR LOWER(body_text) LIKE $3 ESCAPE '!'",
+        &[Param::Email, Param::NameWithin, Param::EmailWithin],
+    ),
     // The programme keeps its records of requests, proposals and sign-offs, without them.
-    "UPDATE role_requests SET reason = '' WHERE user_id = $1",
-    "UPDATE invitations SET email = 'erased' WHERE LOWER(email) = $2",
-    "UPDATE places SET hwb_chair_name = NULL, hwb_chair_email = NULL WHERE LOWER(hwb_chair_email) = $2",
-    "UPDATE chair_proposals SET name = 'Former member', email = 'erased-' || CAST(id AS TEXT) || '@erased.invalid' WHERE LOWER(email) = $2",
-    "UPDATE application_contacts SET name = 'Former member', email = 'erased-' || CAST(id AS TEXT) || '@erased.invalid', organisation = '' \
-     WHERE LOWER(email) = $2",
-    "UPDATE signoffs SET contact_name = 'Former member', contact_email = 'erased-' || CAST(id AS TEXT) || '@erased.invalid', \
-     confirmed_name = CASE WHEN confirmed_name IS NULL THEN NULL ELSE 'Former member' END WHERE LOWER(contact_email) = $2",
+    (
+        "UPDATE role_requests SET reason = '' WHERE user_id = $1",
+        &[Param::UserId],
+    ),
+    (
+        "UPDATE invitations SET email = 'erased' WHERE LOWER(email) = $1",
+        &[Param::Email],
+    ),
+    (
+        "UPDATE places SET hwb_chair_name = NULL, hwb_chair_email = NULL WHERE LOWER(hwb_chair_email) = $1",
+        &[Param::Email],
+    ),
+    (
+        "UPDATE chair_proposals SET name = 'Former member', email = 'erased-' || CAST(id AS TEXT) || '@erased.invalid' \
+         WHERE LOWER(email) = $1",
+        &[Param::Email],
+    ),
+    (
+        "UPDATE application_contacts SET name = 'Former member', email = 'erased-' || CAST(id AS TEXT) || '@erased.invalid', \
+         organisation = '' WHERE LOWER(email) = $1",
+        &[Param::Email],
+    ),
+    (
+        "UPDATE signoffs SET contact_name = 'Former member', contact_email = 'erased-' || CAST(id AS TEXT) || '@erased.invalid', \
+         confirmed_name = CASE WHEN confirmed_name IS NULL THEN NULL ELSE 'Former member' END WHERE LOWER(contact_email) = $1",
+        &[Param::Email],
+    ),
     // The account stays as a former member, so what they wrote that must be kept has an author.
-    "UPDATE users SET email = 'erased-' || CAST(id AS TEXT) || '@erased.invalid', name = 'Former member', organisation = '', \
-     job_role = '', password_hash = '!', totp_secret = NULL, totp_enabled_at = NULL, totp_last_step = NULL, erased_at = $3 \
-     WHERE id = $1",
+    (
+        "UPDATE users SET email = 'erased-' || CAST(id AS TEXT) || '@erased.invalid', name = 'Former member', organisation = '', \
+         job_role = '', password_hash = '!', totp_secret = NULL, totp_enabled_at = NULL, totp_last_step = NULL, erased_at = $2 \
+         WHERE id = $1",
+        &[Param::UserId, Param::Now],
+    ),
 ];
 
 /// What an erasure came to.
@@ -340,29 +422,63 @@ pub async fn erase(tx: &mut Tx, subject: &Subject, name: Option<&str>, now: Time
     let name = name
         .filter(|n| n.chars().count() >= 5)
         .unwrap_or("\u{1}no name\u{1}");
-    for statement in ERASE {
-        // PostgreSQL refuses more parameters than a statement uses, so bind up to the
-        // highest one it names.
-        let used = (1..=4)
-            .rev()
-            .find(|n| statement.contains(&format!("${n}")))
-            .unwrap_or(0);
+    let email_within = like_containing(&email);
+    let name_within = like_containing(name);
+    for (statement, params) in ERASE {
         on_tx!(tx, |conn| {
             let mut query = sqlx::query(*statement);
-            if used >= 1 {
-                query = query.bind(user_id);
-            }
-            if used >= 2 {
-                query = query.bind(email.clone());
-            }
-            if used >= 3 {
-                query = query.bind(now.0);
-            }
-            if used >= 4 {
-                query = query.bind(name);
+            for param in *params {
+                query = match param {
+                    Param::UserId => query.bind(user_id),
+                    Param::Email => query.bind(email.clone()),
+                    Param::Now => query.bind(now.0),
+                    Param::EmailWithin => query.bind(email_within.clone()),
+                    Param::NameWithin => query.bind(name_within.clone()),
+                    Param::PasswordThrottle => query.bind(crate::throttle::password_key(&email)),
+                    Param::CodeThrottle => query.bind(crate::throttle::code_key(user_id)),
+                };
             }
             query.execute(&mut *conn).await?;
         });
     }
     Ok(Erased::Done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::like_containing;
+
+    #[test]
+    fn like_patterns_escape_wildcards_and_the_escape_itself() {
+        assert_eq!(like_containing("%%%%%"), "%!%!%!%!%!%%");
+        assert_eq!(like_containing("_____"), "%!_!_!_!_!_%");
+        assert_eq!(like_containing("j_smith@example.org"), "%j!_smith@example.org%");
+        assert_eq!(like_containing("hi!there"), "%hi!!there%");
+        assert_eq!(like_containing("Ada Admin"), "%Ada Admin%");
+        assert_eq!(like_containing(""), "%%");
+    }
+
+    #[test]
+    fn every_like_in_an_erasure_is_escaped() {
+        for (statement, params) in super::ERASE {
+            assert_eq!(
+                statement.matches("LIKE").count(),
+                statement.matches("LIKE $").count(),
+                "{statement}"
+            );
+            assert_eq!(
+                statement.matches("LIKE").count(),
+                statement.matches("ESCAPE '!'").count(),
+                "{statement}"
+            );
+            // Each statement binds exactly the placeholders it names.
+            for n in 1..=params.len() {
+                assert!(statement.contains(&format!("${n}")), "{statement}");
+            }
+            assert!(
+                !statement.contains(&format!("${}", params.len() + 1)),
+                "{statement}"
+            );
+        }
+    }
 }

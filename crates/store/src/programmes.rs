@@ -60,9 +60,25 @@ pub struct Place {
     pub hwb_chair_email: Option<String>,
     /// The programmes this place takes part in.
     pub programme_ids: Vec<i64>,
-    /// Where it stands in its first programme ("underway", "applicant").
+    /// Where it stands in each of those programmes, in the same order: a place shared by
+    /// programmes has a status and a breakthrough issue in each.
+    pub memberships: Vec<PlaceInProgramme>,
+}
+
+/// A place's standing in one programme.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlaceInProgramme {
+    pub programme_id: i64,
+    /// "underway", "applicant", ...
     pub status: Option<String>,
     pub breakthrough_issue: Option<String>,
+}
+
+impl Place {
+    /// Where the place stands in one programme, if it takes part in it.
+    pub fn in_programme(&self, programme_id: i64) -> Option<&PlaceInProgramme> {
+        self.memberships.iter().find(|m| m.programme_id == programme_id)
+    }
 }
 
 type ProgrammeRow = (i64, String, String, String, String, i64, String);
@@ -213,8 +229,14 @@ const PLACE_SELECT: &str = "SELECT pl.id, pl.reference, pl.name, pl.kind, pl.ons
 fn to_places(rows: Vec<PlaceRow>) -> Vec<Place> {
     let mut places: Vec<Place> = Vec::new();
     for r in rows {
+        let membership = r.8.map(|programme_id| PlaceInProgramme {
+            programme_id,
+            status: r.9.clone(),
+            breakthrough_issue: r.10.clone(),
+        });
         if let Some(last) = places.last_mut().filter(|p| p.id == r.0) {
             last.programme_ids.extend(r.8);
+            last.memberships.extend(membership);
             continue;
         }
         places.push(Place {
@@ -227,8 +249,7 @@ fn to_places(rows: Vec<PlaceRow>) -> Vec<Place> {
             hwb_chair_name: r.6,
             hwb_chair_email: r.7,
             programme_ids: r.8.into_iter().collect(),
-            status: r.9,
-            breakthrough_issue: r.10,
+            memberships: membership.into_iter().collect(),
         });
     }
     places

@@ -214,6 +214,8 @@ pub struct Invitation {
     pub role: Role,
     pub scope_id: Option<i64>,
     pub programme_id: i64,
+    /// The admin who sent it, who may never accept it themselves.
+    pub invited_by: Option<i64>,
 }
 
 /// Stores an invitation link's digest.
@@ -248,15 +250,16 @@ pub async fn create_invitation(
     })
 }
 
-type InvitationRow = (i64, String, String, Option<i64>, i64);
+type InvitationRow = (i64, String, String, Option<i64>, i64, Option<i64>);
 
-fn to_invitation((id, email, role, scope_id, programme_id): InvitationRow) -> Result<Invitation> {
+fn to_invitation((id, email, role, scope_id, programme_id, invited_by): InvitationRow) -> Result<Invitation> {
     Ok(Invitation {
         id,
         email,
         role: Role::from_key(&role).ok_or_else(|| StoreError::Malformed(format!("role {role}")))?,
         scope_id,
         programme_id,
+        invited_by,
     })
 }
 
@@ -267,10 +270,19 @@ pub async fn invitation(
     now: Timestamp,
 ) -> Result<std::result::Result<Invitation, LinkState>> {
     // The invitation's columns, then when it expires and when it was accepted.
-    type Row = (i64, String, String, Option<i64>, i64, i64, Option<i64>);
+    type Row = (
+        i64,
+        String,
+        String,
+        Option<i64>,
+        i64,
+        Option<i64>,
+        i64,
+        Option<i64>,
+    );
     let row: Option<Row> = on_db!(db, |pool| {
         sqlx::query_as(
-            "SELECT id, email, role, scope_id, programme_id, expires_at, accepted_at FROM invitations WHERE token_digest = $1",
+            "SELECT id, email, role, scope_id, programme_id, invited_by, expires_at, accepted_at FROM invitations WHERE token_digest = $1",
         )
         .bind(digest)
         .fetch_optional(pool)
@@ -279,10 +291,15 @@ pub async fn invitation(
     Ok(match row {
         None => Err(LinkState::Unknown),
         Some((.., Some(_))) => Err(LinkState::Used),
-        Some((_, _, _, _, _, expires, None)) if expires <= now.0 => Err(LinkState::Expired),
-        Some((id, email, role, scope_id, programme_id, _, None)) => {
-            Ok(to_invitation((id, email, role, scope_id, programme_id))?)
-        }
+        Some((_, _, _, _, _, _, expires, None)) if expires <= now.0 => Err(LinkState::Expired),
+        Some((id, email, role, scope_id, programme_id, invited_by, _, None)) => Ok(to_invitation((
+            id,
+            email,
+            role,
+            scope_id,
+            programme_id,
+            invited_by,
+        ))?),
     })
 }
 
@@ -297,7 +314,7 @@ pub async fn accept_invitation(
     let row: Option<InvitationRow> = on_tx!(tx, |conn| {
         sqlx::query_as(
             "UPDATE invitations SET accepted_at = $1, accepted_by = $2 WHERE token_digest = $3 \
-             AND accepted_at IS NULL AND expires_at > $1 RETURNING id, email, role, scope_id, programme_id",
+             AND accepted_at IS NULL AND expires_at > $1 RETURNING id, email, role, scope_id, programme_id, invited_by",
         )
         .bind(now.0)
         .bind(user_id)

@@ -203,6 +203,29 @@ pub async fn set_round_dates(
     Ok(())
 }
 
+/// Adds a place to another programme, with its standing there (tests of places shared by
+/// programmes; the demo has none).
+pub async fn add_place_to_programme(
+    db: &crate::Db,
+    programme_id: i64,
+    place_id: i64,
+    status: &str,
+    breakthrough_issue: &str,
+) -> crate::Result<()> {
+    crate::on_db!(db, |pool| {
+        sqlx::query(
+            "INSERT INTO programme_places (programme_id, place_id, status, breakthrough_issue) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(programme_id)
+        .bind(place_id)
+        .bind(status)
+        .bind(breakthrough_issue)
+        .execute(pool)
+        .await?;
+    });
+    Ok(())
+}
+
 /// Makes every verification and invitation link expired (tests of expired links; the
 /// clock cannot jump a day ahead without ending the test's sessions).
 pub async fn expire_links(db: &crate::Db) -> crate::Result<()> {

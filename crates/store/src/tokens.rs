@@ -113,6 +113,28 @@ pub async fn revoke_api_token(tx: &mut Tx, id: i64, now: Timestamp) -> Result<bo
     })
 }
 
+/// Revokes every credential of an account but its password: its API tokens and its unspent
+/// email links (password resets, address confirmations and pending email changes), after a
+/// password reset or change or "sign out everywhere". Returns how many were ended.
+pub async fn revoke_all_for_user(tx: &mut Tx, user_id: i64, now: Timestamp) -> Result<u64> {
+    on_tx!(tx, |conn| {
+        let mut ended = 0;
+        for sql in [
+            "UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL",
+            "UPDATE password_resets SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL",
+            "UPDATE email_verifications SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL",
+        ] {
+            ended += sqlx::query(sql)
+                .bind(user_id)
+                .bind(now.0)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected();
+        }
+        Ok(ended)
+    })
+}
+
 /// Stores a password-reset link's digest.
 pub async fn create_password_reset(
     tx: &mut Tx,

@@ -1,10 +1,11 @@
-//! Two-factor sign-in records: a person's TOTP secret, the last step accepted (so a code
-//! works once), and their one-time recovery codes (digests only).
+//! Two-factor sign-in records: a person's TOTP secret (sealed under the service's secret key
+//! by the caller, `convene_domain::secret_box`; never stored plainly), the last step accepted
+//! (so a code works once), and their one-time recovery codes (keyed digests only).
 
 use crate::{Db, Result, Tx, on_db, on_tx};
 use convene_domain::Timestamp;
 
-/// A person's TOTP secret and the last step accepted, when two-factor sign-in is on.
+/// A person's sealed TOTP secret and the last step accepted, when two-factor sign-in is on.
 pub async fn secret(db: &Db, user_id: i64) -> Result<Option<(String, Option<i64>)>> {
     let row: Option<(Option<String>, Option<i64>, Option<i64>)> = on_db!(db, |pool| {
         sqlx::query_as("SELECT totp_secret, totp_last_step, totp_enabled_at FROM users WHERE id = $1")
@@ -18,8 +19,8 @@ pub async fn secret(db: &Db, user_id: i64) -> Result<Option<(String, Option<i64>
     })
 }
 
-/// Turns two-factor sign-in on with a confirmed secret and fresh recovery codes (replacing
-/// any earlier ones).
+/// Turns two-factor sign-in on with a confirmed secret (sealed) and the keyed digests of
+/// fresh recovery codes (replacing any earlier ones).
 pub async fn enable(
     tx: &mut Tx,
     user_id: i64,
@@ -38,6 +39,15 @@ pub async fn enable(
         .bind(user_id)
         .execute(&mut *conn)
         .await?;
+        Ok::<(), crate::StoreError>(())
+    })?;
+    replace_recovery_codes(tx, user_id, recovery_digests).await
+}
+
+/// Replaces a person's recovery codes with fresh ones (given as keyed digests); the old
+/// ones stop working.
+pub async fn replace_recovery_codes(tx: &mut Tx, user_id: i64, recovery_digests: &[String]) -> Result<()> {
+    on_tx!(tx, |conn| {
         sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
             .bind(user_id)
             .execute(&mut *conn)
@@ -107,4 +117,62 @@ pub async fn recovery_codes_left(db: &Db, user_id: i64) -> Result<i64> {
             .await?
     });
     Ok(n)
+}
+
+/// Every stored TOTP secret (sealed, or plain if written before secrets were encrypted), by
+/// user id: what a secret key is checked against at start-up.
+pub async fn stored_secrets(db: &Db) -> Result<Vec<(i64, String)>> {
+    let rows: Vec<(i64, String)> = on_db!(db, |pool| {
+        sqlx::query_as("SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL ORDER BY id")
+            .fetch_all(pool)
+            .await?
+    });
+    Ok(rows)
+}
+
+/// Rewrites every stored TOTP secret through `change` (given the user id and the stored
+/// value; `None` leaves it as it is) in one transaction: all are rewritten or none. Used to
+/// seal secrets left plain by an older version, and to rotate the secret key. `change`
+/// refusing one value (`Err`) rolls everything back and returns its reason; so does a value
+/// changed by someone else meanwhile (each write is conditional on the value read).
+pub async fn reseal_all(
+    db: &Db,
+    change: impl Fn(i64, &str) -> std::result::Result<Option<String>, String>,
+) -> Result<std::result::Result<usize, String>> {
+    let mut tx = db.begin().await?;
+    let rows: Vec<(i64, String)> = on_tx!(&mut tx, |conn| {
+        sqlx::query_as("SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL ORDER BY id")
+            .fetch_all(&mut *conn)
+            .await?
+    });
+    let mut changed = 0;
+    for (user_id, stored) in rows {
+        let fresh = match change(user_id, &stored) {
+            Ok(Some(fresh)) => fresh,
+            Ok(None) => continue,
+            Err(reason) => {
+                // Dropping the transaction rolls it back.
+                drop(tx);
+                return Ok(Err(reason));
+            }
+        };
+        let done = on_tx!(&mut tx, |conn| {
+            sqlx::query("UPDATE users SET totp_secret = $1 WHERE id = $2 AND totp_secret = $3")
+                .bind(&fresh)
+                .bind(user_id)
+                .bind(&stored)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected()
+        });
+        if done != 1 {
+            drop(tx);
+            return Ok(Err(format!(
+                "the two-factor secret of user {user_id} changed meanwhile: nothing was changed; stop every server and try again"
+            )));
+        }
+        changed += 1;
+    }
+    tx.commit().await?;
+    Ok(Ok(changed))
 }

@@ -79,6 +79,39 @@ pub async fn register(tx: &mut Tx, account: &NewAccount<'_>, now: Timestamp) -> 
     })
 }
 
+/// Hands an account whose address was never confirmed to the person who has just proven
+/// that address (by an invitation link): their profile and password replace what was
+/// typed at registration, and any roles it held go. False if the address was confirmed
+/// meanwhile.
+pub async fn take_over_unconfirmed(
+    tx: &mut Tx,
+    user_id: i64,
+    account: &NewAccount<'_>,
+    now: Timestamp,
+) -> Result<bool> {
+    on_tx!(tx, |conn| {
+        let done = sqlx::query(
+            "UPDATE users SET name = $1, organisation = $2, job_role = $3, password_hash = $4, email_verified_at = $5 \
+             WHERE id = $6 AND email_verified_at IS NULL",
+        )
+        .bind(account.name)
+        .bind(account.organisation)
+        .bind(account.job_role)
+        .bind(account.password_hash)
+        .bind(now.0)
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+        if done.rows_affected() == 1 {
+            sqlx::query("DELETE FROM grants WHERE user_id = $1")
+                .bind(user_id)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(done.rows_affected() == 1)
+    })
+}
+
 /// Records that the person holds their address (and moves the account to `email` when it
 /// was a change of address). False when another account has taken that address meanwhile.
 pub async fn mark_verified(tx: &mut Tx, user_id: i64, email: &str, now: Timestamp) -> Result<bool> {

@@ -44,7 +44,7 @@ async fn demo_loads_once_on_both() {
         assert_eq!(
             places
                 .iter()
-                .filter(|p| p.status.as_deref() == Some("underway"))
+                .filter(|p| p.in_programme(lv.id).and_then(|m| m.status.as_deref()) == Some("underway"))
                 .count(),
             8
         );

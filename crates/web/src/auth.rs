@@ -85,7 +85,9 @@ where
                 session,
             });
         };
-        let person = load_person(&state, user_id).await?;
+        // An account whose address is unconfirmed reaches nothing: someone may have
+        // registered an address that is not theirs (docs/decisions/0001-unconfirmed-accounts-reach-nothing.md).
+        let person = load_person(&state, user_id).await?.filter(|p| p.0.email_verified);
         if person.is_some() {
             touch(&session, state.clock.now().0).await?;
         }
@@ -117,16 +119,13 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let maybe = MaybeUser::from_request_parts(parts, state).await?;
+        let state = AppState::from_ref(state);
         match maybe.person {
             Some(person) => {
-                // Someone whose role needs a second factor sets it up before anything else.
-                let must_set_up: Option<bool> = maybe
-                    .session
-                    .get(crate::pages::two_factor::MUST_SET_UP_KEY)
-                    .await
-                    .map_err(|e| AppError::Internal(e.to_string()))?;
+                // Someone whose role needs a second factor sets it up before anything else,
+                // however they came by the role (signing in, an invitation, an approval).
                 let path = parts.uri.path();
-                if must_set_up == Some(true)
+                if lacks_required_two_factor(&state, &person)
                     && !path.starts_with("/account/two-factor")
                     && path != "/sign-out"
                 {
@@ -147,6 +146,39 @@ where
             }
         }
     }
+}
+
+/// True when the server requires a second factor of this person's role and they have not
+/// set one up.
+pub fn lacks_required_two_factor(state: &AppState, person: &Person) -> bool {
+    state.config.enforce_two_factor
+        && !person.0.totp_enabled
+        && person.1.grants.iter().any(|g| g.role.needs_two_factor())
+}
+
+/// Ends every way into an account but its password, after the password is reset or
+/// changed or the person signs out everywhere: API tokens and unspent email links (in the
+/// caller's transaction), then, once it commits, call [`end_sessions`].
+/// (docs/decisions/0003-credentials-end-together.md)
+pub async fn revoke_credentials(
+    tx: &mut convene_store::Tx,
+    user_id: i64,
+    now: convene_domain::Timestamp,
+) -> Result<(), AppError> {
+    tokens::revoke_all_for_user(tx, user_id, now).await?;
+    Ok(())
+}
+
+/// Ends an account's sessions, signed-in and half-signed-in (awaiting a code), but `keep`,
+/// on this server at once and on others within [`crate::state::CACHE_TTL`].
+pub async fn end_sessions(state: &AppState, user_id: i64, keep: Option<&Session>) -> Result<(), AppError> {
+    match keep.and_then(|s| s.id()) {
+        Some(id) => convene_store::sessions::delete_others(&state.db, user_id, &id.to_string()).await?,
+        None => convene_store::sessions::delete_for_user(&state.db, user_id).await?,
+    };
+    state.sessions.forget_user(user_id);
+    state.people.forget(user_id);
+    Ok(())
 }
 
 /// The person behind an API bearer token.
@@ -205,6 +237,20 @@ where
                 StatusCode::UNAUTHORIZED,
                 "The API token's account no longer exists.",
             ))?;
+        if !person.0.email_verified {
+            return Err(ApiAuthError(
+                StatusCode::UNAUTHORIZED,
+                "The API token's account has no confirmed email address.",
+            ));
+        }
+        // A role that needs two-factor sign-in acts through the API only while the person
+        // has it set up, as on the pages.
+        if lacks_required_two_factor(&state, &person) {
+            return Err(ApiAuthError(
+                StatusCode::FORBIDDEN,
+                "Set up two-factor sign-in on your account page before using the API.",
+            ));
+        }
         Ok(ApiUser(person))
     }
 }

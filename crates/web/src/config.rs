@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 /// Everything a server needs to know that is not in the database.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Config {
     /// The address people use to reach the service, for links in email (no trailing slash).
     pub public_url: String,
@@ -23,8 +23,16 @@ pub struct Config {
     pub trusted_origins: Vec<String>,
     /// How often the mail worker looks for due messages.
     pub mail_poll: Duration,
-    /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
-    pub trust_forwarded_for: bool,
+    /// How many proxies in front of Convene append to `X-Forwarded-For` (0: none, use the
+    /// socket's peer). The client address is the value the outermost of them added,
+    /// counted from the right (`ops::client_address`).
+    pub trusted_proxies: usize,
+    /// The service's secret key: two-factor secrets are sealed with it. None: two-factor
+    /// sign-in cannot be set up (the CLI refuses to start on a database that holds secrets).
+    pub secret_key: Option<convene_domain::secret_box::SecretKey>,
+    /// The bearer token `/metrics` asks for on the public address. Without it (and without a
+    /// separate metrics address) `/metrics` is not served there at all.
+    pub metrics_token: Option<String>,
     /// A clamd Unix socket: when set, every upload is scanned and refused if infected or if
     /// the scan cannot be made. Off by default.
     pub clamd_socket: Option<std::path::PathBuf>,
@@ -46,9 +54,31 @@ impl Config {
             session_idle: Duration::from_secs(8 * 3600),
             trusted_origins: Vec::new(),
             mail_poll: Duration::from_secs(2),
-            trust_forwarded_for: false,
+            trusted_proxies: 0,
+            secret_key: None,
+            metrics_token: None,
             clamd_socket: None,
             enforce_two_factor: true,
         }
+    }
+}
+
+/// Written out without its secrets (the metrics token; the key prints as redacted itself),
+/// so a logged configuration gives nothing away.
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("public_url", &self.public_url)
+            .field("smtp_url", &self.smtp_url.as_ref().map(|_| "[set]"))
+            .field("mail_from", &self.mail_from)
+            .field("demo", &self.demo)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("secret_key", &self.secret_key)
+            .field(
+                "metrics_token",
+                &self.metrics_token.as_ref().map(|_| "[redacted]"),
+            )
+            .field("enforce_two_factor", &self.enforce_two_factor)
+            .finish_non_exhaustive()
     }
 }

@@ -64,6 +64,19 @@ pub async fn token(session: &Session) -> String {
     fresh
 }
 
+/// Gives a session that has just signed in a fresh token that names its account, so that a
+/// form typed in it and carried through a later re-sign-in is shown only to that account
+/// (see [`carry_through`]).
+pub async fn bind_to_account(session: &Session, user_id: i64) {
+    let fresh = format!("{user_id}.{}", convene_domain::accounts::new_secret());
+    let _ = session.insert(FIELD, &fresh).await;
+}
+
+/// The account a token was made for, if it names one.
+fn token_account(token: &str) -> Option<i64> {
+    token.split_once('.')?.0.parse().ok()
+}
+
 /// Refuses a state-changing form post whose token does not match the session's.
 pub async fn verify(req: Request, next: Next) -> Response {
     // HTML forms can only GET or POST, and no page route takes another method, so POST is
@@ -107,10 +120,16 @@ pub async fn verify(req: Request, next: Next) -> Response {
         // The form came from this site but its session has ended (it timed out, or the
         // person signed out elsewhere). Not an attack: keep what they typed and ask them to
         // sign in again.
-        return carry_through(&session, parts.uri.path(), pairs).await;
+        let typed_by = supplied.and_then(token_account);
+        return carry_through(&session, parts.uri.path(), pairs, typed_by).await;
     }
     if !matches {
-        tracing::info!(path = %parts.uri.path(), "form post refused: missing or wrong CSRF token");
+        // The route pattern, never the path: a refused post to a signed link would
+        // otherwise write the link's secret into the log.
+        tracing::info!(
+            route = crate::ops::route_of(&parts.extensions),
+            "form post refused: missing or wrong CSRF token"
+        );
         return error_page(StatusCode::FORBIDDEN).into_response();
     }
     next.run(Request::from_parts(parts, Body::from(bytes))).await
@@ -126,6 +145,10 @@ pub struct CarriedForm {
     pub action: String,
     /// What was typed, in order, without the token or any password.
     pub fields: Vec<(String, String)>,
+    /// The account whose page the form came from: only that account is shown it again (on
+    /// a shared computer, the next person to sign in must not see it).
+    #[serde(default)]
+    pub typed_by: Option<i64>,
 }
 
 /// True when the browser says the request came from this site itself.
@@ -139,16 +162,22 @@ fn same_origin(headers: &axum::http::HeaderMap) -> bool {
     fetch_site == Some("same-origin") || (origin_host.is_some() && origin_host.as_deref() == host)
 }
 
-async fn carry_through(session: &Session, action: &str, pairs: Vec<(String, String)>) -> Response {
+async fn carry_through(
+    session: &Session,
+    action: &str,
+    pairs: Vec<(String, String)>,
+    typed_by: Option<i64>,
+) -> Response {
     let fields: Vec<(String, String)> = pairs
         .into_iter()
         .filter(|(k, _)| k != FIELD && !k.contains("password") && k != "confirm")
         .collect();
     let signing_in = action == "/sign-in";
-    if !signing_in && !fields.is_empty() {
+    if !signing_in && !fields.is_empty() && typed_by.is_some() {
         let carried = CarriedForm {
             action: action.to_string(),
             fields,
+            typed_by,
         };
         let _ = session.insert(CARRIED_KEY, &carried).await;
     }
@@ -173,6 +202,13 @@ mod tests {
         assert!(!super::is_upload_path("/applications/x/sections/contribution"));
         assert!(!super::is_upload_path("/account/tokens"));
         assert!(!super::is_upload_path("/applications/12/sections/a/b"));
+    }
+
+    #[test]
+    fn a_bound_token_names_its_account() {
+        assert_eq!(super::token_account("42.abcdef"), Some(42));
+        assert_eq!(super::token_account("abcdef"), None);
+        assert_eq!(super::token_account("x.abcdef"), None);
     }
 
     #[test]

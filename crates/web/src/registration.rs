@@ -168,14 +168,19 @@ pub async fn register(
     Ok(errors)
 }
 
-/// Sends a fresh verification link to a signed-in person whose address is unconfirmed.
-pub async fn resend_verification(state: &AppState, user: &users::User) -> Result<(), AppError> {
+/// Sends a fresh verification link to a person whose address is unconfirmed; once it is
+/// confirmed they sign in and go on to `return_to` (a local path, or nothing).
+pub async fn resend_verification(
+    state: &AppState,
+    user: &users::User,
+    return_to: &str,
+) -> Result<(), AppError> {
     if user.email_verified {
         return Ok(());
     }
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    queue_verification(&mut tx, state, user.id, &user.name, &user.email, "", now).await?;
+    queue_verification(&mut tx, state, user.id, &user.name, &user.email, return_to, now).await?;
     tx.commit().await?;
     state.mail_wake.notify_one();
     Ok(())
@@ -592,7 +597,16 @@ pub async fn invite(
             round.map(|id| (Role::PanelMember, Some(id)))
         }
     };
-    let (Some(email), Some((role, scope_id))) = (email, grant) else {
+    if let Some(email) = &email {
+        let own = users::by_id(&state.db, principal.user_id).await?;
+        if own.is_some_and(|me| me.email.eq_ignore_ascii_case(email.as_str())) {
+            errors.add(
+                "email",
+                "You cannot invite yourself: ask another admin of the programme to invite you",
+            );
+        }
+    }
+    let (Some(email), Some((role, scope_id)), true) = (email, grant, errors.is_empty()) else {
         return Ok(Err(errors));
     };
     let now = state.clock.now();
@@ -618,6 +632,7 @@ pub async fn invite(
             role,
             scope_id,
             programme_id,
+            invited_by: Some(principal.user_id),
         },
     )
     .await?;
@@ -656,12 +671,21 @@ pub async fn check_invitation(
     Ok(requests::invitation(&state.db, &secret_digest(token), state.clock.now()).await?)
 }
 
-/// Accepts an invitation for an existing account (which must hold the invited address).
+/// Accepts an invitation for an existing account, which must have confirmed the invited
+/// address (an unconfirmed account may have registered an address that is not its own), and
+/// must not be the admin who sent it.
 pub async fn accept_invitation(
     state: &AppState,
     token: &str,
     user: &users::User,
 ) -> Result<Result<Invitation, LinkState>, AppError> {
+    let invitation = match check_invitation(state, token).await? {
+        Ok(invitation) => invitation,
+        Err(why) => return Ok(Err(why)),
+    };
+    if !may_accept(&invitation, user) {
+        return Ok(Err(LinkState::Unknown));
+    }
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     let Some(invitation) = requests::accept_invitation(&mut tx, &secret_digest(token), user.id, now).await?
@@ -672,15 +696,18 @@ pub async fn accept_invitation(
             .err()
             .unwrap_or(LinkState::Used)));
     };
-    if !invitation.email.eq_ignore_ascii_case(&user.email) {
-        return Ok(Err(LinkState::Unknown));
-    }
     grant_invited(&mut tx, &invitation, user.id, now).await?;
-    // The link reached this address, so it is proven.
-    users::mark_verified(&mut tx, user.id, &user.email, now).await?;
     tx.commit().await?;
     state.people.forget(user.id);
     Ok(Ok(invitation))
+}
+
+/// True when `user` may accept `invitation`: a confirmed account holding the invited
+/// address, other than the admin who sent it.
+pub fn may_accept(invitation: &Invitation, user: &users::User) -> bool {
+    user.email_verified
+        && invitation.email.eq_ignore_ascii_case(&user.email)
+        && invitation.invited_by != Some(user.id)
 }
 
 async fn grant_invited(
@@ -729,13 +756,6 @@ pub async fn register_invited(
         return Err(AppError::NotFound);
     };
     let email = Email::parse(&invitation.email).map_err(|e| AppError::Internal(e.to_string()))?;
-    if users::by_email_tx(&mut tx, &email).await?.is_some() {
-        errors.add(
-            "name",
-            "An account with this email address already exists: sign in to accept",
-        );
-        return Ok(Err(errors));
-    }
     let account = NewAccount {
         email: &email,
         name: input.name.trim(),
@@ -744,7 +764,30 @@ pub async fn register_invited(
         password_hash: &hash,
         verified: true,
     };
-    let user_id = users::register(&mut tx, &account, now).await?;
+    let user_id = match users::by_email_tx(&mut tx, &email).await? {
+        None => users::register(&mut tx, &account, now).await?,
+        Some(existing) => {
+            let Some(owner) = users::by_id(&state.db, existing).await? else {
+                return Err(AppError::NotFound);
+            };
+            if owner.email_verified {
+                errors.add(
+                    "name",
+                    "An account with this email address already exists: sign in to accept",
+                );
+                return Ok(Err(errors));
+            }
+            // An account that never proved this address holds it. The invitation link
+            // proves it now, so the invited person takes the account over: anyone who
+            // registered the address first loses it, with every way in they had.
+            if !users::take_over_unconfirmed(&mut tx, existing, &account, now).await? {
+                return Err(AppError::NotFound);
+            }
+            convene_store::two_factor::disable(&mut tx, existing).await?;
+            crate::auth::revoke_credentials(&mut tx, existing, now).await?;
+            existing
+        }
+    };
     if requests::accept_invitation(&mut tx, &secret_digest(token), user_id, now)
         .await?
         .is_none()
@@ -753,5 +796,6 @@ pub async fn register_invited(
     }
     grant_invited(&mut tx, &invitation, user_id, now).await?;
     tx.commit().await?;
+    crate::auth::end_sessions(state, user_id, None).await?;
     Ok(Ok(user_id))
 }

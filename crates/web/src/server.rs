@@ -70,7 +70,7 @@ pub fn build_app(mut state: AppState) -> Router {
     Router::new()
         .merge(pages::router(&state))
         .merge(api::router())
-        .merge(ops::router())
+        .merge(ops::router(&state.config))
         .merge(assets::router())
         .fallback(|| async { StatusCode::NOT_FOUND })
         .layer(middleware::from_fn(csrf::verify))
@@ -98,6 +98,19 @@ pub fn build_app(mut state: AppState) -> Router {
         )))
 }
 
+/// Log directives added to any log filter (after `RUST_LOG`): libraries that write the
+/// request path into their own TRACE lines (tower-http's Origin check) are held at DEBUG,
+/// so that no level of logging writes a link's secret.
+pub const LOG_DIRECTIVES: &[&str] = &["tower_http::csrf=debug"];
+
+/// The app of the separate metrics address (`--metrics-bind`): `/metrics` alone.
+pub fn metrics_app(mut state: AppState) -> Router {
+    if state.metrics.is_none() {
+        state.metrics = metrics_handle();
+    }
+    ops::metrics_router().with_state(state)
+}
+
 /// The layers every response passes through last: security headers, error pages for bare
 /// statuses, request logs, and the panic catcher (a panic becomes a logged 500).
 trait OuterLayers {
@@ -108,7 +121,20 @@ impl OuterLayers for Router {
     fn layer_outer(self) -> Self {
         self.layer(middleware::from_fn(ops::security_headers))
             .layer(middleware::from_fn(error::render_bare_errors))
-            .layer(TraceLayer::new_for_http())
+            // Request logs name the route pattern (`/sign-off/{token}`), never the path: a
+            // path may carry a link's secret, and logs are read by more people and kept
+            // longer than the database. `Router::layer` wraps each route, so the matched
+            // pattern is known here; a path that matched nothing logs as `(no route)`.
+            .layer(TraceLayer::new_for_http().make_span_with(
+                |req: &axum::http::Request<axum::body::Body>| {
+                    tracing::debug_span!(
+                        "request",
+                        method = %req.method(),
+                        route = ops::route_of(req.extensions()),
+                        version = ?req.version(),
+                    )
+                },
+            ))
             .layer(CatchPanicLayer::custom(error::panic_response))
     }
 }
@@ -135,15 +161,40 @@ pub async fn bind(addr: &str) -> Result<tokio::net::TcpListener, ServeError> {
 /// Serves until SIGTERM or Ctrl-C, letting requests in flight finish, with the mail worker
 /// running beside it.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> Result<(), ServeError> {
+    serve_with_metrics(state, listener, None).await
+}
+
+/// As [`serve`], and serves `/metrics` on `metrics_listener` too (an address operators
+/// reach and the public does not), until the server stops.
+pub async fn serve_with_metrics(
+    state: AppState,
+    listener: tokio::net::TcpListener,
+    metrics_listener: Option<tokio::net::TcpListener>,
+) -> Result<(), ServeError> {
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let worker = tokio::spawn(mail::run_worker(state.clone(), stop_rx.clone()));
-    let housekeeper = tokio::spawn(housekeeping(state.clone(), stop_rx));
+    let housekeeper = tokio::spawn(housekeeping(state.clone(), stop_rx.clone()));
+    let metrics_server = metrics_listener.map(|listener| {
+        let app = metrics_app(state.clone());
+        let mut stop = stop_rx;
+        tokio::spawn(async move {
+            let stopped = async move {
+                let _ = stop.changed().await;
+            };
+            if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(stopped).await {
+                tracing::error!(error = %e, "the metrics address stopped");
+            }
+        })
+    });
     let db = state.db.clone();
     let app = build_app(state);
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     let _ = stop_tx.send(true);
+    if let Some(metrics_server) = metrics_server {
+        let _ = metrics_server.await;
+    }
     let _ = worker.await;
     let _ = housekeeper.await;
     db.close().await;

@@ -14,11 +14,25 @@ use tower_sessions::SessionStore;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{Error, Result as StoreResult};
 
-/// The session key holding the signed-in user's id (also copied to its own column).
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "convene_session";
 
+/// The session key holding the signed-in user's id (also copied to its own column).
 pub const USER_ID_KEY: &str = "user_id";
+
+/// The session key holding an account whose password was right and whose two-factor code
+/// is awaited. Copied to the same column, so that ending an account's sessions also ends
+/// the half-signed-in ones.
+pub const PENDING_USER_KEY: &str = "pending_user_id";
+
+/// The account a session belongs to: signed in, or half-way (password right, code awaited).
+fn owner(record: &Record) -> Option<i64> {
+    record
+        .data
+        .get(USER_ID_KEY)
+        .or_else(|| record.data.get(PENDING_USER_KEY))
+        .and_then(|v| v.as_i64())
+}
 
 /// Recently read sessions, shared by a process's store and the pages that end sessions.
 #[derive(Default)]
@@ -29,7 +43,7 @@ impl SessionCache {
     /// this process at once.
     pub fn forget_user(&self, user_id: i64) {
         if let Ok(mut cache) = self.0.lock() {
-            cache.retain(|_, (_, r)| r.data.get(USER_ID_KEY).and_then(|v| v.as_i64()) != Some(user_id));
+            cache.retain(|_, (_, r)| owner(r) != Some(user_id));
         }
     }
 }
@@ -91,7 +105,7 @@ fn to_timestamp(t: time::OffsetDateTime) -> Timestamp {
 #[async_trait::async_trait]
 impl SessionStore for DbSessionStore {
     async fn create(&self, record: &mut Record) -> StoreResult<()> {
-        let user_id = record.data.get(USER_ID_KEY).and_then(|v| v.as_i64());
+        let user_id = owner(record);
         let data = serde_json::to_string(&record.data).map_err(backend_error)?;
         let expires_at = to_timestamp(record.expiry_date);
         // A fresh random id practically never collides; pick again if it does.
@@ -106,7 +120,7 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn save(&self, record: &Record) -> StoreResult<()> {
-        let user_id = record.data.get(USER_ID_KEY).and_then(|v| v.as_i64());
+        let user_id = owner(record);
         let data = serde_json::to_string(&record.data).map_err(backend_error)?;
         let live = sessions::update(
             &self.db,

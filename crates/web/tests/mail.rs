@@ -70,6 +70,8 @@ async fn server_down_loses_nothing(backend: Backend) {
     )
     .await;
     // With nothing listening, the attempt fails and the message waits with its error.
+    app.wait_for_mail("lee.lead@example.org", "/reset-password/")
+        .await;
     let mut failed = None;
     for _ in 0..100 {
         let m = convene_store::outbox::recent(&app.state.db, 1)

@@ -113,11 +113,13 @@ pub struct RoleRequestBody {
     /// pending, approved or declined.
     pub status: String,
     pub decision_reason: String,
-    /// Names of the place's current leads (the deciding admin should know).
-    pub existing_leads: Vec<String>,
+    /// Names of the place's current leads: given only to those who may decide the request
+    /// (the deciding admin should know), never to the person asking.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub existing_leads: Option<Vec<String>>,
 }
 
-fn body_of(r: RoleRequest, existing_leads: Vec<String>) -> RoleRequestBody {
+fn body_of(r: RoleRequest, existing_leads: Option<Vec<String>>) -> RoleRequestBody {
     RoleRequestBody {
         id: r.id,
         user_id: r.user_id,
@@ -165,10 +167,9 @@ pub async fn request_role(
     let programme = programme_id(&slug, &catalogue)?;
     match registration::request_place(&state, &person.0, programme, Some(body.place_id), &body.reason).await?
     {
-        Ok(request) => {
-            let leads = convene_store::users::place_lead_names(&state.db, request.place_id).await?;
-            Ok((StatusCode::CREATED, Json(body_of(request, leads))).into_response())
-        }
+        // The person asking learns no more than the join page tells them: not who leads
+        // the place already.
+        Ok(request) => Ok((StatusCode::CREATED, Json(body_of(request, None))).into_response()),
         Err(errors) => Err(invalid(errors)),
     }
 }
@@ -193,7 +194,7 @@ pub async fn list_requests(
     let mut out = Vec::new();
     for r in requests::for_programme(&state.db, programme).await? {
         let leads = leads.get(&r.place_id).cloned().unwrap_or_default();
-        out.push(body_of(r, leads));
+        out.push(body_of(r, Some(leads)));
     }
     Ok(Json(out))
 }
@@ -226,7 +227,7 @@ pub async fn decide(
                 .await?
                 .ok_or_else(ApiError::not_found)?;
             let leads = convene_store::users::place_lead_names(&state.db, request.place_id).await?;
-            Ok(Json(body_of(request, leads)))
+            Ok(Json(body_of(request, Some(leads))))
         }
         Decision::AlreadyDecided => Err(ApiError {
             status: StatusCode::CONFLICT,

@@ -139,16 +139,32 @@ pub async fn create_round(
 #[utoipa::path(get, path = "/rounds/{id}", tag = "applications",
     params(("id" = i64, Path, description = "The round's id")),
     responses(
-        (status = 200, description = "The round", body = RoundBody),
+        (status = 200, description = "The round; before it opens, its form only for the programme's admins", body = RoundBody),
         (status = 404, description = "No such round", content_type = "application/problem+json"),
 ))]
 pub async fn get_round(
     State(state): State<AppState>,
-    ApiUser(_reader): ApiUser,
+    ApiUser(reader): ApiUser,
     Path(id): Path<i64>,
 ) -> ApiResult<RoundBody> {
     let round = round_or_404(&state, id).await?;
-    Ok(Json(round_body(&state, round).await?))
+    // As on the pages: a round's facts are public, but its form is shown to applicants
+    // only once the round opens (until then it may still change).
+    let open = state.clock.now() >= round.opens_at;
+    let may_read_form = allows(
+        &reader.1,
+        Action::View,
+        Resource::RoundForm {
+            programme_id: round.programme_id,
+            open,
+        },
+    );
+    let mut body = round_body(&state, round).await?;
+    if !may_read_form {
+        body.form = None;
+        body.form_version = None;
+    }
+    Ok(Json(body))
 }
 
 /// Replaces the round's form while it can still change: before the round opens, or a

@@ -24,6 +24,16 @@ pub struct PlaceBody {
     pub region: Option<String>,
     pub hwb_chair_name: Option<String>,
     pub hwb_chair_email: Option<String>,
+    /// Where the place stands in each programme it takes part in.
+    pub programmes: Vec<PlaceInProgrammeBody>,
+}
+
+/// A place's standing in one programme.
+#[derive(Serialize, ToSchema)]
+pub struct PlaceInProgrammeBody {
+    pub programme_id: i64,
+    /// underway, applicant, ...
+    pub status: Option<String>,
     pub breakthrough_issue: Option<String>,
 }
 
@@ -38,7 +48,15 @@ impl From<Place> for PlaceBody {
             region: p.region,
             hwb_chair_name: p.hwb_chair_name,
             hwb_chair_email: p.hwb_chair_email,
-            breakthrough_issue: p.breakthrough_issue,
+            programmes: p
+                .memberships
+                .into_iter()
+                .map(|m| PlaceInProgrammeBody {
+                    programme_id: m.programme_id,
+                    status: m.status,
+                    breakthrough_issue: m.breakthrough_issue,
+                })
+                .collect(),
         }
     }
 }
@@ -90,7 +108,8 @@ pub struct ChairBody {
     pub email: String,
 }
 
-/// Changes a place's board chair contact (admins of its programmes).
+/// Changes a place's board chair contact (a service admin, or whoever administers every
+/// programme the place takes part in).
 #[utoipa::path(put, path = "/places/{id}/chair", tag = "places",
     params(("id" = i64, Path, description = "The place's id")),
     request_body = ChairBody,
@@ -106,7 +125,17 @@ pub async fn set_chair(
     Path(id): Path<i64>,
     Json(body): Json<ChairBody>,
 ) -> ApiResult<PlaceBody> {
-    let place = load_allowed(&state, &person, id, Action::Edit).await?;
+    let place = load_allowed(&state, &person, id, Action::View).await?;
+    // The chair governs every programme's sign-off: the same rule as the place page.
+    if !allows(
+        &person.1,
+        Action::Edit,
+        Resource::PlaceChair {
+            programme_ids: &place.programme_ids,
+        },
+    ) {
+        return Err(ApiError::forbidden());
+    }
     let mut fields = Vec::new();
     if body.name.trim().is_empty() {
         fields.push(("name".to_string(), "Enter the chair's name".to_string()));

@@ -12,18 +12,21 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use convene_domain::Email;
 use convene_domain::accounts::{
-    check_new_password, dummy_password_hash, hash_password, new_secret, secret_digest, sign_in_delay_seconds,
-    verify_password,
+    check_new_password, dummy_password_hash, hash_password, new_secret, secret_digest, verify_password,
 };
 use convene_domain::policy::{Action, Resource, allows};
-use convene_domain::{Email, Timestamp};
 use convene_store::{audit, sessions, throttle, tokens, users};
 use serde::Deserialize;
 use std::net::SocketAddr;
 
 /// How long a password-reset link works.
 const RESET_LINK_SECONDS: i64 = 3600;
+/// The one answer to a sign-in that did not work, whatever was wrong (no such account, a
+/// wrong password, or an address not confirmed yet), so it reveals nothing about accounts.
+const WRONG_SIGN_IN: &str = "Enter a correct email address and password. If you have just created an account, \
+     confirm your email address first: check your email for the link we sent";
 /// The window in which failed sign-ins count towards the delay.
 const FAILURE_WINDOW_SECONDS: i64 = 15 * 60;
 
@@ -98,20 +101,6 @@ struct SignInForm {
     next: Option<String>,
 }
 
-/// The address a request came from, for throttling: the proxy's header when one is
-/// trusted, else the socket's peer.
-fn client_address(headers: &HeaderMap, peer: Option<SocketAddr>, trust_forwarded_for: bool) -> String {
-    let forwarded = headers
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-        .map(|v| v.trim().to_string())
-        .filter(|_| trust_forwarded_for);
-    forwarded
-        .or_else(|| peer.map(|p| p.ip().to_string()))
-        .unwrap_or_else(|| "unknown".into())
-}
-
 /// Runs a password hash or check off the async threads, a few at a time.
 pub(crate) async fn hashing<T: Send + 'static>(
     state: &AppState,
@@ -137,7 +126,7 @@ async fn sign_in(
     let session = who.session;
     let next = safe_next(form.next.as_deref());
     let now = state.clock.now();
-    let client = client_address(&headers, peer.map(|c| c.0.0), state.config.trust_forwarded_for);
+    let client = crate::ops::client_address(&headers, peer.map(|c| c.0.0), state.config.trusted_proxies);
     let typed_email = form.email.trim().to_lowercase();
     let mut errors = FormErrors::default();
     if typed_email.is_empty() {
@@ -147,16 +136,28 @@ async fn sign_in(
         errors.add("password", "Enter your password");
     }
     if errors.is_empty() {
-        let (by_email, by_client, latest) = throttle::recent_failures(
-            &state.db,
-            &typed_email,
-            &client,
-            now.plus_seconds(-FAILURE_WINDOW_SECONDS),
-        )
-        .await?;
-        let wait = sign_in_delay_seconds(by_email.max(by_client));
-        let ready_at = latest.map(|t| Timestamp(t).plus_seconds(wait)).unwrap_or(now);
-        if wait > 0 && ready_at > now {
+        let window = now.plus_seconds(-FAILURE_WINDOW_SECONDS);
+        let account_key = throttle::password_key(&typed_email);
+        let client_key = throttle::client_key(&client);
+        // Counted before the password is checked, in one statement each, so parallel
+        // guesses cannot slip past the delay. The client's try is taken only once the
+        // account's is allowed, so refused tries never inflate the other count.
+        let by_account = throttle::take_try(&state.db, &account_key, now, window).await?;
+        let by_client = if by_account.allowed {
+            let taken = throttle::take_try(&state.db, &client_key, now, window).await?;
+            if !taken.allowed {
+                throttle::release(&state.db, &account_key).await?;
+            }
+            Some(taken)
+        } else {
+            None
+        };
+        let refused = match by_client {
+            Some(taken) if taken.allowed => None,
+            Some(taken) => Some(taken.ready_at),
+            None => Some(by_account.ready_at),
+        };
+        if let Some(ready_at) = refused {
             let seconds = (ready_at.0 - now.0) / 1_000_000 + 1;
             errors.add(
                 "email",
@@ -175,8 +176,9 @@ async fn sign_in(
             // Verified off the async threads; an unknown email costs the same as a known one.
             let ok = hashing(&state, move || verify_password(&password, &hash)).await?;
             match user {
-                Some(user) if ok => {
-                    throttle::clear(&state.db, &typed_email).await?;
+                Some(user) if ok && user.email_verified => {
+                    throttle::clear(&state.db, &account_key).await?;
+                    throttle::release(&state.db, &client_key).await?;
                     session
                         .cycle_id()
                         .await
@@ -188,10 +190,15 @@ async fn sign_in(
                     return crate::pages::two_factor::complete_sign_in(&state, &session, user.id, &next)
                         .await;
                 }
-                _ => {
+                unconfirmed_or_wrong => {
+                    if let Some(user) = unconfirmed_or_wrong.filter(|_| ok) {
+                        // The right password for an address never confirmed: a fresh link
+                        // goes to that address, and the answer is the same as for a wrong
+                        // password, so nobody learns that the account exists.
+                        crate::registration::resend_verification(&state, &user, &next).await?;
+                    }
                     throttle::record_failure(&state.db, &typed_email, &client, now).await?;
-                    // One message whatever was wrong, so it reveals nothing about accounts.
-                    errors.add("email", "Enter a correct email address and password");
+                    errors.add("email", WRONG_SIGN_IN);
                 }
             }
         }
@@ -285,30 +292,14 @@ async fn forgot(
         }
         .into_response());
     };
-    // The same answer whether or not the address has an account.
-    if let Some(user) = users::by_email(&state.db, &email).await? {
-        let now = state.clock.now();
-        let secret = new_secret();
-        let mut tx = state.db.begin().await?;
-        tokens::create_password_reset(
-            &mut tx,
-            user.id,
-            &secret_digest(&secret),
-            now,
-            now.plus_seconds(RESET_LINK_SECONDS),
-        )
-        .await?;
-        let link = format!("{}/reset-password/{secret}", state.config.public_url);
-        let body = format!(
-            "Dear {},\n\nSomeone asked to reset the password of your Convene account. To choose a new \
-             password, open this link within one hour:\n\n{link}\n\nThe link works once. If you did not ask, \
-             you can ignore this email: your password has not changed.\n\nConvene",
-            user.name
-        );
-        crate::mail::queue(&mut tx, email.as_str(), "Reset your Convene password", &body, now).await?;
-        tx.commit().await?;
-        state.mail_wake.notify_one();
-    }
+    // The same answer, after the same work, whether or not the address has an account: the
+    // look-up and the email happen after the answer is sent, so its timing says nothing.
+    let worker = state.clone();
+    tokio::spawn(async move {
+        if let Err(e) = send_reset_link(&worker, &email).await {
+            tracing::error!(error = %e, "could not queue a password reset link");
+        }
+    });
     Ok(ForgotPage {
         chrome,
         errors,
@@ -316,6 +307,35 @@ async fn forgot(
         sent: true,
     }
     .into_response())
+}
+
+/// Emails a password-reset link to the account with this address, if there is one.
+async fn send_reset_link(state: &AppState, email: &Email) -> Result<(), AppError> {
+    let Some(user) = users::by_email(&state.db, email).await? else {
+        return Ok(());
+    };
+    let now = state.clock.now();
+    let secret = new_secret();
+    let mut tx = state.db.begin().await?;
+    tokens::create_password_reset(
+        &mut tx,
+        user.id,
+        &secret_digest(&secret),
+        now,
+        now.plus_seconds(RESET_LINK_SECONDS),
+    )
+    .await?;
+    let link = format!("{}/reset-password/{secret}", state.config.public_url);
+    let body = format!(
+        "Dear {},\n\nSomeone asked to reset the password of your Convene account. To choose a new \
+         password, open this link within one hour:\n\n{link}\n\nThe link works once. If you did not ask, \
+         you can ignore this email: your password has not changed.\n\nConvene",
+        user.name
+    );
+    crate::mail::queue(&mut tx, email.as_str(), "Reset your Convene password", &body, now).await?;
+    tx.commit().await?;
+    state.mail_wake.notify_one();
+    Ok(())
 }
 
 #[derive(Template, WebTemplate)]
@@ -392,11 +412,10 @@ async fn reset(
                 now,
             )
             .await?;
+            // A new password ends every other way in: tokens, links, sessions.
+            crate::auth::revoke_credentials(&mut tx, user_id, now).await?;
             tx.commit().await?;
-            // A new password ends every other session.
-            sessions::delete_for_user(&state.db, user_id).await?;
-            state.people.forget(user_id);
-            state.sessions.forget_user(user_id);
+            crate::auth::end_sessions(&state, user_id, None).await?;
             notify(
                 &who.session,
                 "Your password has been changed. Sign in with your new password.",
@@ -445,7 +464,6 @@ struct AccountPage {
     email: String,
     organisation: String,
     job_role: String,
-    email_verified: bool,
     two_factor: bool,
     /// Live sessions: browsers and devices signed in.
     sessions: i64,
@@ -489,7 +507,6 @@ async fn render_account(
         email: user.email.clone(),
         organisation: user.organisation.clone(),
         job_role: user.job_role.clone(),
-        email_verified: user.email_verified,
         two_factor: user.totp_enabled,
         sessions: sessions::count_for_user(&state.db, user.id, state.clock.now()).await?,
         roles: me
@@ -600,14 +617,29 @@ async fn revoke_token(
 
 async fn sign_out_everywhere(State(state): State<AppState>, me: CurrentUser) -> Result<Response, AppError> {
     let user_id = me.user().id;
-    sessions::delete_for_user(&state.db, user_id).await?;
-    state.people.forget(user_id);
-    state.sessions.forget_user(user_id);
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    crate::auth::revoke_credentials(&mut tx, user_id, now).await?;
+    audit::log(
+        &mut tx,
+        Some(user_id),
+        "signed_out_everywhere",
+        "user",
+        Some(user_id),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    crate::auth::end_sessions(&state, user_id, None).await?;
     me.session
         .flush()
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    notify(&me.session, "You have been signed out on every device.").await;
+    notify(
+        &me.session,
+        "You have been signed out on every device, and your API tokens and emailed links no longer work.",
+    )
+    .await;
     Ok(Redirect::to("/sign-in").into_response())
 }
 

@@ -137,8 +137,6 @@ struct DashboardPage {
     is_enabler: bool,
     is_participant: bool,
     no_roles: bool,
-    /// The address still to be confirmed, for self-registered people who have not yet.
-    unverified_email: Option<String>,
 }
 
 /// A round a place lead can apply to now.
@@ -274,10 +272,16 @@ async fn dashboard(State(state): State<AppState>, me: CurrentUser) -> Result<Res
         places: places
             .into_iter()
             .map(|p| PlaceLine {
+                // A place in several programmes may work on a different issue in each.
+                issue: p
+                    .memberships
+                    .iter()
+                    .filter_map(|m| m.breakthrough_issue.as_deref())
+                    .collect::<Vec<_>>()
+                    .join("; "),
                 id: p.id,
                 name: p.name,
                 region: p.region.unwrap_or_default(),
-                issue: p.breakthrough_issue.unwrap_or_default(),
             })
             .collect(),
         open_calls,
@@ -286,7 +290,6 @@ async fn dashboard(State(state): State<AppState>, me: CurrentUser) -> Result<Res
         is_enabler: principal.holds(Role::Enabler, None),
         is_participant: principal.holds(Role::Participant, None),
         no_roles: principal.grants.is_empty(),
-        unverified_email: (!me.user().email_verified).then(|| me.user().email.clone()),
     }
     .into_response())
 }

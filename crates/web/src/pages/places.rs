@@ -34,11 +34,33 @@ struct PlacePage {
     errors: FormErrors,
     place: Place,
     kind: &'static str,
-    programmes: Vec<(String, String)>,
+    programmes: Vec<ProgrammeLine>,
+    /// May change the board chair's contact (admins of every programme the place is in).
     can_edit: bool,
+    /// Runs some of the place's programmes but not all, so cannot change the chair alone.
+    shared_chair: bool,
     chair_name: String,
     chair_email: String,
     proposals: Vec<programmes::ChairProposal>,
+}
+
+/// A programme the place takes part in, with where it stands there.
+struct ProgrammeLine {
+    name: String,
+    status: Option<String>,
+    issue: Option<String>,
+}
+
+/// True when `me` may change the place's board chair contact, which every programme the
+/// place takes part in sends its sign-off requests to.
+fn may_change_chair(me: &CurrentUser, place: &Place) -> bool {
+    allows(
+        me.principal(),
+        Action::Edit,
+        Resource::PlaceChair {
+            programme_ids: &place.programme_ids,
+        },
+    )
 }
 
 /// Loads a place and checks `action` on it for `me`.
@@ -71,18 +93,27 @@ async fn render(
     errors: FormErrors,
     typed: Option<(String, String)>,
 ) -> Result<Response, AppError> {
-    let can_edit = allows(
-        me.principal(),
-        Action::Edit,
-        Resource::Place {
-            id: place.id,
-            programme_ids: &place.programme_ids,
-        },
-    );
+    let can_edit = may_change_chair(me, &place);
+    let shared_chair = !can_edit
+        && allows(
+            me.principal(),
+            Action::Edit,
+            Resource::Place {
+                id: place.id,
+                programme_ids: &place.programme_ids,
+            },
+        );
     let programmes = programmes::by_ids(&state.db, &place.programme_ids)
         .await?
         .into_iter()
-        .map(|p| (p.slug, p.name))
+        .map(|p| {
+            let standing = place.in_programme(p.id);
+            ProgrammeLine {
+                name: p.name,
+                status: standing.and_then(|m| m.status.clone()),
+                issue: standing.and_then(|m| m.breakthrough_issue.clone()),
+            }
+        })
         .collect();
     let (chair_name, chair_email) = typed.unwrap_or_else(|| {
         (
@@ -102,6 +133,7 @@ async fn render(
         place,
         programmes,
         can_edit,
+        shared_chair,
         chair_name,
         chair_email,
         proposals,
@@ -132,7 +164,10 @@ async fn edit_chair(
     Path(id): Path<i64>,
     Form(form): Form<ChairForm>,
 ) -> Result<Response, AppError> {
-    let place = load_allowed(&state, &me, id, Action::Edit).await?;
+    let place = load_allowed(&state, &me, id, Action::View).await?;
+    if !may_change_chair(&me, &place) {
+        return Err(AppError::Forbidden);
+    }
     let (name, email) = match check_chair(&form) {
         Ok(checked) => checked,
         Err(errors) => {
@@ -238,7 +273,10 @@ async fn decide_proposal(
     Path((id, proposal)): Path<(i64, i64)>,
     Form(form): Form<DecisionForm>,
 ) -> Result<Response, AppError> {
-    let place = load_allowed(&state, &me, id, Action::Edit).await?;
+    let place = load_allowed(&state, &me, id, Action::View).await?;
+    if !may_change_chair(&me, &place) {
+        return Err(AppError::Forbidden);
+    }
     let approve = form.decision == "approve";
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;

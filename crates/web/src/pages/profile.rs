@@ -16,7 +16,7 @@ use axum::routing::get;
 use axum::{Form, Router};
 use convene_domain::Email;
 use convene_domain::accounts::{check_new_password, hash_password, verify_password};
-use convene_store::{audit, sessions, users};
+use convene_store::{audit, users};
 use serde::Deserialize;
 
 /// Account change routes.
@@ -253,6 +253,7 @@ async fn change_password(
         now,
     )
     .await?;
+    crate::auth::revoke_credentials(&mut tx, user_id, now).await?;
     let body = "The password of your Convene account has just been changed. If this was not you, \
                 choose a new password now with \"Forgotten your password?\" on the sign-in page.\n\nConvene";
     crate::mail::queue(
@@ -266,14 +267,10 @@ async fn change_password(
     tx.commit().await?;
     state.mail_wake.notify_one();
     // Every other session ends; this one stays.
-    if let Some(id) = me.session.id() {
-        sessions::delete_others(&state.db, user_id, &id.to_string()).await?;
-    }
-    state.sessions.forget_user(user_id);
-    state.people.forget(user_id);
+    crate::auth::end_sessions(&state, user_id, Some(&me.session)).await?;
     notify(
         &me.session,
-        "Your password has been changed. You have been signed out everywhere else.",
+        "Your password has been changed. You have been signed out everywhere else, and your API tokens and emailed links no longer work.",
     )
     .await;
     Ok(Redirect::to("/account").into_response())

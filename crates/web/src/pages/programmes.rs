@@ -96,10 +96,13 @@ async fn render(
         .await?
         .into_iter()
         .map(|p| PlaceLine {
+            issue: p
+                .in_programme(programme.id)
+                .and_then(|m| m.breakthrough_issue.clone())
+                .unwrap_or_default(),
             id: p.id,
             name: p.name,
             region: p.region.unwrap_or_default(),
-            issue: p.breakthrough_issue.unwrap_or_default(),
         })
         .collect();
     let (pledged, pledges) =

@@ -13,7 +13,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::{Form, Router};
 use convene_domain::policy::Action;
 use convene_store::programmes;
@@ -27,7 +27,6 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/register", get(register_page).post(register))
         .route("/verify-email/{token}", get(verify_page).post(verify))
-        .route("/account/verify-email", post(resend))
         .route("/programmes/{slug}/join", get(join_page).post(join))
         .route("/programmes/{slug}/requests", get(requests_page))
         .route("/programmes/{slug}/invite", get(invite_page).post(invite))
@@ -243,19 +242,6 @@ async fn verify(
     }
 }
 
-async fn resend(State(state): State<AppState>, me: CurrentUser) -> Result<Response, AppError> {
-    registration::resend_verification(&state, me.user()).await?;
-    notify(
-        &me.session,
-        &format!(
-            "We have sent a new link to {}. It works for 24 hours.",
-            me.user().email
-        ),
-    )
-    .await;
-    Ok(Redirect::to("/account").into_response())
-}
-
 /// A place the person may ask to act for.
 struct PlaceChoice {
     id: i64,
@@ -276,7 +262,6 @@ struct JoinPage {
     places: Vec<PlaceChoice>,
     reason: String,
     next: String,
-    verified: bool,
     mine: Vec<RoleRequest>,
 }
 
@@ -345,7 +330,6 @@ async fn render_join(
         places,
         reason,
         next,
-        verified: me.user().email_verified,
         mine,
     }
     .into_response())
@@ -726,7 +710,10 @@ async fn render_invitation(
     };
     let what = registration::describe_invitation(state, &invitation).await?;
     let has_account = match convene_domain::Email::parse(&invitation.email) {
-        Ok(email) => users::by_email(&state.db, &email).await?.is_some(),
+        // An account that never confirmed the address is taken over by registering here.
+        Ok(email) => users::by_email(&state.db, &email)
+            .await?
+            .is_some_and(|u| u.email_verified),
         Err(_) => false,
     };
     let mut frame = chrome(
@@ -791,6 +778,7 @@ async fn accept(
                 .insert(USER_ID_KEY, user_id)
                 .await
                 .map_err(|e| AppError::Internal(e.to_string()))?;
+            crate::csrf::bind_to_account(&who.session, user_id).await;
             notify(
                 &who.session,
                 "Your account is ready and you have accepted the invitation.",

@@ -40,10 +40,12 @@ fn label(name: &str) -> String {
 
 async fn resume(State(state): State<AppState>, me: CurrentUser) -> Result<Response, AppError> {
     let carried: Option<CarriedForm> = me.session.get(CARRIED_KEY).await.ok().flatten();
-    let Some(form) = carried else {
+    let _ = me.session.remove::<CarriedForm>(CARRIED_KEY).await;
+    // Only the account that typed it sees it again; anyone else signing in on the same
+    // browser gets their dashboard, and the typed values are gone.
+    let Some(form) = carried.filter(|f| f.typed_by == Some(me.user().id)) else {
         return Ok(Redirect::to("/dashboard").into_response());
     };
-    let _ = me.session.remove::<CarriedForm>(CARRIED_KEY).await;
     let chrome = chrome(
         &state,
         Some(&me.person),

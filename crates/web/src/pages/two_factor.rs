@@ -6,7 +6,7 @@ use crate::auth::{CurrentUser, MaybeUser};
 use crate::error::AppError;
 use crate::pages::accounts::hashing;
 use crate::pages::{chrome, notify};
-use crate::session_store::USER_ID_KEY;
+use crate::session_store::{PENDING_USER_KEY, USER_ID_KEY};
 use crate::state::AppState;
 use crate::views::{Chrome, FormErrors};
 use askama::Template;
@@ -15,20 +15,17 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use convene_domain::accounts::{secret_digest, verify_password};
+use convene_domain::accounts::verify_password;
+use convene_domain::secret_box::{self, SecretKey};
 use convene_domain::two_factor;
 use convene_store::{audit, throttle, users};
 use serde::Deserialize;
 use tower_sessions::Session;
 
-/// The account whose password was right, waiting for its code.
-const PENDING_USER_KEY: &str = "pending_user_id";
 /// Where to go once the code is right.
 const PENDING_NEXT_KEY: &str = "pending_next";
 /// A secret being set up, until a code proves the app has it.
 const SETUP_SECRET_KEY: &str = "totp_setup_secret";
-/// Set at sign-in when the person's role needs two-factor sign-in and they have none.
-pub const MUST_SET_UP_KEY: &str = "must_set_up_two_factor";
 
 /// Two-factor routes.
 pub fn router() -> Router<AppState> {
@@ -36,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .route("/sign-in/two-factor", get(code_page).post(check_code))
         .route("/account/two-factor", get(setup_page).post(confirm_setup))
         .route("/account/two-factor/off", post(turn_off))
+        .route("/account/two-factor/recovery-codes", post(new_recovery_codes))
 }
 
 fn internal(e: impl std::fmt::Display) -> AppError {
@@ -61,6 +59,7 @@ pub async fn complete_sign_in(
     next: &str,
 ) -> Result<Response, AppError> {
     session.insert(USER_ID_KEY, user_id).await.map_err(internal)?;
+    crate::csrf::bind_to_account(session, user_id).await;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     audit::log(&mut tx, Some(user_id), "signed_in", "user", Some(user_id), now).await?;
@@ -74,7 +73,7 @@ pub async fn complete_sign_in(
             .iter()
             .any(|g| g.role.needs_two_factor());
         if needs && !user.totp_enabled {
-            session.insert(MUST_SET_UP_KEY, true).await.map_err(internal)?;
+            // Every page sends them here until it is set up (auth::lacks_required_two_factor).
             return Ok(Redirect::to("/account/two-factor").into_response());
         }
     }
@@ -120,21 +119,26 @@ fn unix_seconds(state: &AppState) -> u64 {
 
 /// True when `typed` is a current code (not used before) or an unused recovery code.
 async fn code_is_good(state: &AppState, user_id: i64, typed: &str) -> Result<bool, AppError> {
-    let Some((secret, last_step)) = convene_store::two_factor::secret(&state.db, user_id).await? else {
+    let Some((sealed, last_step)) = convene_store::two_factor::secret(&state.db, user_id).await? else {
         return Ok(false);
     };
+    let secret = secret_key(state)?
+        .open_text(&secret_box::totp_secret_context(user_id), &sealed)
+        .map_err(|e| {
+            internal(format!(
+                "cannot open the two-factor secret of user {user_id}: {e}"
+            ))
+        })?;
     if let Some(step) = two_factor::verify(&secret, typed, unix_seconds(state), last_step) {
         return Ok(convene_store::two_factor::spend_step(&state.db, user_id, step).await?);
     }
     let recovery = two_factor::normalise_recovery_code(typed);
-    if recovery.len() == 10 {
-        let used = convene_store::two_factor::spend_recovery_code(
-            &state.db,
-            user_id,
-            &secret_digest(&recovery),
-            state.clock.now(),
-        )
-        .await?;
+    if recovery.len() == two_factor::RECOVERY_CODE_CHARS
+        && let Some(digest) = two_factor::recovery_code_digest(&secret, &recovery)
+    {
+        let used =
+            convene_store::two_factor::spend_recovery_code(&state.db, user_id, &digest, state.clock.now())
+                .await?;
         if used {
             let mut tx = state.db.begin().await?;
             audit::log(
@@ -167,43 +171,41 @@ async fn check_code(
         .ok_or(AppError::NotFound)?;
     let now = state.clock.now();
     let mut errors = FormErrors::default();
-    // Wrong codes count towards the same growing delay as wrong passwords.
-    let (failures, _, latest) =
-        throttle::recent_failures(&state.db, &user.email, "two-factor", now.plus_seconds(-15 * 60)).await?;
-    let wait = convene_domain::accounts::sign_in_delay_seconds(failures);
-    let ready = latest
-        .map(|t| convene_domain::Timestamp(t).plus_seconds(wait))
-        .unwrap_or(now);
+    // Wrong codes count per account towards the same growing delay as wrong passwords,
+    // taken and checked in one statement, and never cleared by a right password.
+    let key = throttle::code_key(user.id);
     if form.code.trim().is_empty() {
         errors.add(
             "code",
             "Enter the 6-digit code from your authenticator app, or a recovery code",
         );
-    } else if wait > 0 && ready > now {
-        errors.add(
-            "code",
-            format!(
-                "Too many wrong codes. Wait {} seconds, then try again",
-                (ready.0 - now.0) / 1_000_000 + 1
-            ),
-        );
-    } else if code_is_good(&state, user_id, &form.code).await? {
-        throttle::clear(&state.db, &user.email).await?;
-        let next: String = session
-            .get(PENDING_NEXT_KEY)
-            .await
-            .map_err(internal)?
-            .unwrap_or_else(|| "/dashboard".into());
-        let _ = session.remove::<i64>(PENDING_USER_KEY).await;
-        let _ = session.remove::<String>(PENDING_NEXT_KEY).await;
-        session.cycle_id().await.map_err(internal)?;
-        return complete_sign_in(&state, &session, user_id, &next).await;
     } else {
-        throttle::record_failure(&state.db, &user.email, "two-factor", now).await?;
-        errors.add(
-            "code",
-            "The code is not right. Check your authenticator app and enter the newest code",
-        );
+        let taken = throttle::take_try(&state.db, &key, now, now.plus_seconds(-15 * 60)).await?;
+        if !taken.allowed {
+            errors.add(
+                "code",
+                format!(
+                    "Too many wrong codes. Wait {} seconds, then try again",
+                    (taken.ready_at.0 - now.0) / 1_000_000 + 1
+                ),
+            );
+        } else if code_is_good(&state, user_id, &form.code).await? {
+            throttle::clear(&state.db, &key).await?;
+            let next: String = session
+                .get(PENDING_NEXT_KEY)
+                .await
+                .map_err(internal)?
+                .unwrap_or_else(|| "/dashboard".into());
+            let _ = session.remove::<i64>(PENDING_USER_KEY).await;
+            let _ = session.remove::<String>(PENDING_NEXT_KEY).await;
+            session.cycle_id().await.map_err(internal)?;
+            return complete_sign_in(&state, &session, user_id, &next).await;
+        } else {
+            errors.add(
+                "code",
+                "The code is not right. Check your authenticator app and enter the newest code",
+            );
+        }
     }
     let mut frame = chrome(
         &state,
@@ -253,41 +255,57 @@ fn qr_svg(url: &str) -> String {
         .unwrap_or_default()
 }
 
+/// What a person is told when the server has no secret key to keep their secret with.
+const NO_SECRET_KEY: &str = "Two-factor sign-in cannot be set up yet because the service is missing a setting. Contact the service team";
+
+/// The service's secret key, which seals every TOTP secret.
+fn secret_key(state: &AppState) -> Result<&SecretKey, AppError> {
+    state.config.secret_key.as_ref().ok_or_else(|| {
+        internal("no secret key: set CONVENE_SECRET_KEY or --secret-key-file to use two-factor sign-in")
+    })
+}
+
+/// The secret being set up, kept in the session until a code proves the app has it (sealed
+/// there too: sessions are kept in the database). Made on first use, and again when the one
+/// kept no longer opens (the key was rotated meanwhile). None when there is no secret key.
+async fn setup_secret(state: &AppState, me: &CurrentUser) -> Result<Option<String>, AppError> {
+    let Some(key) = &state.config.secret_key else {
+        tracing::warn!("two-factor setup refused: no secret key (CONVENE_SECRET_KEY or --secret-key-file)");
+        return Ok(None);
+    };
+    let context = secret_box::totp_setup_context(me.user().id);
+    let kept: Option<String> = me.session.get(SETUP_SECRET_KEY).await.map_err(internal)?;
+    if let Some(secret) = kept.and_then(|sealed| key.open_text(&context, &sealed).ok()) {
+        return Ok(Some(secret));
+    }
+    let secret = two_factor::new_secret();
+    me.session
+        .insert(SETUP_SECRET_KEY, key.seal_text(&context, &secret))
+        .await
+        .map_err(internal)?;
+    Ok(Some(secret))
+}
+
 async fn render_setup(
     state: &AppState,
     me: &CurrentUser,
-    errors: FormErrors,
+    mut errors: FormErrors,
     recovery_codes: Vec<String>,
 ) -> Result<Response, AppError> {
     let user = me.user();
     let enabled = user.totp_enabled || !recovery_codes.is_empty();
     let required =
         state.config.enforce_two_factor && me.principal().grants.iter().any(|g| g.role.needs_two_factor());
-    let must_set_up = me
-        .session
-        .get::<bool>(MUST_SET_UP_KEY)
-        .await
-        .map_err(internal)?
-        .unwrap_or(false);
+    let must_set_up = crate::auth::lacks_required_two_factor(state, &me.person);
     let (secret, qr) = if enabled {
         (String::new(), String::new())
-    } else {
-        let secret = match me
-            .session
-            .get::<String>(SETUP_SECRET_KEY)
-            .await
-            .map_err(internal)?
-        {
-            Some(s) => s,
-            None => {
-                let s = two_factor::new_secret();
-                me.session.insert(SETUP_SECRET_KEY, &s).await.map_err(internal)?;
-                s
-            }
-        };
+    } else if let Some(secret) = setup_secret(state, me).await? {
         let url = two_factor::setup_url(&secret, &user.email).unwrap_or_default();
         let qr = qr_svg(&url);
         (secret, qr)
+    } else {
+        errors.add("code", NO_SECRET_KEY);
+        (String::new(), String::new())
     };
     let recovery_left = convene_store::two_factor::recovery_codes_left(&state.db, user.id).await?;
     let mut frame = chrome(
@@ -326,12 +344,16 @@ async fn confirm_setup(
     me: CurrentUser,
     Form(form): Form<CodeForm>,
 ) -> Result<Response, AppError> {
-    let Some(secret) = me
-        .session
-        .get::<String>(SETUP_SECRET_KEY)
-        .await
-        .map_err(internal)?
-    else {
+    let user_id = me.user().id;
+    let Some(key) = &state.config.secret_key else {
+        // The page says why it cannot be set up.
+        return render_setup(&state, &me, FormErrors::default(), Vec::new()).await;
+    };
+    let kept: Option<String> = me.session.get(SETUP_SECRET_KEY).await.map_err(internal)?;
+    let Some(secret) = kept.and_then(|sealed| {
+        key.open_text(&secret_box::totp_setup_context(user_id), &sealed)
+            .ok()
+    }) else {
         return Ok(Redirect::to("/account/two-factor").into_response());
     };
     let mut errors = FormErrors::default();
@@ -345,12 +367,13 @@ async fn confirm_setup(
     let codes = two_factor::new_recovery_codes();
     let digests: Vec<String> = codes
         .iter()
-        .map(|c| secret_digest(&two_factor::normalise_recovery_code(c)))
-        .collect();
+        .map(|c| two_factor::recovery_code_digest(&secret, c))
+        .collect::<Option<_>>()
+        .ok_or_else(|| internal("cannot digest recovery codes"))?;
+    let sealed = key.seal_text(&secret_box::totp_secret_context(user_id), &secret);
     let now = state.clock.now();
-    let user_id = me.user().id;
     let mut tx = state.db.begin().await?;
-    convene_store::two_factor::enable(&mut tx, user_id, &secret, step, &digests, now).await?;
+    convene_store::two_factor::enable(&mut tx, user_id, &sealed, step, &digests, now).await?;
     audit::log(
         &mut tx,
         Some(user_id),
@@ -362,8 +385,58 @@ async fn confirm_setup(
     .await?;
     tx.commit().await?;
     let _ = me.session.remove::<String>(SETUP_SECRET_KEY).await;
-    let _ = me.session.remove::<bool>(MUST_SET_UP_KEY).await;
     state.people.forget(user_id);
+    render_setup(&state, &me, FormErrors::default(), codes).await
+}
+
+/// Fresh recovery codes (the current password is asked for), replacing any left: for
+/// someone who has used or lost theirs, or whose codes were made before they were long
+/// enough to keep (docs/decisions/0005-secrets-at-rest.md).
+async fn new_recovery_codes(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Form(form): Form<OffForm>,
+) -> Result<Response, AppError> {
+    let user_id = me.user().id;
+    let hash = me.user().password_hash.clone();
+    let password = form.password.clone();
+    if !hashing(&state, move || verify_password(&password, &hash)).await? {
+        let mut errors = FormErrors::default();
+        errors.add(
+            "password",
+            "Enter your current password to make new recovery codes",
+        );
+        return render_setup(&state, &me, errors, Vec::new()).await;
+    }
+    let Some((sealed, _)) = convene_store::two_factor::secret(&state.db, user_id).await? else {
+        return Ok(Redirect::to("/account/two-factor").into_response());
+    };
+    let secret = secret_key(&state)?
+        .open_text(&secret_box::totp_secret_context(user_id), &sealed)
+        .map_err(|e| {
+            internal(format!(
+                "cannot open the two-factor secret of user {user_id}: {e}"
+            ))
+        })?;
+    let codes = two_factor::new_recovery_codes();
+    let digests: Vec<String> = codes
+        .iter()
+        .map(|c| two_factor::recovery_code_digest(&secret, c))
+        .collect::<Option<_>>()
+        .ok_or_else(|| internal("cannot digest recovery codes"))?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    convene_store::two_factor::replace_recovery_codes(&mut tx, user_id, &digests).await?;
+    audit::log(
+        &mut tx,
+        Some(user_id),
+        "recovery_codes_replaced",
+        "user",
+        Some(user_id),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
     render_setup(&state, &me, FormErrors::default(), codes).await
 }
 

@@ -14,6 +14,9 @@ pub fn now() -> Timestamp {
     Timestamp::from_london(2026, 11, 23, 10, 0, 0).unwrap()
 }
 
+/// The bearer token test servers ask of `/metrics`.
+pub const METRICS_TOKEN: &str = "test-metrics-token";
+
 /// A running server and what it runs on.
 pub struct TestApp {
     pub url: String,
@@ -68,6 +71,10 @@ impl TestApp {
         config.demo = options.demo;
         config.enforce_two_factor = options.enforce_two_factor;
         config.mail_poll = std::time::Duration::from_millis(100);
+        // As `convene serve` with CONVENE_SECRET_KEY: two-factor secrets are sealed with it.
+        config.secret_key = Some(convene_domain::secret_box::SecretKey::generate());
+        // `/metrics` answers on the public address only to this bearer token.
+        config.metrics_token = Some(METRICS_TOKEN.into());
         let state = AppState::new(test_db.db.clone(), clock.clone(), config);
         let app = convene_web::build_app(state.clone());
         let server = tokio::spawn(async move {
@@ -309,5 +316,72 @@ impl TestApp {
     pub fn clock_now_plus(&self, seconds: i64) -> Timestamp {
         use convene_domain::Clock;
         self.clock.now().plus_seconds(seconds)
+    }
+}
+
+/// The CSRF token that [`TestApp::forged_session`] puts in the sessions it writes.
+pub const FORGED_CSRF: &str = "forged-session-token";
+
+impl TestApp {
+    /// A client holding a session for `user_id` written straight into the store, as a
+    /// signed-in browser would hold one: for accounts that cannot sign in themselves (an
+    /// unconfirmed address), to show what such a session would reach. Its forms take
+    /// [`FORGED_CSRF`] as their token.
+    pub async fn forged_session(&self, user_id: i64) -> reqwest::Client {
+        let id = tower_sessions::session::Id::default().to_string();
+        let data = serde_json::json!({ "user_id": user_id, "csrf_token": FORGED_CSRF }).to_string();
+        let expires = self.clock_now_plus(3600);
+        assert!(
+            convene_store::sessions::create(&self.state.db, &id, Some(user_id), &data, expires)
+                .await
+                .unwrap()
+        );
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::COOKIE,
+            format!("{}={id}", convene_web::session_store::SESSION_COOKIE)
+                .parse()
+                .unwrap(),
+        );
+        reqwest::Client::builder()
+            .default_headers(headers)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    /// An API token for `user_id` written straight into the store.
+    pub async fn forged_api_token(&self, user_id: i64) -> String {
+        let secret = convene_domain::accounts::new_secret();
+        let mut tx = self.state.db.begin().await.unwrap();
+        convene_store::tokens::create_api_token(
+            &mut tx,
+            user_id,
+            "forged",
+            &convene_domain::accounts::secret_digest(&secret),
+            self.clock_now_plus(0),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        secret
+    }
+}
+
+impl TestApp {
+    /// Waits up to five seconds for a queued message to `to` whose body holds `holding`
+    /// (some mail, such as a password reset link, is queued just after the answer is sent).
+    pub async fn wait_for_mail(&self, to: &str, holding: &str) -> convene_store::outbox::Message {
+        for _ in 0..250 {
+            let mail = convene_store::outbox::recent(&self.state.db, 200).await.unwrap();
+            if let Some(m) = mail
+                .into_iter()
+                .find(|m| m.to_address == to && m.body_text.contains(holding))
+            {
+                return m;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        panic!("no mail to {to} holding {holding}");
     }
 }
