@@ -113,3 +113,12 @@ impl FormErrors {
             .map(|e| e.message.as_str())
     }
 }
+
+/// Text as it reads at the start of a line: "underway" as "Underway".
+pub fn sentence_case(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
+        .unwrap_or_default()
+}

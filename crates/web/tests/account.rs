@@ -5,24 +5,12 @@
 
 mod common;
 
-use common::{Options, TestApp};
+use common::{TestApp, shown_recovery_codes, shown_secret};
 use convene_domain::two_factor;
 
 const LEAD: &str = "lee.lead@example.org";
 const ADMIN: &str = "priya.programme@example.org";
 const PASSWORD: &str = convene_store::demo::DEMO_PASSWORD;
-
-/// The base32 key shown on the setup page.
-fn shown_secret(html: &str) -> String {
-    let start = html.find("<code class=\"convene-secret\">").expect("a key")
-        + "<code class=\"convene-secret\">".len();
-    html[start..].split('<').next().unwrap().to_string()
-}
-
-fn now_seconds(app: &TestApp) -> u64 {
-    use convene_domain::Clock;
-    (app.clock.now().0 / 1_000_000) as u64
-}
 
 async fn password_sign_in(app: &TestApp, client: &reqwest::Client, email: &str) -> String {
     let res = app
@@ -53,7 +41,7 @@ on_both!(two_factor_sign_in_asks_for_a_code_that_works_once, |app| {
         .await;
     let html = res.text().await.unwrap();
     assert!(html.contains("The code is not right"), "{html}");
-    let code = two_factor::code_at(&secret, now_seconds(&app)).unwrap();
+    let code = two_factor::code_at(&secret, app.unix_seconds()).unwrap();
     let res = app
         .post_form(
             &lead,
@@ -64,11 +52,7 @@ on_both!(two_factor_sign_in_asks_for_a_code_that_works_once, |app| {
         .await;
     let html = res.text().await.unwrap();
     assert!(html.contains("Save your recovery codes"), "{html}");
-    let recovery: Vec<String> = html
-        .split("<li><code>")
-        .skip(1)
-        .map(|s| s.split('<').next().unwrap().to_string())
-        .collect();
+    let recovery = shown_recovery_codes(&html);
     assert_eq!(recovery.len(), 10);
     // Signing in now takes the password, then a code.
     let client = app.client();
@@ -86,7 +70,7 @@ on_both!(two_factor_sign_in_asks_for_a_code_that_works_once, |app| {
         .await;
     assert!(res.text().await.unwrap().contains("The code is not right"));
     // The next step's code works, once.
-    let next = two_factor::code_at(&secret, now_seconds(&app) + 30).unwrap();
+    let next = two_factor::code_at(&secret, app.unix_seconds() + 30).unwrap();
     let res = app
         .post_form(
             &client,
@@ -163,14 +147,7 @@ async fn admins_must_set_up_two_factor_where_the_server_enforces_it() {
         convene_store::testing::Backend::Sqlite,
         convene_store::testing::Backend::Postgres,
     ] {
-        let app = TestApp::spawn_with(
-            backend,
-            Options {
-                enforce_two_factor: true,
-                ..Options::default()
-            },
-        )
-        .await;
+        let app = TestApp::spawn_enforcing_two_factor(backend).await;
         let admin = app.client();
         assert_eq!(password_sign_in(&app, &admin, ADMIN).await, "/account/two-factor");
         // Nothing else opens until it is set up.
@@ -182,7 +159,7 @@ async fn admins_must_set_up_two_factor_where_the_server_enforces_it() {
         let (_, setup) = app.get(&admin, "/account/two-factor").await;
         assert!(setup.contains("Your role needs two-factor sign-in"), "{setup}");
         let secret = shown_secret(&setup);
-        let code = two_factor::code_at(&secret, now_seconds(&app)).unwrap();
+        let code = two_factor::code_at(&secret, app.unix_seconds()).unwrap();
         app.post_form(
             &admin,
             "/account/two-factor",

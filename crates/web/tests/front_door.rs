@@ -11,21 +11,6 @@ const ADMIN: &str = "priya.programme@example.org";
 const APPLY: &str = "/programmes/local-vision/rounds/demo-open/apply";
 const PASSWORD: &str = "Quilted lantern orchard";
 
-/// The newest link under `prefix` emailed to `to`, as a path.
-async fn emailed_link(app: &TestApp, to: &str, prefix: &str) -> String {
-    let mail = convene_store::outbox::recent(&app.state.db, 100).await.unwrap();
-    let message = mail
-        .iter()
-        .find(|m| m.to_address == to && m.body_text.contains(prefix))
-        .unwrap_or_else(|| panic!("no mail to {to} with {prefix}"));
-    let start = message.body_text.find(prefix).unwrap();
-    message.body_text[start..]
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_string()
-}
-
 async fn mail_to(app: &TestApp, to: &str) -> Vec<convene_store::outbox::Message> {
     let mail = convene_store::outbox::recent(&app.state.db, 100).await.unwrap();
     mail.into_iter().filter(|m| m.to_address == to).collect()
@@ -102,11 +87,13 @@ on_both!(
             .await;
         assert_eq!(res.status(), 200);
         let html = res.text().await.unwrap();
-        assert!(html.contains("confirm your email address first"), "{html}");
+        assert!(html.contains("New account? Confirm it first"), "{html}");
         let westermoor = app.place_id("PL-0001").await.to_string();
         let larkspur = app.place_id("PL-0010").await.to_string();
         // The emailed link confirms it, with a button (mail scanners open links).
-        let link = emailed_link(&app, "wren.caddington@example.org", "/verify-email/").await;
+        let link = app
+            .emailed_link("wren.caddington@example.org", "/verify-email/")
+            .await;
         let (status, confirm) = app.get(&newcomer, &link).await;
         assert_eq!(status, 200);
         assert!(confirm.contains("Confirm email address"));
@@ -164,7 +151,7 @@ on_both!(
                 .contains("You have already asked to act for")
         );
         // The programme admin is told, and decides.
-        let admin_link = emailed_link(&app, ADMIN, "/requests/").await;
+        let admin_link = app.emailed_link(ADMIN, "/requests/").await;
         let admin = app.signed_in(ADMIN).await;
         let (_, dashboard) = app.get(&admin, "/dashboard").await;
         assert!(
@@ -316,7 +303,9 @@ on_both!(bad_registrations_and_links_get_clear_messages, |app| {
     assert_eq!(status, 410);
     assert!(page.contains("This link is not valid"));
     register(&app, &client, "Rook Ellery", "rook.ellery@example.org", PASSWORD).await;
-    let link = emailed_link(&app, "rook.ellery@example.org", "/verify-email/").await;
+    let link = app
+        .emailed_link("rook.ellery@example.org", "/verify-email/")
+        .await;
     // Change the last character of the secret (to something else, whatever it was).
     let last = if link.ends_with('f') { '0' } else { 'f' };
     let tampered = format!("{}{last}", &link[..link.len() - 1]);
@@ -335,7 +324,9 @@ on_both!(
     |app| {
         let client = app.client();
         register(&app, &client, "Tamsin Vell", "tamsin.vell@example.org", PASSWORD).await;
-        let link = emailed_link(&app, "tamsin.vell@example.org", "/verify-email/").await;
+        let link = app
+            .emailed_link("tamsin.vell@example.org", "/verify-email/")
+            .await;
         app.post_form(&client, &link, &link, &[]).await;
         sign_in(&app, &client, "tamsin.vell@example.org", "/dashboard").await;
         let westermoor = app.place_id("PL-0001").await.to_string();
@@ -350,7 +341,7 @@ on_both!(
             .await;
         assert_eq!(res.status(), 303);
         let admin = app.signed_in(ADMIN).await;
-        let request = emailed_link(&app, ADMIN, "/requests/").await;
+        let request = app.emailed_link(ADMIN, "/requests/").await;
         let (_, page) = app.get(&admin, &request).await;
         assert!(page.contains("This place already has a lead"), "{page}");
         let res = app
@@ -439,7 +430,9 @@ on_both!(
             )
             .await;
         assert_eq!(res.status(), 303);
-        let panel_link = emailed_link(&app, "pell.ashgrove@example.org", "/invitations/").await;
+        let panel_link = app
+            .emailed_link("pell.ashgrove@example.org", "/invitations/")
+            .await;
         let panellist = app.client();
         let (_, page) = app.get(&panellist, &panel_link).await;
         assert!(
@@ -484,7 +477,9 @@ on_both!(
             )
             .await;
         assert_eq!(res.status(), 303);
-        let link = emailed_link(&app, "juno.marchetti@example.org", "/invitations/").await;
+        let link = app
+            .emailed_link("juno.marchetti@example.org", "/invitations/")
+            .await;
         let invitee = app.client();
         let (status, page) = app.get(&invitee, &link).await;
         assert_eq!(status, 200);
@@ -660,7 +655,9 @@ on_both!(
         .await
         .unwrap();
         assert_eq!(res.status(), 202);
-        let link = emailed_link(&app, "sorrel.dunmoor@example.org", "/verify-email/").await;
+        let link = app
+            .emailed_link("sorrel.dunmoor@example.org", "/verify-email/")
+            .await;
         let token = link.trim_start_matches("/verify-email/").to_string();
         let verify = |t: String| {
             anon.post(app.at("/api/v1/email-verifications"))

@@ -25,8 +25,8 @@ use std::net::SocketAddr;
 const RESET_LINK_SECONDS: i64 = 3600;
 /// The one answer to a sign-in that did not work, whatever was wrong (no such account, a
 /// wrong password, or an address not confirmed yet), so it reveals nothing about accounts.
-const WRONG_SIGN_IN: &str = "Enter a correct email address and password. If you have just created an account, \
-     confirm your email address first: check your email for the link we sent";
+const WRONG_SIGN_IN: &str =
+    "Enter a correct email address and password. New account? Confirm it first with the link we emailed you";
 /// The window in which failed sign-ins count towards the delay.
 const FAILURE_WINDOW_SECONDS: i64 = 15 * 60;
 

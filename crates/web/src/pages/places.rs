@@ -110,7 +110,9 @@ async fn render(
             let standing = place.in_programme(p.id);
             ProgrammeLine {
                 name: p.name,
-                status: standing.and_then(|m| m.status.clone()),
+                status: standing
+                    .and_then(|m| m.status.as_deref())
+                    .map(crate::views::sentence_case),
                 issue: standing.and_then(|m| m.breakthrough_issue.clone()),
             }
         })

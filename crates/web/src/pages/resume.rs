@@ -30,12 +30,7 @@ struct ResumePage {
 
 /// "chair_email" as "Chair email".
 fn label(name: &str) -> String {
-    let words = name.replace(['_', '-'], " ");
-    let mut chars = words.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
-        .unwrap_or_default()
+    crate::views::sentence_case(&name.replace(['_', '-'], " "))
 }
 
 async fn resume(State(state): State<AppState>, me: CurrentUser) -> Result<Response, AppError> {

@@ -117,10 +117,11 @@ fn unix_seconds(state: &AppState) -> u64 {
     u64::try_from(state.clock.now().0 / 1_000_000).unwrap_or(0)
 }
 
-/// True when `typed` is a current code (not used before) or an unused recovery code.
-async fn code_is_good(state: &AppState, user_id: i64, typed: &str) -> Result<bool, AppError> {
+/// A person's TOTP secret, opened with the service's key, and the last step used; none
+/// when two-factor sign-in is off.
+async fn open_secret(state: &AppState, user_id: i64) -> Result<Option<(String, Option<i64>)>, AppError> {
     let Some((sealed, last_step)) = convene_store::two_factor::secret(&state.db, user_id).await? else {
-        return Ok(false);
+        return Ok(None);
     };
     let secret = secret_key(state)?
         .open_text(&secret_box::totp_secret_context(user_id), &sealed)
@@ -129,6 +130,14 @@ async fn code_is_good(state: &AppState, user_id: i64, typed: &str) -> Result<boo
                 "cannot open the two-factor secret of user {user_id}: {e}"
             ))
         })?;
+    Ok(Some((secret, last_step)))
+}
+
+/// True when `typed` is a current code (not used before) or an unused recovery code.
+async fn code_is_good(state: &AppState, user_id: i64, typed: &str) -> Result<bool, AppError> {
+    let Some((secret, last_step)) = open_secret(state, user_id).await? else {
+        return Ok(false);
+    };
     if let Some(step) = two_factor::verify(&secret, typed, unix_seconds(state), last_step) {
         return Ok(convene_store::two_factor::spend_step(&state.db, user_id, step).await?);
     }
@@ -364,12 +373,7 @@ async fn confirm_setup(
         );
         return render_setup(&state, &me, errors, Vec::new()).await;
     };
-    let codes = two_factor::new_recovery_codes();
-    let digests: Vec<String> = codes
-        .iter()
-        .map(|c| two_factor::recovery_code_digest(&secret, c))
-        .collect::<Option<_>>()
-        .ok_or_else(|| internal("cannot digest recovery codes"))?;
+    let (codes, digests) = recovery_codes_for(&secret)?;
     let sealed = key.seal_text(&secret_box::totp_secret_context(user_id), &secret);
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
@@ -389,6 +393,36 @@ async fn confirm_setup(
     render_setup(&state, &me, FormErrors::default(), codes).await
 }
 
+/// The setup page again with `message` beside `field` unless `typed` is the person's
+/// current password (asked before anything about two-factor sign-in changes).
+async fn refuse_unless_password(
+    state: &AppState,
+    me: &CurrentUser,
+    typed: &str,
+    field: &str,
+    message: &str,
+) -> Result<Option<Response>, AppError> {
+    let hash = me.user().password_hash.clone();
+    let password = typed.to_string();
+    if hashing(state, move || verify_password(&password, &hash)).await? {
+        return Ok(None);
+    }
+    let mut errors = FormErrors::default();
+    errors.add(field, message);
+    Ok(Some(render_setup(state, me, errors, Vec::new()).await?))
+}
+
+/// Fresh recovery codes and their keyed digests, for a person whose secret is `secret`.
+fn recovery_codes_for(secret: &str) -> Result<(Vec<String>, Vec<String>), AppError> {
+    let codes = two_factor::new_recovery_codes();
+    let digests = codes
+        .iter()
+        .map(|c| two_factor::recovery_code_digest(secret, c))
+        .collect::<Option<_>>()
+        .ok_or_else(|| internal("cannot digest recovery codes"))?;
+    Ok((codes, digests))
+}
+
 /// Fresh recovery codes (the current password is asked for), replacing any left: for
 /// someone who has used or lost theirs, or whose codes were made before they were long
 /// enough to keep (docs/decisions/0005-secrets-at-rest.md).
@@ -398,32 +432,16 @@ async fn new_recovery_codes(
     Form(form): Form<OffForm>,
 ) -> Result<Response, AppError> {
     let user_id = me.user().id;
-    let hash = me.user().password_hash.clone();
-    let password = form.password.clone();
-    if !hashing(&state, move || verify_password(&password, &hash)).await? {
-        let mut errors = FormErrors::default();
-        errors.add(
-            "password",
-            "Enter your current password to make new recovery codes",
-        );
-        return render_setup(&state, &me, errors, Vec::new()).await;
+    let message = "Enter your current password to make new recovery codes";
+    if let Some(refused) =
+        refuse_unless_password(&state, &me, &form.password, "codes_password", message).await?
+    {
+        return Ok(refused);
     }
-    let Some((sealed, _)) = convene_store::two_factor::secret(&state.db, user_id).await? else {
+    let Some((secret, _)) = open_secret(&state, user_id).await? else {
         return Ok(Redirect::to("/account/two-factor").into_response());
     };
-    let secret = secret_key(&state)?
-        .open_text(&secret_box::totp_secret_context(user_id), &sealed)
-        .map_err(|e| {
-            internal(format!(
-                "cannot open the two-factor secret of user {user_id}: {e}"
-            ))
-        })?;
-    let codes = two_factor::new_recovery_codes();
-    let digests: Vec<String> = codes
-        .iter()
-        .map(|c| two_factor::recovery_code_digest(&secret, c))
-        .collect::<Option<_>>()
-        .ok_or_else(|| internal("cannot digest recovery codes"))?;
+    let (codes, digests) = recovery_codes_for(&secret)?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     convene_store::two_factor::replace_recovery_codes(&mut tx, user_id, &digests).await?;
@@ -456,15 +474,9 @@ async fn turn_off(
     if required {
         return Err(AppError::Forbidden);
     }
-    let hash = me.user().password_hash.clone();
-    let password = form.password.clone();
-    if !hashing(&state, move || verify_password(&password, &hash)).await? {
-        let mut errors = FormErrors::default();
-        errors.add(
-            "password",
-            "Enter your current password to turn two-factor sign-in off",
-        );
-        return render_setup(&state, &me, errors, Vec::new()).await;
+    let message = "Enter your current password to turn two-factor sign-in off";
+    if let Some(refused) = refuse_unless_password(&state, &me, &form.password, "password", message).await? {
+        return Ok(refused);
     }
     let now = state.clock.now();
     let user_id = me.user().id;

@@ -3,7 +3,7 @@
 //! requester, places shared by programmes, roles gained mid-session, account enumeration,
 //! rounds before they open, and forms carried through a re-sign-in.
 
-use crate::common::{FORGED_CSRF, Options, TestApp, csrf_token};
+use crate::common::{FORGED_CSRF, TestApp, csrf_token, shown_recovery_codes};
 use convene_domain::Clock;
 use convene_domain::accounts::{Role, new_secret, secret_digest};
 use convene_domain::two_factor;
@@ -16,21 +16,6 @@ const PARTICIPANT: &str = "parker.participant@example.org";
 const DEMO_PASSWORD: &str = convene_store::demo::DEMO_PASSWORD;
 const ATTACKER_PASSWORD: &str = "Marmalade kettle horizon";
 const WRONG_SIGN_IN: &str = "Enter a correct email address and password";
-
-/// The newest link under `prefix` in mail to `to`, as a path.
-async fn emailed_link(app: &TestApp, to: &str, prefix: &str) -> String {
-    let mail = convene_store::outbox::recent(&app.state.db, 200).await.unwrap();
-    let message = mail
-        .iter()
-        .find(|m| m.to_address == to && m.body_text.contains(prefix))
-        .unwrap_or_else(|| panic!("no mail to {to} with {prefix}"));
-    let start = message.body_text.find(prefix).unwrap();
-    message.body_text[start..]
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_string()
-}
 
 async fn user_id(app: &TestApp, email: &str) -> i64 {
     let email = convene_domain::Email::parse(email).unwrap();
@@ -147,7 +132,7 @@ crate::on_both!(
                 .unwrap()
                 .starts_with("/sign-in")
         );
-        let link = emailed_link(&app, invited, "/invitations/").await;
+        let link = app.emailed_link(invited, "/invitations/").await;
         forged_post(&app, &session, &link, &[]).await;
         assert!(
             grants(&app, invited).await.is_empty(),
@@ -267,34 +252,6 @@ crate::on_both!(
     }
 );
 
-/// The base32 key shown on the two-factor setup page.
-fn shown_secret(html: &str) -> String {
-    let marker = "<code class=\"convene-secret\">";
-    let start = html.find(marker).expect("a key") + marker.len();
-    html[start..].split('<').next().unwrap().to_string()
-}
-
-fn unix_seconds(app: &TestApp) -> u64 {
-    (app.clock.now().0 / 1_000_000) as u64
-}
-
-/// Sets up two-factor sign-in for a signed-in client; returns the secret.
-async fn set_up_two_factor(app: &TestApp, client: &reqwest::Client) -> String {
-    let (_, setup) = app.get(client, "/account/two-factor").await;
-    let secret = shown_secret(&setup);
-    let code = two_factor::code_at(&secret, unix_seconds(app)).unwrap();
-    let res = app
-        .post_form(
-            client,
-            "/account/two-factor",
-            "/account/two-factor",
-            &[("code", &code)],
-        )
-        .await;
-    assert!(res.text().await.unwrap().contains("Save your recovery codes"));
-    secret
-}
-
 /// A new client that has given the lead's password and waits for a code.
 async fn half_signed_in(app: &TestApp, email: &str) -> reqwest::Client {
     let client = app.client();
@@ -319,7 +276,7 @@ crate::on_both!(
     two_factor_codes_are_limited_per_account_not_cleared_by_a_password,
     |app| {
         let lead = app.signed_in(LEAD).await;
-        set_up_two_factor(&app, &lead).await;
+        app.set_up_two_factor(&lead).await;
         // Twenty wrong codes, each after a fresh, right password: the sixth is slowed, and so
         // is every one after it, though the password was right each time.
         let mut refused = 0;
@@ -414,7 +371,7 @@ crate::on_both!(
             )
             .await;
         assert_eq!(res.status(), 303);
-        let change_link = emailed_link(&app, "lee.moved@example.org", "/verify-email/").await;
+        let change_link = app.emailed_link("lee.moved@example.org", "/verify-email/").await;
         let res = app
             .post_form(&lead, "/account", "/account/sign-out-everywhere", &[])
             .await;
@@ -446,7 +403,7 @@ crate::on_both!(
         let (status, _) = try_sign_in(&app, &lead, LEAD, "Bramble teapot quarry").await;
         assert_eq!(status, 303);
         let token = app.create_api_token(&lead, "script").await;
-        let secret = set_up_two_factor(&app, &lead).await;
+        let (secret, _) = app.set_up_two_factor(&lead).await;
         let waiting = app.client();
         let (status, to) = try_sign_in(&app, &waiting, LEAD, "Bramble teapot quarry").await;
         assert_eq!((status, to.as_str()), (303, "/sign-in/two-factor"));
@@ -461,19 +418,8 @@ crate::on_both!(
             )
             .await;
         assert_eq!(res.status(), 200);
-        let mut reset_link = None;
-        for _ in 0..100 {
-            let mail = convene_store::outbox::recent(&app.state.db, 200).await.unwrap();
-            if mail
-                .iter()
-                .any(|m| m.to_address == LEAD && m.body_text.contains("/reset-password/"))
-            {
-                reset_link = Some(emailed_link(&app, LEAD, "/reset-password/").await);
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
-        let reset_link = reset_link.expect("a reset link is emailed");
+        app.wait_for_mail(LEAD, "/reset-password/").await;
+        let reset_link = app.emailed_link(LEAD, "/reset-password/").await;
         let (_, reset_page) = app.get(&app.client(), &reset_link).await;
         assert!(
             reset_page.contains("revokes all your API tokens"),
@@ -492,7 +438,7 @@ crate::on_both!(
             .await;
         assert_eq!(res.status(), 303);
         assert_eq!(api_get(&app, &token, me).await.status(), 401);
-        let code = two_factor::code_at(&secret, unix_seconds(&app)).unwrap();
+        let code = two_factor::code_at(&secret, app.unix_seconds()).unwrap();
         let res = waiting
             .post(app.at("/sign-in/two-factor"))
             .header("content-type", "application/x-www-form-urlencoded")
@@ -509,20 +455,13 @@ crate::on_both!(
 #[tokio::test]
 async fn a_token_of_a_role_needing_two_factor_works_only_with_it_set_up() {
     for backend in [Backend::Sqlite, Backend::Postgres] {
-        let app = TestApp::spawn_with(
-            backend,
-            Options {
-                enforce_two_factor: true,
-                ..Options::default()
-            },
-        )
-        .await;
+        let app = TestApp::spawn_enforcing_two_factor(backend).await;
         let token = app.forged_api_token(user_id(&app, ADMIN).await).await;
         assert_eq!(api_get(&app, &token, "/api/v1/me").await.status(), 403);
         let admin = app.client();
         let (status, to) = try_sign_in(&app, &admin, ADMIN, DEMO_PASSWORD).await;
         assert_eq!((status, to.as_str()), (303, "/account/two-factor"));
-        set_up_two_factor(&app, &admin).await;
+        app.set_up_two_factor(&admin).await;
         app.state.people.forget(user_id(&app, ADMIN).await);
         assert_eq!(api_get(&app, &token, "/api/v1/me").await.status(), 200);
         app.stop().await;
@@ -691,7 +630,7 @@ crate::on_both!(nobody_invites_themselves_or_accepts_their_own_invitation, |app|
         )
         .await;
     assert_eq!(res.status(), 303);
-    let invitation = emailed_link(&app, side, "/invitations/").await;
+    let invitation = app.emailed_link(side, "/invitations/").await;
     let res = app
         .post_form(
             &admin,
@@ -701,7 +640,7 @@ crate::on_both!(nobody_invites_themselves_or_accepts_their_own_invitation, |app|
         )
         .await;
     assert_eq!(res.status(), 303);
-    let confirm = emailed_link(&app, side, "/verify-email/").await;
+    let confirm = app.emailed_link(side, "/verify-email/").await;
     let res = app.post_form(&admin, &confirm, &confirm, &[]).await;
     assert_eq!(res.status(), 303);
     app.state.people.forget(user_id(&app, side).await);
@@ -720,14 +659,7 @@ crate::on_both!(nobody_invites_themselves_or_accepts_their_own_invitation, |app|
 #[tokio::test]
 async fn a_role_gained_mid_session_needs_two_factor_before_the_next_page() {
     for backend in [Backend::Sqlite, Backend::Postgres] {
-        let app = TestApp::spawn_with(
-            backend,
-            Options {
-                enforce_two_factor: true,
-                ..Options::default()
-            },
-        )
-        .await;
+        let app = TestApp::spawn_enforcing_two_factor(backend).await;
         // The participant needs no second factor, and signs in with a password.
         let parker = app.signed_in(PARTICIPANT).await;
         // An invitation to sit on a panel arrives and is accepted in that session.
@@ -895,24 +827,7 @@ crate::on_both!(a_carried_form_is_shown_only_to_the_account_that_typed_it, |app|
 
 crate::on_both!(new_recovery_codes_replace_the_old_ones_with_the_password, |app| {
     let lead = app.signed_in(LEAD).await;
-    let (_, setup) = app.get(&lead, "/account/two-factor").await;
-    let secret = shown_secret(&setup);
-    let code = two_factor::code_at(&secret, unix_seconds(&app)).unwrap();
-    let res = app
-        .post_form(
-            &lead,
-            "/account/two-factor",
-            "/account/two-factor",
-            &[("code", &code)],
-        )
-        .await;
-    let codes = |html: &str| -> Vec<String> {
-        html.split("<li><code>")
-            .skip(1)
-            .map(|s| s.split('<').next().unwrap().to_string())
-            .collect()
-    };
-    let old = codes(&res.text().await.unwrap());
+    let (_, old) = app.set_up_two_factor(&lead).await;
     let path = "/account/two-factor/recovery-codes";
     let res = app
         .post_form(
@@ -931,7 +846,7 @@ crate::on_both!(new_recovery_codes_replace_the_old_ones_with_the_password, |app|
     let res = app
         .post_form(&lead, "/account/two-factor", path, &[("password", DEMO_PASSWORD)])
         .await;
-    let new = codes(&res.text().await.unwrap());
+    let new = shown_recovery_codes(&res.text().await.unwrap());
     assert_eq!((old.len(), new.len()), (10, 10));
     assert!(new.iter().all(|c| !old.contains(c)));
     let page = post_code(&app, &half_signed_in(&app, LEAD).await, &old[0]).await;

@@ -4,7 +4,6 @@
 //! value was trusted) and request logs (which wrote link secrets).
 
 use crate::common::*;
-use convene_domain::Clock;
 use convene_domain::secret_box;
 use convene_domain::two_factor;
 use convene_web::{AppState, Config};
@@ -23,17 +22,6 @@ async fn dump(app: &TestApp) -> String {
         .collect()
 }
 
-fn now_seconds(app: &TestApp) -> u64 {
-    (app.clock.now().0 / 1_000_000) as u64
-}
-
-/// The base32 key shown on the setup page.
-fn shown_secret(html: &str) -> String {
-    let marker = "<code class=\"convene-secret\">";
-    let start = html.find(marker).expect("the key is shown") + marker.len();
-    html[start..].split('<').next().unwrap().to_string()
-}
-
 /// Sets two-factor sign-in up for the place lead through the pages; returns the secret the
 /// app was given and the recovery codes shown once.
 async fn set_up_two_factor(app: &TestApp) -> (String, Vec<String>) {
@@ -48,7 +36,7 @@ async fn set_up_two_factor(app: &TestApp) -> (String, Vec<String>) {
         !during.contains(&secret),
         "the secret being set up is stored plainly:\n{during}"
     );
-    let code = two_factor::code_at(&secret, now_seconds(app)).unwrap();
+    let code = two_factor::code_at(&secret, app.unix_seconds()).unwrap();
     let res = app
         .post_form(
             &lead,
@@ -59,11 +47,7 @@ async fn set_up_two_factor(app: &TestApp) -> (String, Vec<String>) {
         .await;
     let html = res.text().await.unwrap();
     assert!(html.contains("Save your recovery codes"), "{html}");
-    let codes: Vec<String> = html
-        .split("<li><code>")
-        .skip(1)
-        .map(|s| s.split('<').next().unwrap().to_string())
-        .collect();
+    let codes = shown_recovery_codes(&html);
     assert_eq!(codes.len(), two_factor::RECOVERY_CODES);
     (secret, codes)
 }
@@ -124,7 +108,7 @@ crate::on_both!(totp_secret_is_encrypted_at_rest, |app| {
             .is_err()
     );
     // And a code from the app still signs in.
-    let next = two_factor::code_at(&secret, now_seconds(&app) + 30).unwrap();
+    let next = two_factor::code_at(&secret, app.unix_seconds() + 30).unwrap();
     assert_eq!(sign_in_with_code(&app, &next).await, (303, "/dashboard".into()));
     app.stop().await;
 });

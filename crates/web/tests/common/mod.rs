@@ -385,3 +385,75 @@ impl TestApp {
         panic!("no mail to {to} holding {holding}");
     }
 }
+
+/// The base32 key shown on the two-factor setup page.
+pub fn shown_secret(html: &str) -> String {
+    let marker = "<code class=\"convene-secret\">";
+    let start = html.find(marker).expect("a key") + marker.len();
+    html[start..].split('<').next().unwrap().to_string()
+}
+
+/// The recovery codes a page shows, once, after two-factor sign-in is set up.
+pub fn shown_recovery_codes(html: &str) -> Vec<String> {
+    html.split("<li><code>")
+        .skip(1)
+        .map(|s| s.split('<').next().unwrap().to_string())
+        .collect()
+}
+
+impl TestApp {
+    /// The test clock's "now" in Unix seconds, for TOTP codes.
+    pub fn unix_seconds(&self) -> u64 {
+        use convene_domain::Clock;
+        (self.clock.now().0 / 1_000_000) as u64
+    }
+
+    /// The newest queued link under `prefix` emailed to `to`, as a path.
+    pub async fn emailed_link(&self, to: &str, prefix: &str) -> String {
+        let mail = convene_store::outbox::recent(&self.state.db, 200).await.unwrap();
+        let message = mail
+            .iter()
+            .find(|m| m.to_address == to && m.body_text.contains(prefix))
+            .unwrap_or_else(|| panic!("no mail to {to} with {prefix}"));
+        let start = message.body_text.find(prefix).unwrap();
+        message.body_text[start..]
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .to_string()
+    }
+
+    /// Sets up two-factor sign-in for a signed-in client with a right code; returns the
+    /// secret and the recovery codes shown.
+    pub async fn set_up_two_factor(&self, client: &reqwest::Client) -> (String, Vec<String>) {
+        let (_, setup) = self.get(client, "/account/two-factor").await;
+        let secret = shown_secret(&setup);
+        let code = convene_domain::two_factor::code_at(&secret, self.unix_seconds()).unwrap();
+        let res = self
+            .post_form(
+                client,
+                "/account/two-factor",
+                "/account/two-factor",
+                &[("code", &code)],
+            )
+            .await;
+        let html = res.text().await.unwrap();
+        assert!(html.contains("Save your recovery codes"), "{html}");
+        (secret, shown_recovery_codes(&html))
+    }
+}
+
+impl TestApp {
+    /// A server on `backend` that requires two-factor sign-in of admins and panel members,
+    /// as `convene serve` does.
+    pub async fn spawn_enforcing_two_factor(backend: Backend) -> TestApp {
+        Self::spawn_with(
+            backend,
+            Options {
+                enforce_two_factor: true,
+                ..Options::default()
+            },
+        )
+        .await
+    }
+}
