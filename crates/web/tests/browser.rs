@@ -755,6 +755,34 @@ async fn newcomer_journey(javascript: bool) {
     press(&client, Locator::Css("main a[href='/account/two-factor']")).await;
     assert_eq!(heading(&client).await, "Two-factor sign-in");
     look("two-factor").await;
+    // Set it up with the key shown, keyboard only, then see the codes and the page once on.
+    let secret = client
+        .find(Locator::Css("code.convene-secret"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let code = convene_domain::two_factor::code_at(&secret, app.unix_seconds()).unwrap();
+    type_into(&client, "code", &code).await;
+    press(&client, Locator::Css("main button[type=submit]")).await;
+    let codes = client.find_all(Locator::Css("ul.convene-recovery-codes li")).await.unwrap();
+    assert_eq!(codes.len(), 10, "ten recovery codes are shown once");
+    look("recovery-codes").await;
+    client.goto(&app.at("/account/two-factor")).await.unwrap();
+    look("two-factor-on").await;
+    // A wrong password for new recovery codes is told beside its own field.
+    type_into(&client, "codes_password", "not the password").await;
+    press(&client, Locator::Css("form[action$='/recovery-codes'] button")).await;
+    let summary = client
+        .find(Locator::Css(".nhsuk-error-summary"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(summary.contains("make new recovery codes"), "{summary}");
+    look("recovery-codes-error").await;
     client.close().await.unwrap();
     app.stop().await;
 }
