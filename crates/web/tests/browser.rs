@@ -766,7 +766,10 @@ async fn newcomer_journey(javascript: bool) {
     let code = convene_domain::two_factor::code_at(&secret, app.unix_seconds()).unwrap();
     type_into(&client, "code", &code).await;
     press(&client, Locator::Css("main button[type=submit]")).await;
-    let codes = client.find_all(Locator::Css("ul.convene-recovery-codes li")).await.unwrap();
+    let codes = client
+        .find_all(Locator::Css("ul.convene-recovery-codes li"))
+        .await
+        .unwrap();
     assert_eq!(codes.len(), 10, "ten recovery codes are shown once");
     look("recovery-codes").await;
     client.goto(&app.at("/account/two-factor")).await.unwrap();

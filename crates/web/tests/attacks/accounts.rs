@@ -619,6 +619,34 @@ crate::on_both!(nobody_invites_themselves_or_accepts_their_own_invitation, |app|
         .await;
     let page = res.text().await.unwrap();
     assert!(page.contains("You cannot invite yourself"), "{page}");
+    // Nor does an admin decide their own request to act for a place.
+    let res = app
+        .post_form(
+            &admin,
+            "/programmes/local-vision/join",
+            "/programmes/local-vision/join",
+            &[("place", &westermoor), ("reason", "Covering for the lead")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let priya = user_id(&app, ADMIN).await;
+    let own = convene_store::requests::of_user(&app.state.db, priya)
+        .await
+        .unwrap()
+        .remove(0);
+    let path = format!("/requests/{}", own.id);
+    let res = app
+        .post_form(&admin, &path, &path, &[("decision", "approve")])
+        .await;
+    let page = res.text().await.unwrap();
+    assert!(page.contains("You cannot decide your own request"), "{page}");
+    assert!(
+        !grants(&app, ADMIN)
+            .await
+            .iter()
+            .any(|g| g.role == Role::PlaceLead),
+        "no role taken by deciding for oneself"
+    );
     // Inviting another address, then moving one's own account to it, does not work either.
     let side = "priya.side@example.org";
     let res = app
