@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The layering rule: domain depends on nothing outward (no database, HTTP or CLI crates);
-# store does not know about HTTP. A misnamed package makes `cargo tree` fail, failing this.
+# store does not know about HTTP; nothing in the web crate but the pages and the router
+# imports a page module. A misnamed package makes `cargo tree` fail, failing this.
 set -euo pipefail
 deps=$(cargo tree -p convene-domain -e normal --prefix none)
 for outer in sqlx axum tower tower-http askama lettre clap tokio convene-store convene-web; do
@@ -10,4 +11,15 @@ deps=$(cargo tree -p convene-store -e normal --prefix none)
 for outer in axum tower-http askama lettre clap convene-web; do
   if grep -q "^$outer " <<<"$deps"; then echo "convene-store depends on $outer"; exit 1; fi
 done
+# Pages are the outermost room of the web crate: the API and every shared module call
+# shared services, never a page module. Only the pages themselves and `server.rs` (which
+# assembles the routes) may name `pages`.
+web_src=crates/web/src
+importers=$(grep -rlE '(crate|super)::pages\b|\bpages::' "$web_src" --include='*.rs' \
+  | grep -vE "^$web_src/(pages/|server\.rs$|lib\.rs$)" || true)
+if [ -n "$importers" ]; then
+  echo "These modules import a page module (move what they share out of pages/):"
+  echo "$importers"
+  exit 1
+fi
 echo "Layers are in order."

@@ -181,7 +181,7 @@ async fn carry_through(
         };
         let _ = session.insert(CARRIED_KEY, &carried).await;
     }
-    crate::pages::notify(
+    crate::notices::notify(
         session,
         "Your session ended, so nothing was saved. Sign in again to carry on.",
     )

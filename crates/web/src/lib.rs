@@ -4,6 +4,7 @@
 //! sessions, CSRF, the error pages and security headers each live in one module here.
 
 pub mod api;
+pub mod application_list;
 pub mod applying;
 pub mod assets;
 pub mod auth;
@@ -15,9 +16,14 @@ pub mod exports;
 pub mod files;
 pub mod mail;
 pub mod markdown;
+pub mod notices;
+pub mod open_calls;
 pub mod ops;
 pub mod pages;
+pub mod passwords;
+pub mod personal_data;
 pub mod registration;
+pub mod rounds;
 pub mod server;
 pub mod session_store;
 pub mod state;

@@ -7,7 +7,7 @@
 //! email instead.
 
 use crate::error::AppError;
-use crate::pages::accounts::hashing;
+use crate::passwords::hashing;
 use crate::state::AppState;
 use crate::views::FormErrors;
 use convene_domain::accounts::{Grant, Role, check_new_password, hash_password, new_secret, secret_digest};

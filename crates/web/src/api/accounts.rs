@@ -40,10 +40,10 @@ fn invalid(errors: FormErrors) -> ApiError {
 
 /// Every call for applications: open and opening soon first by closing date, then closed ones.
 #[utoipa::path(get, path = "/open-calls", tag = "public", responses(
-    (status = 200, description = "Calls for applications; no token needed", body = Vec<crate::pages::public::Call>),
+    (status = 200, description = "Calls for applications; no token needed", body = Vec<crate::open_calls::Call>),
 ))]
-pub async fn open_calls(State(state): State<AppState>) -> ApiResult<Vec<crate::pages::public::Call>> {
-    Ok(Json(crate::pages::public::calls(&state).await?))
+pub async fn open_calls(State(state): State<AppState>) -> ApiResult<Vec<crate::open_calls::Call>> {
+    Ok(Json(crate::open_calls::calls(&state).await?))
 }
 
 /// The answer to every registration that passes its checks, whether or not the address

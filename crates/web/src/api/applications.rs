@@ -2,9 +2,9 @@
 //! as the pages (the shared logic is in `crate::applying`).
 
 use crate::api::{ApiError, ApiResult};
+use crate::application_list::{ListQuery, PER_PAGE};
 use crate::applying::{self, ApplyError, Loaded};
 use crate::auth::ApiUser;
-use crate::pages::round_admin::{ListQuery, PER_PAGE};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -126,7 +126,7 @@ pub async fn create_round(
     if !allows(&person.1, Action::Edit, Resource::Programme { id: programme.id }) {
         return Err(ApiError::forbidden());
     }
-    match crate::pages::rounds::create(&state, person.0.id, programme.id, &form).await? {
+    match crate::rounds::create(&state, person.0.id, programme.id, &form).await? {
         Ok((id, _)) => {
             let round = round_or_404(&state, id).await?;
             Ok(Json(round_body(&state, round).await?))

@@ -3,7 +3,7 @@
 
 use crate::api::ApiError;
 use crate::auth::ApiUser;
-use crate::pages::people::{erase_subject, json_download, subject_access};
+use crate::personal_data::{erase_subject, json_download, subject_access};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};

@@ -3,6 +3,7 @@
 use crate::auth::{CurrentUser, MaybeUser};
 use crate::error::AppError;
 use crate::pages::{chrome, notify, take_notice};
+use crate::passwords::hashing;
 use crate::state::AppState;
 use crate::views::{Chrome, FormErrors};
 use askama::Template;
@@ -99,21 +100,6 @@ struct SignInForm {
     #[serde(default)]
     password: String,
     next: Option<String>,
-}
-
-/// Runs a password hash or check off the async threads, a few at a time.
-pub(crate) async fn hashing<T: Send + 'static>(
-    state: &AppState,
-    work: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, AppError> {
-    let _permit = state
-        .password_checks
-        .acquire()
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))
 }
 
 async fn sign_in(

@@ -27,6 +27,8 @@ use crate::views::Chrome;
 use axum::Router;
 use tower_sessions::Session;
 
+pub use crate::notices::{notify, take, take_notice};
+
 /// Every page route.
 pub fn router(state: &AppState) -> Router<AppState> {
     let mut router = Router::new()
@@ -54,9 +56,6 @@ pub fn router(state: &AppState) -> Router<AppState> {
     router
 }
 
-/// The session key of a one-time notice shown on the next page ("Token revoked").
-const NOTICE_KEY: &str = "notice";
-
 /// Builds the page frame for `person`, with a CSRF token and any pending notice.
 pub async fn chrome(
     state: &AppState,
@@ -82,22 +81,4 @@ pub async fn form_chrome(
     let mut frame = chrome(state, Some(&me.person), &me.session, title, path).await;
     frame.has_errors = !errors.is_empty();
     frame
-}
-
-/// Leaves a notice for the next page.
-pub async fn notify(session: &Session, message: &str) {
-    let _ = session.insert(NOTICE_KEY, message).await;
-}
-
-/// Takes the pending notice, if any.
-pub async fn take_notice(session: &Session) -> Option<String> {
-    take(session, NOTICE_KEY).await
-}
-
-/// Takes a one-time value out of the session. Looks first: removing marks the session
-/// changed, and a changed session is written back to the database.
-pub async fn take(session: &Session, key: &str) -> Option<String> {
-    let value = session.get::<String>(key).await.ok().flatten()?;
-    let _ = session.remove::<String>(key).await;
-    Some(value)
 }

@@ -4,23 +4,20 @@
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::pages::{chrome, notify, take_notice};
+use crate::personal_data::{erase_subject, json_download, subject_access};
 use crate::state::AppState;
 use crate::views::{Chrome, FormErrors};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
-use base64::Engine;
 use convene_domain::Email;
 use convene_domain::accounts::Role;
-use convene_domain::policy::Principal;
 use convene_store::audit;
-use convene_store::personal_data::{self, Erased, Subject};
+use convene_store::personal_data::{self, Erased};
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 /// Personal data routes.
 pub fn router() -> Router<AppState> {
@@ -29,81 +26,6 @@ pub fn router() -> Router<AppState> {
         .route("/admin/people", get(search))
         .route("/admin/people/data.json", get(admin_download))
         .route("/admin/people/erase", get(confirm_erase).post(erase))
-}
-
-/// Everything held about `subject`, with the files they uploaded, as one JSON document.
-pub async fn subject_access(state: &AppState, subject: &Subject) -> Result<Value, AppError> {
-    let records = personal_data::holdings(&state.db, subject).await?;
-    let mut files = Vec::new();
-    if let Some(id) = subject.user_id {
-        for file in personal_data::uploads_by(&state.db, id).await? {
-            files.push(json!({
-                "application_id": file.application_id,
-                "file_name": file.file_name,
-                "content_type": file.content_type,
-                "uploaded_at": file.created_at.iso(),
-                "content_base64": base64::engine::general_purpose::STANDARD.encode(&file.content),
-            }));
-        }
-    }
-    Ok(json!({
-        "about": "Everything Convene holds about this email address, as a subject access request under UK GDPR.",
-        "email": subject.email,
-        "generated_at": state.clock.now().iso(),
-        "records": records,
-        "uploaded_files": files,
-    }))
-}
-
-/// Erases a person (by the admin `actor`), logging the erasure by ids only.
-pub async fn erase_subject(
-    state: &AppState,
-    actor: &Principal,
-    subject: &Subject,
-) -> Result<Erased, AppError> {
-    let name = match subject.user_id {
-        Some(id) => convene_store::users::by_id(&state.db, id).await?.map(|u| u.name),
-        None => None,
-    };
-    if subject.user_id.is_none() && personal_data::holdings(&state.db, subject).await?.is_empty() {
-        return Ok(Erased::NothingHeld);
-    }
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
-    let outcome = personal_data::erase(&mut tx, subject, name.as_deref(), now).await?;
-    if outcome == Erased::Done {
-        audit::log(
-            &mut tx,
-            Some(actor.user_id),
-            "person_erased",
-            "user",
-            subject.user_id,
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        if let Some(id) = subject.user_id {
-            state.people.forget(id);
-            state.sessions.forget_user(id);
-        }
-    }
-    Ok(outcome)
-}
-
-/// A JSON attachment that is never cached.
-pub fn json_download(value: &Value, file_name: &str) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "application/json".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{file_name}\""),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_string()),
-        ],
-        serde_json::to_string_pretty(value).unwrap_or_default(),
-    )
-        .into_response()
 }
 
 async fn own_download(State(state): State<AppState>, me: CurrentUser) -> Result<Response, AppError> {

@@ -3,8 +3,8 @@
 
 use crate::auth::CurrentUser;
 use crate::error::AppError;
-use crate::pages::accounts::hashing;
 use crate::pages::{chrome, notify};
+use crate::passwords::hashing;
 use crate::registration;
 use crate::state::AppState;
 use crate::views::{Chrome, FormErrors};

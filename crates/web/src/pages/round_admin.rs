@@ -2,6 +2,7 @@
 //! form builder (frozen once the round opens; a new version is a new form), the list of
 //! applications with filters and counts, and the CSV and XLSX exports.
 
+use crate::application_list::{ListQuery, PER_PAGE};
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::exports::{self, ExportFormat};
@@ -390,49 +391,6 @@ async fn publish_form(
     .await;
     Ok(Redirect::to(&format!("/programmes/{slug}/rounds/{round_slug}/form")).into_response())
 }
-
-/// The list's filters as they arrive in the query string.
-#[derive(Deserialize, Default, Clone)]
-pub struct ListQuery {
-    #[serde(default)]
-    pub status: String,
-    #[serde(default)]
-    pub kind: String,
-    #[serde(default)]
-    pub region: String,
-    #[serde(default)]
-    pub page: Option<i64>,
-}
-
-impl ListQuery {
-    /// The filter, ignoring values that name nothing.
-    pub fn filter(&self) -> ListFilter {
-        ListFilter {
-            status: ApplicationStatus::from_key(&self.status),
-            place_kind: PlaceKind::from_key(&self.kind).map(|k| k.key().to_string()),
-            region: REGIONS.iter().find(|r| **r == self.region).map(|r| r.to_string()),
-        }
-    }
-
-    /// The query string of this filter (without the page).
-    pub fn query_string(&self) -> String {
-        let f = self.filter();
-        let mut parts = Vec::new();
-        if let Some(s) = f.status {
-            parts.push(format!("status={}", s.key()));
-        }
-        if let Some(k) = f.place_kind {
-            parts.push(format!("kind={k}"));
-        }
-        if let Some(r) = f.region {
-            parts.push(serde_urlencoded::to_string([("region", r)]).unwrap_or_default());
-        }
-        parts.join("&")
-    }
-}
-
-/// Applications shown on one page of the list.
-pub const PER_PAGE: i64 = 50;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "round_applications.html")]

@@ -5,6 +5,7 @@ use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::pages::programmes::load_programme;
 use crate::pages::{chrome, notify};
+use crate::rounds::create;
 use crate::state::AppState;
 use crate::views::{Chrome, FormErrors};
 use askama::Template;
@@ -15,8 +16,7 @@ use axum::routing::get;
 use axum::{Form, Router};
 use convene_domain::policy::Action;
 use convene_domain::rounds::RoundForm;
-use convene_store::programmes::{self, Programme};
-use convene_store::{StoreError, audit};
+use convene_store::programmes::Programme;
 
 /// Round routes.
 pub fn router() -> Router<AppState> {
@@ -103,38 +103,4 @@ async fn create_round(
     };
     notify(&me.session, &format!("{} has been created.", plan.name)).await;
     Ok(Redirect::to(&format!("/programmes/{slug}")).into_response())
-}
-
-/// Creates a round from what an admin typed (page or API): every field checked, a name
-/// used twice in a programme refused. Returns the round's id and plan, or the problems by
-/// field.
-pub async fn create(
-    state: &AppState,
-    user_id: i64,
-    programme_id: i64,
-    form: &RoundForm,
-) -> Result<Result<(i64, convene_domain::rounds::RoundPlan), Vec<(String, String)>>, StoreError> {
-    let plan = match form.check() {
-        Ok(plan) => plan,
-        Err(problems) => return Ok(Err(problems)),
-    };
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
-    let id = match programmes::insert_round(&mut tx, programme_id, &plan, false).await {
-        Ok(id) => id,
-        Err(StoreError::Duplicate(_)) => {
-            return Ok(Err(vec![(
-                "name".to_string(),
-                "This programme already has a round with that name".to_string(),
-            )]));
-        }
-        Err(e) => return Err(e),
-    };
-    if !form.requires_signoff() {
-        programmes::set_signoff_required(&mut tx, id, false).await?;
-    }
-    audit::log(&mut tx, Some(user_id), "round_created", "round", Some(id), now).await?;
-    tx.commit().await?;
-    state.catalogue.invalidate();
-    Ok(Ok((id, plan)))
 }

@@ -4,8 +4,8 @@
 
 use crate::auth::{CurrentUser, MaybeUser};
 use crate::error::AppError;
-use crate::pages::accounts::hashing;
 use crate::pages::{chrome, notify};
+use crate::passwords::hashing;
 use crate::session_store::{PENDING_USER_KEY, USER_ID_KEY};
 use crate::state::AppState;
 use crate::views::{Chrome, FormErrors};

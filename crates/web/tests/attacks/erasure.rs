@@ -158,7 +158,7 @@ async fn erase_and_check(app: &TestApp, subject: &Person, bystanders: &[(Person,
         .await
         .unwrap();
     assert_eq!(found.user_id, Some(subject.id));
-    let outcome = convene_web::pages::people::erase_subject(&app.state, &principal, &found)
+    let outcome = convene_web::personal_data::erase_subject(&app.state, &principal, &found)
         .await
         .unwrap();
     assert_eq!(outcome, Erased::Done);
