@@ -1027,3 +1027,69 @@ on_both!(
         app.stop().await;
     }
 );
+
+on_both!(api_answers_bad_requests_with_the_documented_statuses, |app| {
+    let admin = app.signed_in(ADMIN).await;
+    let token = app.create_api_token(&admin, "contract").await;
+    let api = app.client();
+    let status_and_type = |res: reqwest::Response| {
+        let kind = res
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        (res.status().as_u16(), kind)
+    };
+    // 400: a malformed id, and a body that is not JSON at all.
+    let res = api
+        .get(app.at("/api/v1/places/not-a-number"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(status_and_type(res), (400, "application/problem+json".into()));
+    let chair = format!("/api/v1/places/{}/chair", app.place_id("PL-0001").await);
+    let res = api
+        .put(app.at(&chair))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(status_and_type(res), (400, "application/problem+json".into()));
+    // 415: not JSON; 422: JSON of the wrong shape; 413: over 1 MB.
+    let res = api
+        .put(app.at(&chair))
+        .bearer_auth(&token)
+        .header("content-type", "text/plain")
+        .body("name=x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(status_and_type(res), (415, "application/problem+json".into()));
+    let res = api
+        .put(app.at(&chair))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({ "nom": 1 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(status_and_type(res), (422, "application/problem+json".into()));
+    let big = format!(
+        "{{\"name\": \"{}\", \"email\": \"a@example.org\"}}",
+        "x".repeat(1_100_000)
+    );
+    let res = api
+        .put(app.at(&chair))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body(big)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(status_and_type(res), (413, "application/problem+json".into()));
+    // 401: no token.
+    let res = api.get(app.at("/api/v1/me")).send().await.unwrap();
+    assert_eq!(status_and_type(res), (401, "application/problem+json".into()));
+});

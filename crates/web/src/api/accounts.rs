@@ -39,7 +39,7 @@ fn invalid(errors: FormErrors) -> ApiError {
 }
 
 /// Every call for applications: open and opening soon first by closing date, then closed ones.
-#[utoipa::path(get, path = "/open-calls", tag = "public", responses(
+#[utoipa::path(get, path = "/open-calls", tag = "public", operation_id = "list_open_calls", security(()), responses(
     (status = 200, description = "Calls for applications; no token needed", body = Vec<crate::open_calls::Call>),
 ))]
 pub async fn open_calls(State(state): State<AppState>) -> ApiResult<Vec<crate::open_calls::Call>> {
@@ -56,7 +56,7 @@ pub struct Accepted {
 /// Registers an account. The same 202 answer comes whether or not the address is in use;
 /// the address's owner is emailed either a confirmation link or a note that they already
 /// have an account.
-#[utoipa::path(post, path = "/registrations", tag = "accounts", request_body = Registration, responses(
+#[utoipa::path(post, path = "/registrations", tag = "accounts", operation_id = "register", security(()), request_body = Registration, responses(
     (status = 202, description = "Check your email", body = Accepted),
     (status = 422, description = "A field is not valid (per-field errors)", content_type = "application/problem+json"),
 ))]
@@ -81,7 +81,7 @@ pub struct LinkToken {
 }
 
 /// Confirms an email address with the token from the emailed link.
-#[utoipa::path(post, path = "/email-verifications", tag = "accounts", request_body = LinkToken, responses(
+#[utoipa::path(post, path = "/email-verifications", tag = "accounts", operation_id = "verify_email", security(()), request_body = LinkToken, responses(
     (status = 204, description = "The address is confirmed"),
     (status = 410, description = "The link is used, expired or not valid", content_type = "application/problem+json"),
 ))]
@@ -152,7 +152,7 @@ fn programme_id(slug: &str, catalogue: &[crate::catalogue::Entry]) -> Result<i64
 }
 
 /// Asks to act for a place in a programme (the account's address must be confirmed).
-#[utoipa::path(post, path = "/programmes/{slug}/role-requests", tag = "accounts", request_body = NewRoleRequest,
+#[utoipa::path(post, path = "/programmes/{slug}/role-requests", operation_id = "request_role", tag = "accounts", request_body = NewRoleRequest,
     params(("slug" = String, Path, description = "The programme")), responses(
     (status = 201, description = "Request recorded; the programme's admins are emailed", body = RoleRequestBody),
     (status = 422, description = "Not valid (per-field errors)", content_type = "application/problem+json"),
@@ -175,7 +175,7 @@ pub async fn request_role(
 }
 
 /// A programme's requests to act for a place (programme admins).
-#[utoipa::path(get, path = "/programmes/{slug}/role-requests", tag = "accounts",
+#[utoipa::path(get, path = "/programmes/{slug}/role-requests", operation_id = "list_role_requests", tag = "accounts",
     params(("slug" = String, Path, description = "The programme")), responses(
     (status = 200, description = "Waiting requests first", body = Vec<RoleRequestBody>),
     (status = 403, description = "Not an admin of this programme", content_type = "application/problem+json"),
@@ -209,7 +209,7 @@ pub struct DecisionBody {
 }
 
 /// Approves (granting the role) or declines a request.
-#[utoipa::path(post, path = "/role-requests/{id}/decision", tag = "accounts", request_body = DecisionBody,
+#[utoipa::path(post, path = "/role-requests/{id}/decision", operation_id = "decide_role_request", tag = "accounts", request_body = DecisionBody,
     params(("id" = i64, Path, description = "The request")), responses(
     (status = 200, description = "Decided; the person is emailed", body = RoleRequestBody),
     (status = 409, description = "Already decided", content_type = "application/problem+json"),

@@ -289,7 +289,7 @@ pub struct ListParams {
 }
 
 /// A round's applications, 50 a page (programme admins).
-#[utoipa::path(get, path = "/rounds/{id}/applications", tag = "applications",
+#[utoipa::path(get, path = "/rounds/{id}/applications", operation_id = "list_applications", tag = "applications",
     params(("id" = i64, Path, description = "The round's id"), ListParams),
     responses(
         (status = 200, description = "A page of applications", body = ListBody),
@@ -418,7 +418,7 @@ async fn application_body(state: &AppState, loaded: &Loaded) -> Result<Applicati
 }
 
 /// Starts the place's application to the round, or returns the one it has (place leads).
-#[utoipa::path(post, path = "/rounds/{id}/applications", tag = "applications",
+#[utoipa::path(post, path = "/rounds/{id}/applications", operation_id = "start_application", tag = "applications",
     params(("id" = i64, Path, description = "The round's id")),
     request_body = StartBody,
     responses(
@@ -519,7 +519,7 @@ pub struct SubmittedBody {
 }
 
 /// Submits the application. Repeating it returns the same reference.
-#[utoipa::path(post, path = "/applications/{id}/submit", tag = "applications",
+#[utoipa::path(post, path = "/applications/{id}/submit", operation_id = "submit_application", tag = "applications",
     params(("id" = i64, Path, description = "The application's id")),
     responses(
         (status = 200, description = "Submitted", body = SubmittedBody),
@@ -546,7 +546,7 @@ pub struct WithdrawBody {
 }
 
 /// Withdraws the application, with a reason.
-#[utoipa::path(post, path = "/applications/{id}/withdraw", tag = "applications",
+#[utoipa::path(post, path = "/applications/{id}/withdraw", operation_id = "withdraw_application", tag = "applications",
     params(("id" = i64, Path, description = "The application's id")),
     request_body = WithdrawBody,
     responses(

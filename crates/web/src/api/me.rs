@@ -25,7 +25,7 @@ pub struct RoleGrant {
 }
 
 /// The account behind the bearer token.
-#[utoipa::path(get, path = "/me", tag = "accounts", responses(
+#[utoipa::path(get, path = "/me", operation_id = "get_me", tag = "accounts", responses(
     (status = 200, description = "The token's account", body = Me),
     (status = 401, description = "Missing or revoked token", content_type = "application/problem+json"),
 ))]

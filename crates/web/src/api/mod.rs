@@ -38,6 +38,79 @@ impl Modify for BearerAuth {
     }
 }
 
+/// Documents the answers every route can give besides its own: 401 and 403 where a token
+/// is needed (403 also when the token's role needs two-factor sign-in not yet set up), 404
+/// where the path names a record, 400
+/// for a malformed id or body, 413 for a body over 1 MB, 415 for a body that is not JSON and
+/// 422 for JSON of the wrong shape. All are `application/problem+json`.
+struct StandardResponses;
+
+impl Modify for StandardResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, RefOr, ResponseBuilder};
+        let problem = |description: &str| {
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(description)
+                    .content("application/problem+json", ContentBuilder::new().build())
+                    .build(),
+            )
+        };
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let takes_id = path.contains("{id}");
+            let names_a_record = path.contains('{');
+            for op in [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                // Public operations declare an empty security requirement.
+                let public = op
+                    .security
+                    .as_ref()
+                    .is_some_and(|s| s.iter().all(|r| *r == Default::default()));
+                let has_body = op.request_body.is_some();
+                let mut standard = Vec::new();
+                if !public {
+                    standard.push(("401", "No token, or one that is not valid or was revoked"));
+                    standard.push((
+                        "403",
+                        "Not allowed for this token's account (or its role needs two-factor sign-in set up first)",
+                    ));
+                }
+                if names_a_record {
+                    standard.push(("404", "No such record"));
+                }
+                if takes_id || has_body {
+                    standard.push((
+                        "400",
+                        "A malformed id in the path, or a body that is not valid JSON",
+                    ));
+                }
+                if has_body {
+                    standard.push(("413", "The body is over 1 MB"));
+                    standard.push(("415", "The body is not application/json"));
+                    standard.push((
+                        "422",
+                        "The body is not the JSON this operation takes, or a field is not valid",
+                    ));
+                }
+                for (status, description) in standard {
+                    op.responses
+                        .responses
+                        .entry(status.to_string())
+                        .or_insert_with(|| problem(description));
+                }
+            }
+        }
+    }
+}
+
 /// The API routes and their OpenAPI document, all under `/api/v1`.
 fn documented() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let v1 = OpenApiRouter::new()
@@ -64,9 +137,12 @@ fn documented() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(news::all))
         .routes(routes!(news::of_programme))
         .routes(routes!(programmes::public));
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
-        .split_for_parts()
+        .split_for_parts();
+    // After the routes are in: a modifier named in `#[openapi]` runs before they are.
+    StandardResponses.modify(&mut openapi);
+    (router, openapi)
 }
 
 /// The API routes, with the OpenAPI document at `/api/v1/openapi.json`.

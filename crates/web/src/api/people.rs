@@ -17,7 +17,7 @@ use utoipa::ToSchema;
 
 /// Everything held about the account with this id, with its uploaded files (base64).
 /// Only the person themselves, or a service admin, may download it.
-#[utoipa::path(get, path = "/people/{id}/data", tag = "personal data",
+#[utoipa::path(get, path = "/people/{id}/data", operation_id = "download_person_data", tag = "personal data",
     params(("id" = i64, Path, description = "The account")), responses(
     (status = 200, description = "Subject access download (JSON attachment)"),
     (status = 403, description = "Someone else's data", content_type = "application/problem+json"),
@@ -52,7 +52,7 @@ pub struct ErasureDone {
 }
 
 /// Erases what is held about an address, account or not (service admins).
-#[utoipa::path(post, path = "/erasures", tag = "personal data", request_body = ErasureRequest, responses(
+#[utoipa::path(post, path = "/erasures", operation_id = "erase_person", tag = "personal data", request_body = ErasureRequest, responses(
     (status = 200, description = "Erased", body = ErasureDone),
     (status = 403, description = "Not a service admin", content_type = "application/problem+json"),
     (status = 409, description = "Already erased, or nothing held", content_type = "application/problem+json"),

@@ -24,7 +24,7 @@ pub struct ProgrammeBody {
 }
 
 /// Every programme.
-#[utoipa::path(get, path = "/programmes", tag = "programmes", responses(
+#[utoipa::path(get, path = "/programmes", operation_id = "list_programmes", tag = "programmes", responses(
     (status = 200, description = "All programmes", body = Vec<ProgrammeBody>),
     (status = 401, description = "Missing or revoked token", content_type = "application/problem+json"),
 ))]
@@ -48,7 +48,7 @@ pub async fn list(State(state): State<AppState>, ApiUser(person): ApiUser) -> Ap
 }
 
 /// The places taking part in a programme (its admins only).
-#[utoipa::path(get, path = "/programmes/{slug}/places", tag = "programmes",
+#[utoipa::path(get, path = "/programmes/{slug}/places", operation_id = "list_programme_places", tag = "programmes",
     params(("slug" = String, Path, description = "The programme's slug, such as local-vision")),
     responses(
         (status = 200, description = "The programme's places", body = Vec<PlaceBody>),
@@ -103,7 +103,7 @@ pub struct PublicProgramme {
 }
 
 /// A programme's public facts: no token needed.
-#[utoipa::path(get, path = "/programmes/{slug}", tag = "public",
+#[utoipa::path(get, path = "/programmes/{slug}", tag = "public", operation_id = "get_public_programme", security(()),
     params(("slug" = String, Path, description = "The programme's slug, such as local-vision")),
     responses(
         (status = 200, description = "The public programme", body = PublicProgramme),
