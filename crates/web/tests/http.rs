@@ -1049,46 +1049,29 @@ on_both!(api_answers_bad_requests_with_the_documented_statuses, |app| {
         .unwrap();
     assert_eq!(status_and_type(res), (400, "application/problem+json".into()));
     let chair = format!("/api/v1/places/{}/chair", app.place_id("PL-0001").await);
-    let res = api
-        .put(app.at(&chair))
-        .bearer_auth(&token)
-        .header("content-type", "application/json")
-        .body("{not json")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(status_and_type(res), (400, "application/problem+json".into()));
+    let put_chair = |content_type: &'static str, body: String| {
+        api.put(app.at(&chair))
+            .bearer_auth(&token)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+    };
+    let problem = |status: u16| (status, "application/problem+json".to_string());
+    let res = put_chair("application/json", "{not json".into()).await.unwrap();
+    assert_eq!(status_and_type(res), problem(400));
     // 415: not JSON; 422: JSON of the wrong shape; 413: over 1 MB.
-    let res = api
-        .put(app.at(&chair))
-        .bearer_auth(&token)
-        .header("content-type", "text/plain")
-        .body("name=x")
-        .send()
+    let res = put_chair("text/plain", "name=x".into()).await.unwrap();
+    assert_eq!(status_and_type(res), problem(415));
+    let res = put_chair("application/json", r#"{"nom": 1}"#.into())
         .await
         .unwrap();
-    assert_eq!(status_and_type(res), (415, "application/problem+json".into()));
-    let res = api
-        .put(app.at(&chair))
-        .bearer_auth(&token)
-        .json(&serde_json::json!({ "nom": 1 }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(status_and_type(res), (422, "application/problem+json".into()));
+    assert_eq!(status_and_type(res), problem(422));
     let big = format!(
         "{{\"name\": \"{}\", \"email\": \"a@example.org\"}}",
         "x".repeat(1_100_000)
     );
-    let res = api
-        .put(app.at(&chair))
-        .bearer_auth(&token)
-        .header("content-type", "application/json")
-        .body(big)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(status_and_type(res), (413, "application/problem+json".into()));
+    let res = put_chair("application/json", big).await.unwrap();
+    assert_eq!(status_and_type(res), problem(413));
     // 401: no token.
     let res = api.get(app.at("/api/v1/me")).send().await.unwrap();
     assert_eq!(status_and_type(res), (401, "application/problem+json".into()));

@@ -803,12 +803,13 @@ crate::on_both!(api_round_hides_its_form_before_the_round_opens, |app| {
     assert!(body["form"].is_object(), "the programme's admins see it");
 });
 
-crate::on_both!(a_carried_form_is_shown_only_to_the_account_that_typed_it, |app| {
-    // Lee types into the details form, and the session ends before it is saved.
+/// Lee types into the details form in a new browser, and the session ends before it is
+/// saved: the post is carried through to a new sign-in. Returns that browser.
+async fn lee_types_and_loses_the_session(app: &TestApp) -> reqwest::Client {
     let browser = app.signed_in(LEAD).await;
     let (_, html) = app.get(&browser, "/account/details").await;
     let token = csrf_token(&html);
-    let lee = user_id(&app, LEAD).await;
+    let lee = user_id(app, LEAD).await;
     convene_store::sessions::delete_for_user(&app.state.db, lee)
         .await
         .unwrap();
@@ -824,29 +825,18 @@ crate::on_both!(a_carried_form_is_shown_only_to_the_account_that_typed_it, |app|
         .await
         .unwrap();
     assert_eq!(res.status(), 303);
+    browser
+}
+
+crate::on_both!(a_carried_form_is_shown_only_to_the_account_that_typed_it, |app| {
     // Someone else signs in on the same browser: they never see it.
+    let browser = lee_types_and_loses_the_session(&app).await;
     app.sign_in(&browser, PARTICIPANT).await;
     let (status, page) = app.get(&browser, "/resume").await;
     assert_ne!(status, 200, "{page}");
     assert!(!page.contains("Lee Private Draft"));
     // Lee, on another browser whose session ends the same way, gets it back.
-    let browser = app.signed_in(LEAD).await;
-    let (_, html) = app.get(&browser, "/account/details").await;
-    let token = csrf_token(&html);
-    convene_store::sessions::delete_for_user(&app.state.db, lee)
-        .await
-        .unwrap();
-    app.state.sessions.forget_user(lee);
-    browser
-        .post(app.at("/account/details"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("sec-fetch-site", "same-origin")
-        .body(format!(
-            "csrf_token={token}&name=Lee+Private+Draft&organisation=Westermoor&job_role=Lead"
-        ))
-        .send()
-        .await
-        .unwrap();
+    let browser = lee_types_and_loses_the_session(&app).await;
     app.sign_in(&browser, LEAD).await;
     let (status, page) = app.get(&browser, "/resume").await;
     assert_eq!(status, 200);
