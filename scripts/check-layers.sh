@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # The layering rule: domain depends on nothing outward (no database, HTTP or CLI crates);
-# store does not know about HTTP; nothing in the web crate but the pages and the router
+# store and the use cases (app) do not know about HTTP; nothing in the web crate but the pages and the router
 # imports a page module. A misnamed package makes `cargo tree` fail, failing this.
 set -euo pipefail
 deps=$(cargo tree -p convene-domain -e normal --prefix none)
 for outer in sqlx axum tower tower-http askama lettre clap tokio convene-store convene-web; do
   if grep -q "^$outer " <<<"$deps"; then echo "convene-domain depends on $outer"; exit 1; fi
+done
+deps=$(cargo tree -p convene-app -e normal --prefix none)
+for outer in axum tower-http askama lettre clap convene-web; do
+  if grep -q "^$outer " <<<"$deps"; then echo "convene-app depends on $outer"; exit 1; fi
 done
 deps=$(cargo tree -p convene-store -e normal --prefix none)
 for outer in axum tower-http askama lettre clap convene-web; do
@@ -20,6 +24,15 @@ importers=$(grep -rlE '(crate|super)::pages\b|\bpages::' "$web_src" --include='*
 if [ -n "$importers" ]; then
   echo "These modules import a page module (move what they share out of pages/):"
   echo "$importers"
+  exit 1
+fi
+# Changes go through the use cases' unit of work (`convene_app::Work`: begin, change, typed
+# audit entry, commit, mail wake-up, cache clearing), never a raw transaction, hand-written
+# audit row or outbox insert in the web crate.
+raw=$(grep -rnE '\bdb\.begin\(\)|convene_store::Tx\b|\baudit::(log|record)\(|outbox::enqueue\(|mail_wake\.notify' "$web_src" --include='*.rs' || true)
+if [ -n "$raw" ]; then
+  echo "The web crate changes the store by hand (use convene_app::Work):"
+  echo "$raw"
   exit 1
 fi
 echo "Layers are in order."

@@ -3,6 +3,7 @@
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use convene_domain::accounts::{Grant, Role, ScopeKind, check_new_password, hash_password};
+use convene_domain::audit::AuditAction;
 use convene_domain::secret_box::{self, SecretKey};
 use convene_domain::{Clock, Email};
 use convene_store::{Db, audit, demo, programmes, users};
@@ -97,6 +98,11 @@ enum Command {
         #[command(subcommand)]
         command: RetentionCommand,
     },
+    /// The background jobs every server runs (list them, or run one now by its name).
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
+    },
     /// The secret key that two-factor secrets are encrypted with: make one, or rotate it.
     SecretKey {
         #[command(subcommand)]
@@ -133,6 +139,22 @@ enum SecretKeyCommand {
         key: KeyArgs,
         #[arg(long, env = "CONVENE_DATABASE_URL")]
         database_url: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum JobsCommand {
+    /// Name each background job, how often servers run it and what it does.
+    List,
+    /// Run one job now, by its name (see `convene jobs list`).
+    Run {
+        /// The job's name.
+        name: String,
+        #[arg(long, env = "CONVENE_DATABASE_URL")]
+        database_url: String,
+        /// The address people reach the service at, for links in the mail a job sends.
+        #[arg(long, env = "CONVENE_PUBLIC_URL", default_value = "http://localhost:8080")]
+        public_url: String,
     },
 }
 
@@ -301,6 +323,49 @@ async fn open(url: &str, connections: u32) -> Result<Db, Fail> {
     Ok(db)
 }
 
+/// `convene jobs list` and `convene jobs run NAME`.
+async fn jobs_command(command: JobsCommand) -> Result<(), Fail> {
+    use convene_app::jobs::{Job, Trigger};
+    match command {
+        JobsCommand::List => {
+            for job in Job::ALL {
+                println!(
+                    "{:<20} every {:>4} min  {}",
+                    job.name(),
+                    job.every().as_secs() / 60,
+                    job.about()
+                );
+            }
+        }
+        JobsCommand::Run {
+            name,
+            database_url,
+            public_url,
+        } => {
+            let Some(job) = Job::named(&name) else {
+                let names: Vec<&str> = Job::ALL.iter().map(|j| j.name()).collect();
+                return Err(Fail(format!(
+                    "no job is called {name:?}; the jobs are: {}",
+                    names.join(", ")
+                )));
+            };
+            let db = open(&database_url, 2).await?;
+            let settings = convene_app::Settings {
+                public_url,
+                clamd_socket: None,
+            };
+            let app = convene_app::App::new(db.clone(), Arc::new(SystemClock), settings);
+            let done = job
+                .run(&app, Trigger::Hand)
+                .await
+                .map_err(|e| Fail(format!("the job {name} failed: {e}")))?;
+            println!("{}: {done}.", job.name());
+            db.close().await;
+        }
+    }
+    Ok(())
+}
+
 async fn run(command: Command) -> Result<(), Fail> {
     match command {
         Command::Demo { port, database, key } => {
@@ -364,6 +429,7 @@ async fn run(command: Command) -> Result<(), Fail> {
             println!("Database is up to date ({}).", db.backend());
         }
         Command::Import { command } => import::run(command).await?,
+        Command::Jobs { command } => jobs_command(command).await?,
         Command::Retention {
             command: RetentionCommand::Run { database_url },
         } => {
@@ -468,8 +534,7 @@ async fn run(command: Command) -> Result<(), Fail> {
                 &mut tx,
                 audit::Entry {
                     actor_user_id: None,
-                    action: "user_added_by_cli",
-                    record_type: "user",
+                    action: AuditAction::UserAddedByCli,
                     record_id: Some(id),
                     detail: role.key(),
                 },

@@ -278,6 +278,47 @@ fn retention_run_reports_each_rule() {
     assert!(err.contains("must start with sqlite:// or postgres://"), "{err}");
 }
 
+#[tokio::test]
+async fn jobs_are_listed_and_run_by_name() {
+    let out = convene(&["jobs", "list"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let listed = String::from_utf8_lossy(&out.stdout).to_string();
+    for name in [
+        "expired-sessions",
+        "old-failures",
+        "retention",
+        "deadline-reminders",
+    ] {
+        assert!(listed.contains(name), "{listed}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("jobs.sqlite").display());
+    let db = convene_store::connect(&url, 1).await.unwrap();
+    db.migrate().await.unwrap();
+    let past = convene_domain::Timestamp(1);
+    let future = convene_domain::Timestamp(i64::MAX / 2);
+    convene_store::sessions::create(&db, "gone", None, "{}", past)
+        .await
+        .unwrap();
+    convene_store::sessions::create(&db, "kept", None, "{}", future)
+        .await
+        .unwrap();
+    db.close().await;
+    let out = convene(&["jobs", "run", "expired-sessions", "--database-url", &url]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "expired-sessions: 1 expired sessions removed."
+    );
+    let out = convene(&["jobs", "run", "expired-sessions", "--database-url", &url]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("0 expired sessions removed"));
+    let err = one_line_error(&convene(&["jobs", "run", "tidy-up", "--database-url", &url]));
+    assert!(
+        err.contains("no job is called \"tidy-up\"") && err.contains("retention"),
+        "{err}"
+    );
+}
+
 /// `convene` without any secret key in its environment.
 fn convene_keyless(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_convene"))

@@ -166,10 +166,66 @@ pub fn answers_digest(answers: &Answers) -> String {
     hex::encode(hasher.finalize())
 }
 
+/// What a saved section changes about its application.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AfterSave {
+    /// The fingerprint of every answer now held.
+    pub answers_digest: String,
+    /// The pledge the answers now make, if the form asks for one.
+    pub pledge: Option<crate::Pence>,
+    /// The application's status after the save.
+    pub status: ApplicationStatus,
+    /// True when sign-offs given or asked for on the earlier answers no longer stand.
+    pub void_signoffs: bool,
+}
+
+/// The rule for a section save: a change to any answer voids every sign-off given or asked
+/// for, and an application waiting for sign-off goes back to draft (its links no longer
+/// work, so it must ask again). A save that changes nothing leaves both alone.
+pub fn after_save(
+    form: &FormDefinition,
+    answers: &Answers,
+    status: ApplicationStatus,
+    digest_before: &str,
+) -> AfterSave {
+    let answers_digest = answers_digest(answers);
+    let changed = answers_digest != digest_before;
+    let status = if changed && status == ApplicationStatus::AwaitingSignoff {
+        ApplicationStatus::Draft
+    } else {
+        status
+    };
+    AfterSave {
+        pledge: form.pledge(answers),
+        answers_digest,
+        status,
+        void_signoffs: changed,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::forms::local_vision_template;
+
+    #[test]
+    fn a_changed_answer_voids_sign_off_and_reopens_the_draft() {
+        let form = local_vision_template();
+        let mut answers = Answers::new();
+        answers.insert("breakthrough_issue".into(), "Loneliness in later life".into());
+        let before = answers_digest(&answers);
+        let same = after_save(&form, &answers, ApplicationStatus::AwaitingSignoff, &before);
+        assert_eq!(same.status, ApplicationStatus::AwaitingSignoff);
+        assert!(!same.void_signoffs);
+        answers.insert("breakthrough_issue".into(), "Loneliness at any age".into());
+        let changed = after_save(&form, &answers, ApplicationStatus::AwaitingSignoff, &before);
+        assert_eq!(changed.status, ApplicationStatus::Draft);
+        assert!(changed.void_signoffs);
+        assert_ne!(changed.answers_digest, before);
+        let draft = after_save(&form, &answers, ApplicationStatus::Draft, &before);
+        assert_eq!(draft.status, ApplicationStatus::Draft);
+        assert!(draft.void_signoffs);
+    }
 
     #[test]
     fn references_are_prefix_and_four_digits() {

@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod applications;
+pub mod audit;
 pub mod email;
 pub mod forms;
 pub mod imports;

@@ -3,7 +3,7 @@
 //! conflicting saves is refused and told, never silently applied.
 
 use crate::{Db, Result, StoreError, Tx, on_db, on_tx};
-use convene_domain::applications::{ApplicationStatus, answers_digest};
+use convene_domain::applications::{ApplicationStatus, after_save, answers_digest};
 use convene_domain::forms::{Answers, FormDefinition};
 use convene_domain::{Pence, Timestamp};
 
@@ -283,25 +283,18 @@ pub async fn save_section(
         if written == 0 {
             return Ok(SaveOutcome::Conflict { current: this });
         }
-        let all = merge(&saved);
-        let digest = answers_digest(&all);
-        let pledge = form.pledge(&all).map(|p| p.0);
-        let changed = digest != old_digest;
-        let new_status = if changed && status == ApplicationStatus::AwaitingSignoff {
-            ApplicationStatus::Draft
-        } else {
-            status
-        };
-        sqlx::query("UPDATE applications SET answers_digest = $2, pledge_pence = $3, status = $4, updated_at = $5 WHERE id = $1",
+        let after = after_save(form, &merge(&saved), status, &old_digest);
+        sqlx::query(
+            "UPDATE applications SET answers_digest = $2, pledge_pence = $3, status = $4, updated_at = $5 WHERE id = $1",
         )
-            .bind(application_id)
-            .bind(&digest)
-            .bind(pledge)
-            .bind(new_status.key())
-            .bind(now.0)
-            .execute(&mut *conn)
-            .await?;
-        let voided = if changed {
+        .bind(application_id)
+        .bind(&after.answers_digest)
+        .bind(after.pledge.map(|p| p.0))
+        .bind(after.status.key())
+        .bind(now.0)
+        .execute(&mut *conn)
+        .await?;
+        let voided = if after.void_signoffs {
             sqlx::query("UPDATE signoffs SET voided_at = $2 WHERE application_id = $1 AND voided_at IS NULL")
                 .bind(application_id)
                 .bind(now.0)
@@ -464,7 +457,8 @@ fn filter_sql(filter: &ListFilter) -> (String, Vec<String>) {
 /// One page of a round's applications (by place name), with the total and the counts.
 pub async fn list(db: &Db, round_id: i64, filter: &ListFilter, page: i64, per_page: i64) -> Result<ListPage> {
     let (clause, binds) = filter_sql(filter);
-    let offset = (page.max(1) - 1) * per_page;
+    // Saturating: a page number far past the end is an empty page, never an overflow.
+    let offset = (page.max(1) - 1).saturating_mul(per_page);
     let rows_sql = format!(
         "SELECT a.id, a.reference, a.status, p.name, p.kind, p.region, a.pledge_pence, a.updated_at, a.submitted_at \
          FROM applications a JOIN places p ON p.id = a.place_id WHERE {clause} \

@@ -3,13 +3,14 @@
 
 use crate::{Db, Result, Tx, on_db, on_tx};
 use convene_domain::Timestamp;
+use convene_domain::audit::AuditAction;
 
 /// One change to record.
 #[derive(Debug, Clone)]
 pub struct Entry<'a> {
     pub actor_user_id: Option<i64>,
-    pub action: &'a str,
-    pub record_type: &'a str,
+    /// The change; it also names the kind of record (`record_type`).
+    pub action: AuditAction,
     pub record_id: Option<i64>,
     pub detail: &'a str,
 }
@@ -34,8 +35,8 @@ pub async fn record(tx: &mut Tx, entry: Entry<'_>, now: Timestamp) -> Result<()>
         )
         .bind(now.0)
         .bind(entry.actor_user_id)
-        .bind(entry.action)
-        .bind(entry.record_type)
+        .bind(entry.action.key())
+        .bind(entry.action.record().key())
         .bind(entry.record_id)
         .bind(entry.detail)
         .execute(conn)
@@ -75,21 +76,15 @@ pub async fn recent(db: &Db, limit: i64) -> Result<Vec<Recorded>> {
 pub async fn log(
     tx: &mut Tx,
     actor_user_id: Option<i64>,
-    action: &str,
-    record_type: &str,
+    action: AuditAction,
     record_id: Option<i64>,
     now: Timestamp,
 ) -> Result<()> {
-    record(
-        tx,
-        Entry {
-            actor_user_id,
-            action,
-            record_type,
-            record_id,
-            detail: "",
-        },
-        now,
-    )
-    .await
+    let entry = Entry {
+        actor_user_id,
+        action,
+        record_id,
+        detail: "",
+    };
+    record(tx, entry, now).await
 }

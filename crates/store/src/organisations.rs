@@ -2,6 +2,7 @@
 //! so importing the same file twice changes nothing.
 
 use crate::{Db, Result, Tx, on_db, on_tx};
+use convene_domain::audit::AuditAction;
 use convene_domain::imports::{NewOrganisation, NewPlace};
 
 /// Creates or updates an organisation by its org-id; returns its id.
@@ -129,8 +130,7 @@ pub async fn import_organisations(
         &mut tx,
         crate::audit::Entry {
             actor_user_id: actor,
-            action: "organisations_imported",
-            record_type: "organisation",
+            action: AuditAction::OrganisationsImported,
             record_id: None,
             detail: &detail,
         },
@@ -190,8 +190,7 @@ pub async fn import_places(
         &mut tx,
         crate::audit::Entry {
             actor_user_id: actor,
-            action: "places_imported",
-            record_type: "place",
+            action: AuditAction::PlacesImported,
             record_id: None,
             detail: &detail,
         },

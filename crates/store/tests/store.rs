@@ -2,6 +2,7 @@
 //! Store behaviour, on SQLite and on PostgreSQL alike.
 
 use convene_domain::accounts::{Grant, Role};
+use convene_domain::audit::AuditAction;
 use convene_domain::{Email, Pence, Timestamp};
 use convene_store::testing::{Backend, TestDb};
 use convene_store::{StoreError, audit, demo, outbox, programmes, sessions, tokens, users};
@@ -82,6 +83,12 @@ async fn demo_loads_once_on_both() {
             .await
             .unwrap();
         assert_eq!(page.total, 4, "{backend:?}");
+        // A page far past the end is empty, never an overflow (the API takes any page number).
+        let far = convene_store::applications::list(&t.db, r2013.id, &Default::default(), i64::MAX, 50)
+            .await
+            .unwrap();
+        assert!(far.rows.is_empty(), "{backend:?}");
+        assert_eq!(far.total, 4, "{backend:?}");
         assert!(
             page.counts.iter().all(|(_, n)| *n == 1),
             "{backend:?}: {:?}",
@@ -138,8 +145,7 @@ async fn rolled_back_change_leaves_no_mail_or_audit() {
             &mut tx,
             audit::Entry {
                 actor_user_id: None,
-                action: "test",
-                record_type: "x",
+                action: AuditAction::ProfileChanged,
                 record_id: None,
                 detail: "",
             },

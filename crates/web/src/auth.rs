@@ -74,11 +74,11 @@ where
             .extensions
             .get::<Session>()
             .cloned()
-            .ok_or_else(|| AppError::Internal("session layer missing".into()))?;
+            .ok_or_else(|| AppError::internal("session layer missing"))?;
         let user_id: Option<i64> = session
             .get(USER_ID_KEY)
             .await
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+            .map_err(AppError::internal)?;
         let Some(user_id) = user_id else {
             return Ok(MaybeUser {
                 person: None,
@@ -100,12 +100,12 @@ async fn touch(session: &Session, now: i64) -> Result<(), AppError> {
     let touched: Option<i64> = session
         .get(TOUCHED_KEY)
         .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+        .map_err(AppError::internal)?;
     if touched.is_none_or(|t| now - t > 60_000_000) {
         session
             .insert(TOUCHED_KEY, now)
             .await
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+            .map_err(AppError::internal)?;
     }
     Ok(())
 }
@@ -160,17 +160,14 @@ pub fn lacks_required_two_factor(state: &AppState, person: &Person) -> bool {
 /// changed or the person signs out everywhere: API tokens and unspent email links (in the
 /// caller's transaction), then, once it commits, call [`end_sessions`].
 /// (docs/decisions/0003-credentials-end-together.md)
-pub async fn revoke_credentials(
-    tx: &mut convene_store::Tx,
-    user_id: i64,
-    now: convene_domain::Timestamp,
-) -> Result<(), AppError> {
-    tokens::revoke_all_for_user(tx, user_id, now).await?;
+pub async fn revoke_credentials(work: &mut convene_app::Work, user_id: i64) -> Result<(), AppError> {
+    let now = work.now();
+    tokens::revoke_all_for_user(work.tx(), user_id, now).await?;
     Ok(())
 }
 
 /// Ends an account's sessions, signed-in and half-signed-in (awaiting a code), but `keep`,
-/// on this server at once and on others within [`crate::state::CACHE_TTL`].
+/// on this server at once and on others within [`convene_app::CACHE_TTL`].
 pub async fn end_sessions(state: &AppState, user_id: i64, keep: Option<&Session>) -> Result<(), AppError> {
     match keep.and_then(|s| s.id()) {
         Some(id) => convene_store::sessions::delete_others(&state.db, user_id, &id.to_string()).await?,

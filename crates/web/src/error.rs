@@ -25,27 +25,74 @@ pub enum AppError {
     /// A body over the route's limit (an upload over 10 MB).
     #[error("too large")]
     TooLarge,
-    #[error("internal error: {0}")]
-    Internal(String),
+    /// A write refused because the record already exists (a unique constraint).
+    #[error("already exists")]
+    Conflict,
+    /// Something broke; the cause is kept for the log, never shown.
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl AppError {
+    /// An internal failure, keeping its cause.
+    pub fn internal(cause: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> AppError {
+        AppError::Internal(cause.into())
+    }
 }
 
 impl From<convene_store::StoreError> for AppError {
     fn from(err: convene_store::StoreError) -> Self {
         match err {
             convene_store::StoreError::NotFound => AppError::NotFound,
-            other => AppError::Internal(other.to_string()),
+            convene_store::StoreError::Duplicate(_) => AppError::Conflict,
+            other => AppError::internal(other),
         }
     }
 }
 
 impl From<askama::Error> for AppError {
     fn from(err: askama::Error) -> Self {
-        AppError::Internal(format!("template: {err}"))
+        AppError::internal(err)
     }
 }
 
+impl From<convene_app::applications::ApplicationError> for AppError {
+    fn from(e: convene_app::applications::ApplicationError) -> Self {
+        use convene_app::applications::ApplicationError as E;
+        match e {
+            E::NotFound => AppError::NotFound,
+            E::Forbidden => AppError::Forbidden,
+            E::Store(s) => s.into(),
+            other => AppError::internal(format!("unhandled application outcome: {other:?}")),
+        }
+    }
+}
+
+impl From<convene_app::forms::FormError> for AppError {
+    fn from(e: convene_app::forms::FormError) -> Self {
+        use convene_app::forms::FormError as E;
+        match e {
+            E::Forbidden => AppError::Forbidden,
+            E::Store(s) => s.into(),
+            other => AppError::internal(other),
+        }
+    }
+}
+
+/// The error and every cause under it, for the log.
+pub fn cause_chain(err: &dyn std::error::Error) -> String {
+    let mut out = err.to_string();
+    let mut next = err.source();
+    while let Some(cause) = next {
+        out.push_str(": ");
+        out.push_str(&cause.to_string());
+        next = cause.source();
+    }
+    out
+}
+
 #[derive(Template)]
-#[template(path = "error.html")]
+#[template(path = "layout/error.html")]
 struct ErrorPage {
     chrome: Chrome,
     heading: &'static str,
@@ -66,6 +113,10 @@ fn wording(status: StatusCode) -> (&'static str, &'static str) {
         404 => (
             "Page not found",
             "If you typed the web address, check it is correct. If you pasted the web address, check you copied the entire address.",
+        ),
+        409 => (
+            "That has already been done",
+            "Someone may have made the same change a moment ago. Go back, reload the page and check.",
         ),
         405 => (
             "Sorry, that action is not available here",
@@ -124,8 +175,9 @@ impl IntoResponse for AppError {
                 Redirect::to(&target).into_response()
             }
             AppError::TwoFactorSetupRequired => Redirect::to("/account/two-factor").into_response(),
+            AppError::Conflict => error_page(StatusCode::CONFLICT),
             AppError::Internal(cause) => {
-                tracing::error!(%cause, "request failed");
+                tracing::error!(cause = %cause_chain(cause.as_ref()), "request failed");
                 error_page(StatusCode::INTERNAL_SERVER_ERROR)
             }
         }

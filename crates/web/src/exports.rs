@@ -270,12 +270,9 @@ async fn xlsx_body(
         Ok(file)
     })
     .await
-    .map_err(|e| AppError::Internal(format!("export task: {e}")))?
-    .map_err(|e| AppError::Internal(format!("export: {e}")))?;
-    let length = file
-        .metadata()
-        .map_err(|e| AppError::Internal(e.to_string()))?
-        .len();
+    .map_err(|e| AppError::internal(format!("export task: {e}")))?
+    .map_err(|e| AppError::internal(format!("export: {e}")))?;
+    let length = file.metadata().map_err(AppError::internal)?.len();
     let file = tokio::fs::File::from_std(file);
     let stream = futures_util::stream::unfold(file, |mut file| async move {
         use tokio::io::AsyncReadExt;

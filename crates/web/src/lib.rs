@@ -5,17 +5,13 @@
 
 pub mod api;
 pub mod application_list;
-pub mod applying;
 pub mod assets;
 pub mod auth;
-pub mod catalogue;
 pub mod config;
 pub mod csrf;
 pub mod error;
 pub mod exports;
-pub mod files;
 pub mod mail;
-pub mod markdown;
 pub mod notices;
 pub mod open_calls;
 pub mod ops;

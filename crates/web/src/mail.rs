@@ -3,23 +3,10 @@
 //! nothing. With no SMTP URL configured, messages stay in the outbox (the demo shows them).
 
 use crate::state::AppState;
-use convene_domain::Timestamp;
-use convene_store::{Tx, outbox};
+use convene_store::outbox;
 use lettre::message::Mailbox;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::time::Duration;
-
-/// Queues a message inside the caller's transaction; call `state.mail_wake.notify_one()`
-/// after committing so it goes at once.
-pub async fn queue(
-    tx: &mut Tx,
-    to: &str,
-    subject: &str,
-    body: &str,
-    now: Timestamp,
-) -> convene_store::Result<i64> {
-    outbox::enqueue(tx, to, subject, body, now).await
-}
 
 /// Builds the SMTP transport from a URL such as `smtp://127.0.0.1:2525` or
 /// `smtps://user:pass@mail.example.org`.

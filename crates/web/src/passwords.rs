@@ -13,8 +13,8 @@ pub async fn hashing<T: Send + 'static>(
         .password_checks
         .acquire()
         .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+        .map_err(AppError::internal)?;
     tokio::task::spawn_blocking(work)
         .await
-        .map_err(|e| AppError::Internal(e.to_string()))
+        .map_err(AppError::internal)
 }

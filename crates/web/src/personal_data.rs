@@ -6,8 +6,9 @@ use crate::state::AppState;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
+use convene_app::Cache;
+use convene_domain::audit::AuditAction;
 use convene_domain::policy::Principal;
-use convene_store::audit;
 use convene_store::personal_data::{self, Erased, Subject};
 use serde_json::{Value, json};
 
@@ -49,21 +50,15 @@ pub async fn erase_subject(
         return Ok(Erased::NothingHeld);
     }
     let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
-    let outcome = personal_data::erase(&mut tx, subject, name.as_deref(), now).await?;
+    let mut work = state.begin(Some(actor.user_id)).await?;
+    let outcome = personal_data::erase(work.tx(), subject, name.as_deref(), now).await?;
     if outcome == Erased::Done {
-        audit::log(
-            &mut tx,
-            Some(actor.user_id),
-            "person_erased",
-            "user",
-            subject.user_id,
-            now,
-        )
-        .await?;
-        tx.commit().await?;
+        work.audit(AuditAction::PersonErased, subject.user_id).await?;
         if let Some(id) = subject.user_id {
-            state.people.forget(id);
+            work.clears(Cache::Person(id));
+        }
+        work.commit().await?;
+        if let Some(id) = subject.user_id {
             state.sessions.forget_user(id);
         }
     }

@@ -10,13 +10,15 @@ use crate::error::AppError;
 use crate::passwords::hashing;
 use crate::state::AppState;
 use crate::views::FormErrors;
+use convene_app::{Cache, Work};
 use convene_domain::accounts::{Grant, Role, check_new_password, hash_password, new_secret, secret_digest};
+use convene_domain::audit::AuditAction;
 use convene_domain::policy::{Action, Principal, Resource, allows};
 use convene_domain::{Email, Timestamp};
+use convene_store::programmes;
 use convene_store::requests::{self, Invitation, RoleRequest};
 use convene_store::tokens::{self, EmailVerification, LinkState};
 use convene_store::users::{self, NewAccount};
-use convene_store::{audit, programmes};
 
 /// How long an email-verification link works.
 pub const VERIFY_LINK_SECONDS: i64 = 24 * 3600;
@@ -57,7 +59,7 @@ pub fn check_profile(errors: &mut FormErrors, name: &str, organisation: &str, jo
 
 /// The mail that carries a verification link.
 async fn queue_verification(
-    tx: &mut convene_store::Tx,
+    work: &mut Work,
     state: &AppState,
     user_id: i64,
     name: &str,
@@ -67,7 +69,7 @@ async fn queue_verification(
 ) -> Result<(), AppError> {
     let secret = new_secret();
     tokens::create_email_verification(
-        tx,
+        work.tx(),
         user_id,
         email,
         &secret_digest(&secret),
@@ -81,7 +83,8 @@ async fn queue_verification(
         "Dear {name},\n\nTo confirm that this is your email address, open this link within 24 hours:\n\n{link}\n\n\
          The link works once. If you did not ask for this, you can ignore this email.\n\nConvene"
     );
-    crate::mail::queue(tx, email, "Confirm your email address for Convene", &body, now).await?;
+    work.mail(email, "Confirm your email address for Convene", &body)
+        .await?;
     Ok(())
 }
 
@@ -111,10 +114,10 @@ pub async fn register(
     let password = input.password.clone();
     let hash = hashing(state, move || hash_password(&password))
         .await?
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+        .map_err(AppError::internal)?;
     let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
-    match users::by_email_tx(&mut tx, &email).await? {
+    let mut work = state.begin(None).await?;
+    match users::by_email_tx(work.tx(), &email).await? {
         Some(owner) => {
             let body = format!(
                 "Someone tried to create a Convene account with this email address. You already have an \
@@ -122,23 +125,10 @@ pub async fn register(
                  password at {url}/forgot-password.\n\nIf it was not you, you can ignore this email.\n\nConvene",
                 url = state.config.public_url
             );
-            crate::mail::queue(
-                &mut tx,
-                email.as_str(),
-                "You already have a Convene account",
-                &body,
-                now,
-            )
-            .await?;
-            audit::log(
-                &mut tx,
-                None,
-                "registration_for_used_email",
-                "user",
-                Some(owner),
-                now,
-            )
-            .await?;
+            work.mail(email.as_str(), "You already have a Convene account", &body)
+                .await?;
+            work.audit(AuditAction::RegistrationForUsedEmail, Some(owner))
+                .await?;
         }
         None => {
             let account = NewAccount {
@@ -149,9 +139,9 @@ pub async fn register(
                 password_hash: &hash,
                 verified: false,
             };
-            let user_id = users::register(&mut tx, &account, now).await?;
+            let user_id = users::register(work.tx(), &account, now).await?;
             queue_verification(
-                &mut tx,
+                &mut work,
                 state,
                 user_id,
                 account.name,
@@ -160,11 +150,10 @@ pub async fn register(
                 now,
             )
             .await?;
-            audit::log(&mut tx, Some(user_id), "registered", "user", Some(user_id), now).await?;
+            work.audit(AuditAction::Registered, Some(user_id)).await?;
         }
     }
-    tx.commit().await?;
-    state.mail_wake.notify_one();
+    work.commit().await?;
     Ok(errors)
 }
 
@@ -179,32 +168,29 @@ pub async fn resend_verification(
         return Ok(());
     }
     let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
-    queue_verification(&mut tx, state, user.id, &user.name, &user.email, return_to, now).await?;
-    tx.commit().await?;
-    state.mail_wake.notify_one();
+    let mut work = state.begin(None).await?;
+    queue_verification(&mut work, state, user.id, &user.name, &user.email, return_to, now).await?;
+    work.commit().await?;
     Ok(())
 }
 
 /// Sends a link to a new address; the account moves to it once the link is opened.
 pub async fn change_email(state: &AppState, user: &users::User, new_email: &Email) -> Result<(), AppError> {
     let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
-    if users::by_email_tx(&mut tx, new_email).await?.is_some() {
+    let mut work = state.begin(Some(user.id)).await?;
+    if users::by_email_tx(work.tx(), new_email).await?.is_some() {
         // Same answer as for a free address; the owner of the used one is told.
         let body = "Someone asked to move a Convene account to this email address, which already has an \
                     account, so nothing has changed. If it was not you, you can ignore this email.\n\nConvene";
-        crate::mail::queue(
-            &mut tx,
+        work.mail(
             new_email.as_str(),
             "Your email address is already in use on Convene",
             body,
-            now,
         )
         .await?;
     } else {
         queue_verification(
-            &mut tx,
+            &mut work,
             state,
             user.id,
             &user.name,
@@ -216,26 +202,12 @@ pub async fn change_email(state: &AppState, user: &users::User, new_email: &Emai
         let notice = "Someone asked to change the email address of your Convene account. If it was not you, \
                       choose a new password now: the change only happens when the link sent to the new \
                       address is opened.\n\nConvene";
-        crate::mail::queue(
-            &mut tx,
-            &user.email,
-            "A change of email address was asked for",
-            notice,
-            now,
-        )
-        .await?;
+        work.mail(&user.email, "A change of email address was asked for", notice)
+            .await?;
     }
-    audit::log(
-        &mut tx,
-        Some(user.id),
-        "email_change_requested",
-        "user",
-        Some(user.id),
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    state.mail_wake.notify_one();
+    work.audit(AuditAction::EmailChangeRequested, Some(user.id))
+        .await?;
+    work.commit().await?;
     Ok(())
 }
 
@@ -252,28 +224,21 @@ pub async fn check_verification_link(
 pub async fn verify(state: &AppState, token: &str) -> Result<Result<EmailVerification, LinkState>, AppError> {
     let now = state.clock.now();
     let digest = secret_digest(token);
-    let mut tx = state.db.begin().await?;
-    let Some(link) = tokens::spend_email_verification(&mut tx, &digest, now).await? else {
-        drop(tx);
+    let mut work = state.begin(None).await?;
+    let Some(link) = tokens::spend_email_verification(work.tx(), &digest, now).await? else {
+        drop(work);
         // Say why: used, expired or never issued.
         let why = tokens::email_verification(&state.db, &digest, now).await?.err();
         return Ok(Err(why.unwrap_or(LinkState::Used)));
     };
-    if !users::mark_verified(&mut tx, link.user_id, &link.email, now).await? {
+    if !users::mark_verified(work.tx(), link.user_id, &link.email, now).await? {
         // Another account took the address meanwhile.
         return Ok(Err(LinkState::Used));
     }
-    audit::log(
-        &mut tx,
-        Some(link.user_id),
-        "email_verified",
-        "user",
-        Some(link.user_id),
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    state.people.forget(link.user_id);
+    work.set_actor(Some(link.user_id));
+    work.audit(AuditAction::EmailVerified, Some(link.user_id)).await?;
+    work.clears(Cache::Person(link.user_id));
+    work.commit().await?;
     Ok(Ok(link))
 }
 
@@ -329,9 +294,9 @@ pub async fn request_place(
         return Ok(Err(errors));
     }
     let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
+    let mut work = state.begin(Some(user.id)).await?;
     let id = requests::create(
-        &mut tx,
+        work.tx(),
         user.id,
         Role::PlaceLead,
         place.id,
@@ -340,15 +305,7 @@ pub async fn request_place(
         now,
     )
     .await?;
-    audit::log(
-        &mut tx,
-        Some(user.id),
-        "role_requested",
-        "role_request",
-        Some(id),
-        now,
-    )
-    .await?;
+    work.audit(AuditAction::RoleRequested, Some(id)).await?;
     let mut admins = users::role_holder_emails(&state.db, Role::ProgrammeAdmin, Some(programme_id)).await?;
     if admins.is_empty() {
         admins = users::role_holder_emails(&state.db, Role::ServiceAdmin, None).await?;
@@ -359,19 +316,12 @@ pub async fn request_place(
             "Someone has asked to act for {} as its place lead. Decide at:\n\n{link}\n\nConvene",
             place.name
         );
-        crate::mail::queue(
-            &mut tx,
-            &admin,
-            "A request to act for a place is waiting",
-            &body,
-            now,
-        )
-        .await?;
+        work.mail(&admin, "A request to act for a place is waiting", &body)
+            .await?;
     }
-    tx.commit().await?;
     // The admins' dashboards count waiting requests from the catalogue.
-    state.catalogue.invalidate();
-    state.mail_wake.notify_one();
+    work.clears(Cache::Catalogue);
+    work.commit().await?;
     let request = requests::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
     Ok(Ok(request))
 }
@@ -434,13 +384,13 @@ pub async fn decide(
     }
     let approve = approve.unwrap_or(false);
     let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
-    if !requests::decide(&mut tx, id, principal.user_id, approve, reason.trim(), now).await? {
+    let mut work = state.begin(Some(principal.user_id)).await?;
+    if !requests::decide(work.tx(), id, principal.user_id, approve, reason.trim(), now).await? {
         return Ok(Decision::AlreadyDecided);
     }
     let (subject, body) = if approve {
         users::grant(
-            &mut tx,
+            work.tx(),
             request.user_id,
             Grant {
                 role: request.role,
@@ -476,25 +426,16 @@ pub async fn decide(
             ),
         )
     };
-    crate::mail::queue(&mut tx, &request.user_email, &subject, &body, now).await?;
+    work.mail(&request.user_email, &subject, &body).await?;
     let action = if approve {
-        "role_request_approved"
+        AuditAction::RoleRequestApproved
     } else {
-        "role_request_declined"
+        AuditAction::RoleRequestDeclined
     };
-    audit::log(
-        &mut tx,
-        Some(principal.user_id),
-        action,
-        "role_request",
-        Some(id),
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    state.catalogue.invalidate();
-    state.people.forget(request.user_id);
-    state.mail_wake.notify_one();
+    work.audit(action, Some(id)).await?;
+    work.clears(Cache::Catalogue);
+    work.clears(Cache::Person(request.user_id));
+    work.commit().await?;
     Ok(Decision::Done)
 }
 
@@ -611,9 +552,9 @@ pub async fn invite(
     };
     let now = state.clock.now();
     let secret = new_secret();
-    let mut tx = state.db.begin().await?;
+    let mut work = state.begin(Some(principal.user_id)).await?;
     let id = requests::create_invitation(
-        &mut tx,
+        work.tx(),
         email.as_str(),
         role,
         scope_id,
@@ -641,25 +582,10 @@ pub async fn invite(
         "You have been invited to {what} on Convene.\n\nTo accept, open this link within 14 days:\n\n{link}\n\n\
          If you were not expecting this, you can ignore this email.\n\nConvene"
     );
-    crate::mail::queue(
-        &mut tx,
-        email.as_str(),
-        &format!("You are invited to {what}"),
-        &body,
-        now,
-    )
-    .await?;
-    audit::log(
-        &mut tx,
-        Some(principal.user_id),
-        "invited",
-        "invitation",
-        Some(id),
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    state.mail_wake.notify_one();
+    work.mail(email.as_str(), &format!("You are invited to {what}"), &body)
+        .await?;
+    work.audit(AuditAction::Invited, Some(id)).await?;
+    work.commit().await?;
     Ok(Ok(()))
 }
 
@@ -687,18 +613,19 @@ pub async fn accept_invitation(
         return Ok(Err(LinkState::Unknown));
     }
     let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
-    let Some(invitation) = requests::accept_invitation(&mut tx, &secret_digest(token), user.id, now).await?
+    let mut work = state.begin(None).await?;
+    let Some(invitation) =
+        requests::accept_invitation(work.tx(), &secret_digest(token), user.id, now).await?
     else {
-        drop(tx);
+        drop(work);
         return Ok(Err(check_invitation(state, token)
             .await?
             .err()
             .unwrap_or(LinkState::Used)));
     };
-    grant_invited(&mut tx, &invitation, user.id, now).await?;
-    tx.commit().await?;
-    state.people.forget(user.id);
+    grant_invited(&mut work, &invitation, user.id, now).await?;
+    work.clears(Cache::Person(user.id));
+    work.commit().await?;
     Ok(Ok(invitation))
 }
 
@@ -711,23 +638,16 @@ pub fn may_accept(invitation: &Invitation, user: &users::User) -> bool {
 }
 
 async fn grant_invited(
-    tx: &mut convene_store::Tx,
+    work: &mut Work,
     invitation: &Invitation,
     user_id: i64,
     now: Timestamp,
 ) -> Result<(), AppError> {
-    let grant =
-        Grant::new(invitation.role, invitation.scope_id).map_err(|e| AppError::Internal(e.to_string()))?;
-    users::grant(tx, user_id, grant, now).await?;
-    audit::log(
-        tx,
-        Some(user_id),
-        "invitation_accepted",
-        "invitation",
-        Some(invitation.id),
-        now,
-    )
-    .await?;
+    let grant = Grant::new(invitation.role, invitation.scope_id).map_err(AppError::internal)?;
+    users::grant(work.tx(), user_id, grant, now).await?;
+    work.set_actor(Some(user_id));
+    work.audit(AuditAction::InvitationAccepted, Some(invitation.id))
+        .await?;
     Ok(())
 }
 
@@ -748,14 +668,14 @@ pub async fn register_invited(
     let password = input.password.clone();
     let hash = hashing(state, move || hash_password(&password))
         .await?
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+        .map_err(AppError::internal)?;
     let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
+    let mut work = state.begin(None).await?;
     let invitation = requests::invitation(&state.db, &secret_digest(token), now).await?;
     let Ok(invitation) = invitation else {
         return Err(AppError::NotFound);
     };
-    let email = Email::parse(&invitation.email).map_err(|e| AppError::Internal(e.to_string()))?;
+    let email = Email::parse(&invitation.email).map_err(AppError::internal)?;
     let account = NewAccount {
         email: &email,
         name: input.name.trim(),
@@ -764,8 +684,8 @@ pub async fn register_invited(
         password_hash: &hash,
         verified: true,
     };
-    let user_id = match users::by_email_tx(&mut tx, &email).await? {
-        None => users::register(&mut tx, &account, now).await?,
+    let user_id = match users::by_email_tx(work.tx(), &email).await? {
+        None => users::register(work.tx(), &account, now).await?,
         Some(existing) => {
             let Some(owner) = users::by_id(&state.db, existing).await? else {
                 return Err(AppError::NotFound);
@@ -780,22 +700,22 @@ pub async fn register_invited(
             // An account that never proved this address holds it. The invitation link
             // proves it now, so the invited person takes the account over: anyone who
             // registered the address first loses it, with every way in they had.
-            if !users::take_over_unconfirmed(&mut tx, existing, &account, now).await? {
+            if !users::take_over_unconfirmed(work.tx(), existing, &account, now).await? {
                 return Err(AppError::NotFound);
             }
-            convene_store::two_factor::disable(&mut tx, existing).await?;
-            crate::auth::revoke_credentials(&mut tx, existing, now).await?;
+            convene_store::two_factor::disable(work.tx(), existing).await?;
+            crate::auth::revoke_credentials(&mut work, existing).await?;
             existing
         }
     };
-    if requests::accept_invitation(&mut tx, &secret_digest(token), user_id, now)
+    if requests::accept_invitation(work.tx(), &secret_digest(token), user_id, now)
         .await?
         .is_none()
     {
         return Err(AppError::NotFound);
     }
-    grant_invited(&mut tx, &invitation, user_id, now).await?;
-    tx.commit().await?;
+    grant_invited(&mut work, &invitation, user_id, now).await?;
+    work.commit().await?;
     crate::auth::end_sessions(state, user_id, None).await?;
     Ok(Ok(user_id))
 }

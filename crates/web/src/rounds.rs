@@ -2,8 +2,10 @@
 //! in a programme refused, the catalogue cleared.
 
 use crate::state::AppState;
+use convene_app::Cache;
+use convene_domain::audit::AuditAction;
 use convene_domain::rounds::RoundForm;
-use convene_store::{StoreError, audit, programmes};
+use convene_store::{StoreError, programmes};
 
 /// Creates a round from what an admin typed (page or API): every field checked, a name
 /// used twice in a programme refused. Returns the round's id and plan, or the problems by
@@ -18,9 +20,8 @@ pub async fn create(
         Ok(plan) => plan,
         Err(problems) => return Ok(Err(problems)),
     };
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
-    let id = match programmes::insert_round(&mut tx, programme_id, &plan, false).await {
+    let mut work = state.begin(Some(user_id)).await?;
+    let id = match programmes::insert_round(work.tx(), programme_id, &plan, false).await {
         Ok(id) => id,
         Err(StoreError::Duplicate(_)) => {
             return Ok(Err(vec![(
@@ -31,10 +32,10 @@ pub async fn create(
         Err(e) => return Err(e),
     };
     if !form.requires_signoff() {
-        programmes::set_signoff_required(&mut tx, id, false).await?;
+        programmes::set_signoff_required(work.tx(), id, false).await?;
     }
-    audit::log(&mut tx, Some(user_id), "round_created", "round", Some(id), now).await?;
-    tx.commit().await?;
-    state.catalogue.invalidate();
+    work.audit(AuditAction::RoundCreated, Some(id)).await?;
+    work.clears(Cache::Catalogue);
+    work.commit().await?;
     Ok(Ok((id, plan)))
 }

@@ -173,7 +173,10 @@ pub async fn serve_with_metrics(
 ) -> Result<(), ServeError> {
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let worker = tokio::spawn(mail::run_worker(state.clone(), stop_rx.clone()));
-    let housekeeper = tokio::spawn(housekeeping(state.clone(), stop_rx.clone()));
+    let housekeeper = tokio::spawn(convene_app::jobs::housekeeping(
+        state.app.clone(),
+        stop_rx.clone(),
+    ));
     let metrics_server = metrics_listener.map(|listener| {
         let app = metrics_app(state.clone());
         let mut stop = stop_rx;
@@ -200,60 +203,6 @@ pub async fn serve_with_metrics(
     db.close().await;
     tracing::info!("stopped");
     Ok(())
-}
-
-/// Every ten minutes: removes expired sessions and old failed sign-ins, and sends the
-/// reminders of deadlines three days away.
-async fn housekeeping(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
-    loop {
-        let now = state.clock.now();
-        match convene_store::sessions::delete_expired(&state.db, now).await {
-            Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions removed"),
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "could not remove expired sessions"),
-        }
-        if let Err(e) = convene_store::throttle::delete_before(&state.db, now.plus_seconds(-24 * 3600)).await
-        {
-            tracing::warn!(error = %e, "could not remove old sign-in failures");
-        }
-        run_retention_daily(&state).await;
-        match crate::applying::send_reminders(&state).await {
-            Ok(n) if n > 0 => tracing::info!(applications = n, "deadline reminders sent"),
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "could not send deadline reminders"),
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(Duration::from_secs(600)) => {}
-            _ = stop.changed() => return,
-        }
-    }
-}
-
-/// Applies the programmes' retention rules once a day (several servers may race; each run
-/// is logged, and a second run finds nothing left to remove).
-async fn run_retention_daily(state: &AppState) {
-    let now = state.clock.now();
-    match convene_store::retention::last_run_by(&state.db, "scheduler").await {
-        Ok(Some(last)) if last > now.plus_seconds(-24 * 3600) => return,
-        Ok(_) => {}
-        Err(e) => {
-            tracing::warn!(error = %e, "could not read the retention log");
-            return;
-        }
-    }
-    match convene_store::retention::run_all(&state.db, now, "scheduler").await {
-        Ok(lines) => {
-            for (rule, removed) in lines {
-                tracing::info!(
-                    programme = rule.programme_id,
-                    kind = rule.kind.key(),
-                    removed,
-                    "retention rule applied"
-                );
-            }
-        }
-        Err(e) => tracing::warn!(error = %e, "could not apply retention rules"),
-    }
 }
 
 async fn shutdown_signal() {

@@ -1,10 +1,10 @@
 //! tower-sessions over Convene's own `sessions` table, so several servers share sessions.
 //!
-//! A process keeps what it read for a few seconds ([`crate::state::CACHE_TTL`]), so a page
+//! A process keeps what it read for a few seconds ([`convene_app::CACHE_TTL`]), so a page
 //! view costs no session query on a busy server; "sign out everywhere" deletes the rows
 //! and takes effect everywhere once those seconds pass.
 
-use crate::state::CACHE_TTL;
+use convene_app::CACHE_TTL;
 use convene_domain::{Clock, Timestamp};
 use convene_store::{Db, sessions};
 use std::collections::HashMap;

@@ -1002,7 +1002,9 @@ on_both!(
         .await;
         let first_link = emailed_link(&app, "hwb.chair@westermoor.example.org").await;
         assert_eq!(
-            convene_web::applying::send_reminders(&app.state).await.unwrap(),
+            convene_app::applications::send_reminders(&app.state)
+                .await
+                .unwrap(),
             0,
             "the deadline is weeks away"
         );
@@ -1023,11 +1025,15 @@ on_both!(
         tx.commit().await.unwrap();
         app.state.catalogue.invalidate();
         assert_eq!(
-            convene_web::applying::send_reminders(&app.state).await.unwrap(),
+            convene_app::applications::send_reminders(&app.state)
+                .await
+                .unwrap(),
             1
         );
         assert_eq!(
-            convene_web::applying::send_reminders(&app.state).await.unwrap(),
+            convene_app::applications::send_reminders(&app.state)
+                .await
+                .unwrap(),
             0,
             "once only"
         );

@@ -4,7 +4,6 @@
 
 use crate::api::{ApiError, ApiResult};
 use crate::auth::ApiUser;
-use crate::error::AppError;
 use crate::registration::{self, Decision, Registration};
 use crate::state::AppState;
 use crate::views::FormErrors;
@@ -16,23 +15,6 @@ use convene_domain::policy::{Action, Resource, allows};
 use convene_store::requests::{self, RoleRequest};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-
-impl From<AppError> for ApiError {
-    fn from(err: AppError) -> Self {
-        match err {
-            AppError::NotFound => ApiError::not_found(),
-            AppError::Forbidden => ApiError::forbidden(),
-            other => {
-                tracing::error!(error = %other, "API request failed");
-                ApiError {
-                    status: StatusCode::INTERNAL_SERVER_ERROR,
-                    detail: "The service could not complete the request.".into(),
-                    fields: Vec::new(),
-                }
-            }
-        }
-    }
-}
 
 fn invalid(errors: FormErrors) -> ApiError {
     ApiError::invalid(errors.items.into_iter().map(|e| (e.field, e.message)).collect())
@@ -143,7 +125,7 @@ pub struct NewRoleRequest {
     pub reason: String,
 }
 
-fn programme_id(slug: &str, catalogue: &[crate::catalogue::Entry]) -> Result<i64, ApiError> {
+fn programme_id(slug: &str, catalogue: &[convene_app::catalogue::Entry]) -> Result<i64, ApiError> {
     catalogue
         .iter()
         .find(|e| e.programme.slug == slug)

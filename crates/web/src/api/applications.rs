@@ -1,31 +1,32 @@
 //! Rounds, forms, applications and their answers through the API, under the same rules
-//! as the pages (the shared logic is in `crate::applying`).
+//! as the pages (the shared logic is in `convene_app::applications`).
 
 use crate::api::{ApiError, ApiResult};
 use crate::application_list::{ListQuery, PER_PAGE};
-use crate::applying::{self, ApplyError, Loaded};
 use crate::auth::ApiUser;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use convene_app::applications::{self as applying, ApplicationError, Loaded};
+use convene_app::forms::FormError;
 use convene_domain::applications::Blocker;
 use convene_domain::forms::{FormDefinition, QuestionKind, SaveMode, input_value};
 use convene_domain::policy::{Action, Resource, allows};
 use convene_store::applications::{self, Listed};
+use convene_store::forms;
 use convene_store::programmes::{self, Round};
-use convene_store::{audit, forms};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::{IntoParams, ToSchema};
 
-impl From<ApplyError> for ApiError {
-    fn from(e: ApplyError) -> Self {
+impl From<ApplicationError> for ApiError {
+    fn from(e: ApplicationError) -> Self {
         match e {
-            ApplyError::NotFound => ApiError::not_found(),
-            ApplyError::Forbidden => ApiError::forbidden(),
-            ApplyError::Invalid(fields) => ApiError::invalid(fields),
-            ApplyError::Conflict(current) => ApiError {
+            ApplicationError::NotFound => ApiError::not_found(),
+            ApplicationError::Forbidden => ApiError::forbidden(),
+            ApplicationError::Invalid(fields) => ApiError::invalid(fields),
+            ApplicationError::Conflict(current) => ApiError {
                 status: StatusCode::CONFLICT,
                 detail: format!(
                     "This section was saved by someone else since version you sent; it is now version {}. Fetch it, merge, and send again.",
@@ -33,7 +34,7 @@ impl From<ApplyError> for ApiError {
                 ),
                 fields: Vec::new(),
             },
-            ApplyError::NotEditable(status) => ApiError {
+            ApplicationError::NotEditable(status) => ApiError {
                 status: StatusCode::CONFLICT,
                 detail: format!(
                     "The application is {} and can no longer change.",
@@ -41,7 +42,7 @@ impl From<ApplyError> for ApiError {
                 ),
                 fields: Vec::new(),
             },
-            ApplyError::Blocked(blockers) => ApiError::invalid(
+            ApplicationError::Blocked(blockers) => ApiError::invalid(
                 blockers
                     .iter()
                     .map(|b| {
@@ -55,7 +56,7 @@ impl From<ApplyError> for ApiError {
                     })
                     .collect(),
             ),
-            ApplyError::Store(s) => s.into(),
+            ApplicationError::Store(s) => s.into(),
         }
     }
 }
@@ -200,41 +201,16 @@ pub async fn put_form(
             problems.into_iter().map(|p| ("form".to_string(), p)).collect(),
         ));
     }
-    let now = state.clock.now();
-    let current = forms::current(&state.db, round.id).await?;
-    let draft = forms::draft(&state.db, round.id).await?;
-    let frozen = ApiError {
-        status: StatusCode::CONFLICT,
-        detail: "The form is frozen because the round has opened. Start a new version on the form page."
-            .into(),
-        fields: Vec::new(),
-    };
-    let mut tx = state.db.begin().await?;
-    match (draft, current) {
-        (Some(d), _) => {
-            if !forms::replace_unfrozen(&mut tx, d.id, &definition).await? {
-                return Err(frozen);
-            }
+    match convene_app::forms::save(&state, &person.1, &round, &definition).await {
+        Ok(()) => {}
+        Err(FormError::Forbidden) => return Err(ApiError::forbidden()),
+        Err(FormError::RoundOpen | FormError::InUse) => {
+            return Err(ApiError::conflict(
+                "The form is frozen because the round has opened. Start a new version on the form page.",
+            ));
         }
-        (None, Some(c)) => {
-            if now >= round.opens_at || !forms::replace_unfrozen(&mut tx, c.id, &definition).await? {
-                return Err(frozen);
-            }
-        }
-        (None, None) => {
-            forms::insert_version(&mut tx, round.id, &definition, now, true).await?;
-        }
+        Err(FormError::Store(e)) => return Err(e.into()),
     }
-    audit::log(
-        &mut tx,
-        Some(person.0.id),
-        "form_changed",
-        "round",
-        Some(round.id),
-        now,
-    )
-    .await?;
-    tx.commit().await?;
     Ok(Json(round_body(&state, round).await?))
 }
 

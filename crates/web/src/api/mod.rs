@@ -198,13 +198,47 @@ impl ApiError {
     }
 }
 
-impl From<convene_store::StoreError> for ApiError {
-    fn from(err: convene_store::StoreError) -> Self {
-        tracing::error!(error = %err, "API request failed");
+impl ApiError {
+    /// 409 for a write the record's current state refuses.
+    pub fn conflict(detail: impl Into<String>) -> Self {
+        ApiError {
+            status: StatusCode::CONFLICT,
+            detail: detail.into(),
+            fields: Vec::new(),
+        }
+    }
+
+    /// 500, with the cause logged and never shown.
+    fn internal(cause: &dyn std::error::Error) -> Self {
+        tracing::error!(cause = %crate::error::cause_chain(cause), "API request failed");
         ApiError {
             status: StatusCode::INTERNAL_SERVER_ERROR,
             detail: "The service could not complete the request.".into(),
             fields: Vec::new(),
+        }
+    }
+}
+
+impl From<convene_store::StoreError> for ApiError {
+    fn from(err: convene_store::StoreError) -> Self {
+        match err {
+            convene_store::StoreError::NotFound => ApiError::not_found(),
+            convene_store::StoreError::Duplicate(_) => {
+                ApiError::conflict("A record with the same details already exists.")
+            }
+            other => ApiError::internal(&other),
+        }
+    }
+}
+
+impl From<crate::error::AppError> for ApiError {
+    fn from(err: crate::error::AppError) -> Self {
+        use crate::error::AppError;
+        match err {
+            AppError::NotFound => ApiError::not_found(),
+            AppError::Forbidden => ApiError::forbidden(),
+            AppError::Conflict => ApiError::conflict("A record with the same details already exists."),
+            other => ApiError::internal(&other),
         }
     }
 }

@@ -27,7 +27,7 @@ fn bodies(state: &AppState, items: Vec<convene_store::news::NewsItem>) -> Vec<Ne
         .into_iter()
         .map(|i| NewsBody {
             url: format!("{}/news/{}", state.config.public_url, i.slug),
-            body_html: crate::markdown::render(&i.body_markdown),
+            body_html: convene_app::markdown::render(&i.body_markdown),
             published_at: i.publish_at.iso(),
             slug: i.slug,
             title: i.title,

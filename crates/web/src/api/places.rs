@@ -6,8 +6,8 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use convene_domain::Email;
+use convene_domain::audit::AuditAction;
 use convene_domain::policy::{Action, Resource, allows};
-use convene_store::audit;
 use convene_store::programmes::{self, Place};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -147,22 +147,11 @@ pub async fn set_chair(
     let (Ok(email), true) = (email, fields.is_empty()) else {
         return Err(ApiError::invalid(fields));
     };
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
-    programmes::set_hwb_chair(&mut tx, place.id, body.name.trim(), email.as_str()).await?;
-    audit::record(
-        &mut tx,
-        audit::Entry {
-            actor_user_id: Some(person.0.id),
-            action: "place_chair_changed",
-            record_type: "place",
-            record_id: Some(place.id),
-            detail: "api",
-        },
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    let mut work = state.begin(Some(person.0.id)).await?;
+    programmes::set_hwb_chair(work.tx(), place.id, body.name.trim(), email.as_str()).await?;
+    work.audit_with(AuditAction::PlaceChairChanged, Some(place.id), "api")
+        .await?;
+    work.commit().await?;
     let changed = programmes::place(&state.db, id)
         .await?
         .ok_or_else(ApiError::not_found)?;

@@ -17,8 +17,9 @@ use convene_domain::Email;
 use convene_domain::accounts::{
     check_new_password, dummy_password_hash, hash_password, new_secret, secret_digest, verify_password,
 };
+use convene_domain::audit::AuditAction;
 use convene_domain::policy::{Action, Resource, allows};
-use convene_store::{audit, sessions, throttle, tokens, users};
+use convene_store::{sessions, throttle, tokens, users};
 use serde::Deserialize;
 use std::net::SocketAddr;
 
@@ -45,7 +46,7 @@ pub fn router() -> Router<AppState> {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "sign_in.html")]
+#[template(path = "accounts/sign_in.html")]
 struct SignInPage {
     chrome: Chrome,
     errors: FormErrors,
@@ -165,10 +166,7 @@ async fn sign_in(
                 Some(user) if ok && user.email_verified => {
                     throttle::clear(&state.db, &account_key).await?;
                     throttle::release(&state.db, &client_key).await?;
-                    session
-                        .cycle_id()
-                        .await
-                        .map_err(|e| AppError::Internal(e.to_string()))?;
+                    session.cycle_id().await.map_err(AppError::internal)?;
                     if user.totp_enabled {
                         // The password was right; the code comes next.
                         return crate::pages::two_factor::ask_for_code(&session, user.id, &next).await;
@@ -205,16 +203,13 @@ async fn sign_out(State(state): State<AppState>, who: MaybeUser) -> Result<Respo
     if let Some(person) = &who.person {
         state.people.forget(person.0.id);
     }
-    who.session
-        .flush()
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    who.session.flush().await.map_err(AppError::internal)?;
     notify(&who.session, "You have signed out.").await;
     Ok(Redirect::to("/sign-in").into_response())
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "forgot_password.html")]
+#[template(path = "accounts/forgot_password.html")]
 struct ForgotPage {
     chrome: Chrome,
     errors: FormErrors,
@@ -302,9 +297,9 @@ async fn send_reset_link(state: &AppState, email: &Email) -> Result<(), AppError
     };
     let now = state.clock.now();
     let secret = new_secret();
-    let mut tx = state.db.begin().await?;
+    let mut work = state.begin(None).await?;
     tokens::create_password_reset(
-        &mut tx,
+        work.tx(),
         user.id,
         &secret_digest(&secret),
         now,
@@ -318,14 +313,14 @@ async fn send_reset_link(state: &AppState, email: &Email) -> Result<(), AppError
          you can ignore this email: your password has not changed.\n\nConvene",
         user.name
     );
-    crate::mail::queue(&mut tx, email.as_str(), "Reset your Convene password", &body, now).await?;
-    tx.commit().await?;
-    state.mail_wake.notify_one();
+    work.mail(email.as_str(), "Reset your Convene password", &body)
+        .await?;
+    work.commit().await?;
     Ok(())
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "reset_password.html")]
+#[template(path = "accounts/reset_password.html")]
 struct ResetPage {
     chrome: Chrome,
     errors: FormErrors,
@@ -381,26 +376,19 @@ async fn reset(
         let password = form.password.clone();
         let hash = hashing(&state, move || hash_password(&password))
             .await?
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        let mut tx = state.db.begin().await?;
-        if let Some(user_id) = tokens::spend_password_reset(&mut tx, &secret_digest(&token), now).await? {
-            users::set_password_hash(&mut tx, user_id, &hash).await?;
+            .map_err(AppError::internal)?;
+        let mut work = state.begin(None).await?;
+        if let Some(user_id) = tokens::spend_password_reset(work.tx(), &secret_digest(&token), now).await? {
+            work.set_actor(Some(user_id));
+            users::set_password_hash(work.tx(), user_id, &hash).await?;
             // The link reached the address, so it is confirmed too.
             if let Some(user) = users::by_id(&state.db, user_id).await? {
-                users::mark_verified(&mut tx, user_id, &user.email, now).await?;
+                users::mark_verified(work.tx(), user_id, &user.email, now).await?;
             }
-            audit::log(
-                &mut tx,
-                Some(user_id),
-                "password_reset",
-                "user",
-                Some(user_id),
-                now,
-            )
-            .await?;
+            work.audit(AuditAction::PasswordReset, Some(user_id)).await?;
             // A new password ends every other way in: tokens, links, sessions.
-            crate::auth::revoke_credentials(&mut tx, user_id, now).await?;
-            tx.commit().await?;
+            crate::auth::revoke_credentials(&mut work, user_id).await?;
+            work.commit().await?;
             crate::auth::end_sessions(&state, user_id, None).await?;
             notify(
                 &who.session,
@@ -409,7 +397,7 @@ async fn reset(
             .await;
             return Ok(Redirect::to("/sign-in").into_response());
         }
-        drop(tx);
+        drop(work);
         let chrome = chrome(
             &state,
             who.person.as_ref(),
@@ -443,7 +431,7 @@ async fn reset(
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "account.html")]
+#[template(path = "accounts/account.html")]
 struct AccountPage {
     chrome: Chrome,
     name: String,
@@ -547,18 +535,10 @@ async fn create_token(
     }
     let secret = new_secret();
     let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
-    let id = tokens::create_api_token(&mut tx, me.user().id, name, &secret_digest(&secret), now).await?;
-    audit::log(
-        &mut tx,
-        Some(me.user().id),
-        "api_token_created",
-        "api_token",
-        Some(id),
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    let mut work = state.begin(Some(me.user().id)).await?;
+    let id = tokens::create_api_token(work.tx(), me.user().id, name, &secret_digest(&secret), now).await?;
+    work.audit(AuditAction::ApiTokenCreated, Some(id)).await?;
+    work.commit().await?;
     let _ = me.session.insert(NEW_TOKEN_KEY, &secret).await;
     Ok(Redirect::to("/account#api-tokens").into_response())
 }
@@ -581,18 +561,10 @@ async fn revoke_token(
         return Err(AppError::Forbidden);
     }
     let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
-    tokens::revoke_api_token(&mut tx, id, now).await?;
-    audit::log(
-        &mut tx,
-        Some(me.user().id),
-        "api_token_revoked",
-        "api_token",
-        Some(id),
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    let mut work = state.begin(Some(me.user().id)).await?;
+    tokens::revoke_api_token(work.tx(), id, now).await?;
+    work.audit(AuditAction::ApiTokenRevoked, Some(id)).await?;
+    work.commit().await?;
     notify(
         &me.session,
         &format!("The token “{}” has been revoked.", token.name),
@@ -603,24 +575,13 @@ async fn revoke_token(
 
 async fn sign_out_everywhere(State(state): State<AppState>, me: CurrentUser) -> Result<Response, AppError> {
     let user_id = me.user().id;
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
-    crate::auth::revoke_credentials(&mut tx, user_id, now).await?;
-    audit::log(
-        &mut tx,
-        Some(user_id),
-        "signed_out_everywhere",
-        "user",
-        Some(user_id),
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    let mut work = state.begin(Some(user_id)).await?;
+    crate::auth::revoke_credentials(&mut work, user_id).await?;
+    work.audit(AuditAction::SignedOutEverywhere, Some(user_id))
+        .await?;
+    work.commit().await?;
     crate::auth::end_sessions(&state, user_id, None).await?;
-    me.session
-        .flush()
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    me.session.flush().await.map_err(AppError::internal)?;
     notify(
         &me.session,
         "You have been signed out on every device, and your API tokens and emailed links no longer work.",

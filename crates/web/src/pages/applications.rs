@@ -2,7 +2,6 @@
 //! section a page, sign-off, check your answers, submit, confirmation; and the read-only
 //! application that programme admins and panel members see.
 
-use crate::applying::{self, ApplyError, Loaded, SignoffState};
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::pages::{chrome, form_chrome, notify, take_notice};
@@ -16,13 +15,15 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use convene_app::applications::{self as applying, ApplicationError, Loaded, SignoffState};
 use convene_domain::applications::{ApplicationStatus, Blocker};
+use convene_domain::audit::AuditAction;
 use convene_domain::forms::{QuestionKind, SaveMode, SectionStatus, display_answer, input_value};
 use convene_domain::policy::{Action, Resource, allows};
 use convene_domain::programmes::{RoundStatus, round_status};
 use convene_store::applications::SavedSection;
 use convene_store::programmes::{self, Place, Round};
-use convene_store::{applications, audit, uploads};
+use convene_store::{applications, uploads};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -82,7 +83,7 @@ async fn my_places(state: &AppState, me: &CurrentUser, round: &Round) -> Result<
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "apply_start.html")]
+#[template(path = "applications/apply_start.html")]
 struct ChoosePlacePage {
     chrome: Chrome,
     errors: FormErrors,
@@ -164,7 +165,7 @@ async fn start(
     };
     match applying::start(&state, me.principal(), &round, place_id).await {
         Ok(id) => Ok(Redirect::to(&format!("/applications/{id}")).into_response()),
-        Err(ApplyError::Invalid(problems)) => {
+        Err(ApplicationError::Invalid(problems)) => {
             let mut errors = FormErrors::default();
             for (field, message) in problems {
                 errors.add(&field, message);
@@ -184,7 +185,7 @@ struct Task {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "task_list.html")]
+#[template(path = "applications/task_list.html")]
 struct TaskListPage {
     chrome: Chrome,
     notice: Option<String>,
@@ -197,7 +198,7 @@ struct TaskListPage {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "application.html")]
+#[template(path = "applications/application.html")]
 struct ApplicationPage {
     chrome: Chrome,
     notice: Option<String>,
@@ -571,7 +572,7 @@ impl QuestionView {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "section.html")]
+#[template(path = "applications/section.html")]
 struct SectionPage {
     chrome: Chrome,
     errors: FormErrors,
@@ -771,12 +772,12 @@ async fn read_posted(state: &AppState, req: Request) -> Result<Posted, AppError>
     if !multipart {
         let Form(fields) = Form::<Vec<(String, String)>>::from_request(req, state)
             .await
-            .map_err(|_| AppError::Internal("unreadable form".into()))?;
+            .map_err(|_| AppError::internal("unreadable form"))?;
         return Ok(Posted { fields, file: None });
     }
     let mut mp = Multipart::from_request(req, state)
         .await
-        .map_err(|_| AppError::Internal("unreadable upload".into()))?;
+        .map_err(|_| AppError::internal("unreadable upload"))?;
     let mut posted = Posted {
         fields: Vec::new(),
         file: None,
@@ -788,7 +789,7 @@ async fn read_posted(state: &AppState, req: Request) -> Result<Posted, AppError>
             Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
                 return Err(AppError::TooLarge);
             }
-            Err(e) => return Err(AppError::Internal(format!("upload: {e}"))),
+            Err(e) => return Err(AppError::internal(format!("upload: {e}"))),
         };
         let name = field.name().unwrap_or_default().to_string();
         if let Some(file_name) = field.file_name().map(str::to_string) {
@@ -859,7 +860,7 @@ async fn save_section(
             Ok(public_id) => {
                 input.insert(question.clone(), public_id);
             }
-            Err(ApplyError::Invalid(problems)) => {
+            Err(ApplicationError::Invalid(problems)) => {
                 for (f, m) in problems {
                     errors.add(&f, m);
                 }
@@ -898,8 +899,8 @@ async fn save_section(
             };
             Ok(Redirect::to(&to).into_response())
         }
-        Ok(_) => Err(AppError::Internal("unexpected save outcome".into())),
-        Err(ApplyError::Invalid(problems)) => {
+        Ok(_) => Err(AppError::internal("unexpected save outcome")),
+        Err(ApplicationError::Invalid(problems)) => {
             for (f, m) in problems {
                 errors.add(&f, m);
             }
@@ -908,7 +909,7 @@ async fn save_section(
             )
             .await
         }
-        Err(ApplyError::Conflict(current)) => {
+        Err(ApplicationError::Conflict(current)) => {
             let at = current
                 .as_ref()
                 .map(|c| c.updated_at.london_words())
@@ -925,7 +926,7 @@ async fn save_section(
             )
             .await
         }
-        Err(ApplyError::NotEditable(_)) => {
+        Err(ApplicationError::NotEditable(_)) => {
             notify(
                 &me.session,
                 "This application has been submitted, so its answers can no longer change.",
@@ -938,7 +939,7 @@ async fn save_section(
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "signoff_task.html")]
+#[template(path = "applications/signoff_task.html")]
 struct SignoffTaskPage {
     chrome: Chrome,
     notice: Option<String>,
@@ -1052,7 +1053,9 @@ async fn add_contact(
             .await;
             Ok(Redirect::to(&format!("/applications/{id}/sign-off")).into_response())
         }
-        Err(ApplyError::Invalid(p)) => render_signoff(&state, &me, loaded, problems_to_errors(p), form).await,
+        Err(ApplicationError::Invalid(p)) => {
+            render_signoff(&state, &me, loaded, problems_to_errors(p), form).await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -1067,9 +1070,9 @@ async fn remove_contact(
         return Ok(r);
     }
     let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
-    let removed = convene_store::signoffs::remove_contact(&mut tx, id, contact, now).await?;
-    tx.commit().await?;
+    let mut work = state.begin(None).await?;
+    let removed = convene_store::signoffs::remove_contact(work.tx(), id, contact, now).await?;
+    work.commit().await?;
     if removed {
         notify(&me.session, "The partner contact has been removed.").await;
     }
@@ -1096,7 +1099,7 @@ async fn send_signoff(
             notify(&me.session, &format!("{n} sign-off {plural} been sent by email.")).await;
             Ok(Redirect::to(&format!("/applications/{id}")).into_response())
         }
-        Err(ApplyError::Invalid(p)) => {
+        Err(ApplicationError::Invalid(p)) => {
             render_signoff(&state, &me, loaded, problems_to_errors(p), ContactForm::default()).await
         }
         Err(e) => Err(e.into()),
@@ -1104,7 +1107,7 @@ async fn send_signoff(
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "check_answers.html")]
+#[template(path = "applications/check_answers.html")]
 struct CheckPage {
     chrome: Chrome,
     notice: Option<String>,
@@ -1180,17 +1183,19 @@ async fn submit(
     let me_email = me.user().email.clone();
     match applying::submit(&state, me.principal(), &me_email, &loaded).await {
         Ok(_) => Ok(Redirect::to(&format!("/applications/{id}/confirmation")).into_response()),
-        Err(ApplyError::Blocked(blockers)) => {
+        Err(ApplicationError::Blocked(blockers)) => {
             let errors = blocker_errors(id, &blockers);
             render_check(&state, &me, loaded, errors).await
         }
-        Err(ApplyError::NotEditable(_)) => Ok(Redirect::to(&format!("/applications/{id}")).into_response()),
+        Err(ApplicationError::NotEditable(_)) => {
+            Ok(Redirect::to(&format!("/applications/{id}")).into_response())
+        }
         Err(e) => Err(e.into()),
     }
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "confirmation.html")]
+#[template(path = "applications/confirmation.html")]
 struct ConfirmationPage {
     chrome: Chrome,
     reference: String,
@@ -1227,7 +1232,7 @@ async fn confirmation(
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "withdraw.html")]
+#[template(path = "applications/withdraw.html")]
 struct WithdrawPage {
     chrome: Chrome,
     errors: FormErrors,
@@ -1282,10 +1287,12 @@ async fn withdraw(
             notify(&me.session, "Your application has been withdrawn.").await;
             Ok(Redirect::to(&format!("/applications/{id}")).into_response())
         }
-        Err(ApplyError::Invalid(p)) => {
+        Err(ApplicationError::Invalid(p)) => {
             render_withdraw(&state, &me, loaded, problems_to_errors(p), form.reason).await
         }
-        Err(ApplyError::NotEditable(_)) => Ok(Redirect::to(&format!("/applications/{id}")).into_response()),
+        Err(ApplicationError::NotEditable(_)) => {
+            Ok(Redirect::to(&format!("/applications/{id}")).into_response())
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -1355,22 +1362,15 @@ async fn extend_deadline(
     let (Some(when), true) = (when, errors.is_empty()) else {
         return render_application(&state, &me, loaded, errors, form).await;
     };
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
-    applications::extend_deadline(&mut tx, id, when).await?;
-    audit::record(
-        &mut tx,
-        audit::Entry {
-            actor_user_id: Some(me.user().id),
-            action: "deadline_extended",
-            record_type: "application",
-            record_id: Some(id),
-            detail: &format!("to {}: {}", when.iso(), form.extend_reason.trim()),
-        },
-        now,
+    let mut work = state.begin(Some(me.user().id)).await?;
+    applications::extend_deadline(work.tx(), id, when).await?;
+    work.audit_with(
+        AuditAction::DeadlineExtended,
+        Some(id),
+        &format!("to {}: {}", when.iso(), form.extend_reason.trim()),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     notify(
         &me.session,
         &format!(

@@ -1,7 +1,6 @@
 //! The home page, and each role's dashboard after signing in.
 
 use crate::auth::{CurrentUser, MaybeUser};
-use crate::catalogue::Entry;
 use crate::error::AppError;
 use crate::pages::{chrome, take_notice};
 use crate::state::AppState;
@@ -12,6 +11,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
+use convene_app::catalogue::Entry;
 use convene_domain::accounts::Role;
 use convene_domain::programmes::{RoundStatus, round_status};
 use convene_domain::{Pence, Timestamp};
@@ -25,7 +25,7 @@ pub fn router() -> Router<AppState> {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "home.html")]
+#[template(path = "dashboard/home.html")]
 struct HomePage {
     chrome: Chrome,
     programmes: Vec<ProgrammeCard>,
@@ -119,7 +119,7 @@ async fn home(State(state): State<AppState>, who: MaybeUser) -> Result<Response,
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "dashboard.html")]
+#[template(path = "dashboard/dashboard.html")]
 struct DashboardPage {
     chrome: Chrome,
     notice: Option<String>,

@@ -19,7 +19,7 @@ pub fn router() -> Router<AppState> {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "dev_mail.html")]
+#[template(path = "dev/dev_mail.html")]
 struct MailPage {
     chrome: Chrome,
     messages: Vec<MessageView>,

@@ -13,11 +13,13 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
 use axum::{Form, Router};
+use convene_app::Cache;
 use convene_domain::Pence;
+use convene_domain::audit::AuditAction;
 use convene_domain::policy::Action;
 use convene_domain::programmes::OrgId;
+use convene_store::organisations;
 use convene_store::programmes::{self, Programme};
-use convene_store::{audit, organisations};
 use serde::Deserialize;
 
 /// Fund routes.
@@ -29,7 +31,7 @@ pub fn router() -> Router<AppState> {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "contribution.html")]
+#[template(path = "programmes/contribution.html")]
 struct ContributionPage {
     chrome: Chrome,
     programme_name: String,
@@ -112,9 +114,9 @@ async fn set_contribution(
             None
         }
     };
-    let mut tx = state.db.begin().await?;
+    let mut work = state.begin(Some(me.user().id)).await?;
     let organisation = match &org_id {
-        Some(o) => organisations::organisation_id(&mut tx, o.as_str()).await?,
+        Some(o) => organisations::organisation_id(work.tx(), o.as_str()).await?,
         None => None,
     };
     if org_id.is_some() && organisation.is_none() {
@@ -124,21 +126,14 @@ async fn set_contribution(
         );
     }
     let (Some(organisation), Some(amount), true) = (organisation, amount, errors.is_empty()) else {
-        drop(tx);
+        drop(work);
         return Ok(render(&state, &me, programme, form, errors).await);
     };
-    programmes::set_contribution(&mut tx, programme.id, organisation, amount).await?;
-    audit::log(
-        &mut tx,
-        Some(me.user().id),
-        "contribution_recorded",
-        "programme",
-        Some(programme.id),
-        state.clock.now(),
-    )
-    .await?;
-    tx.commit().await?;
-    state.catalogue.invalidate();
+    programmes::set_contribution(work.tx(), programme.id, organisation, amount).await?;
+    work.audit(AuditAction::ContributionRecorded, Some(programme.id))
+        .await?;
+    work.clears(Cache::Catalogue);
+    work.commit().await?;
     notify(
         &me.session,
         &format!("A contribution of {amount} has been recorded."),

@@ -21,7 +21,7 @@ pub fn router() -> Router<AppState> {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "info.html")]
+#[template(path = "public/info.html")]
 struct InfoPage {
     chrome: Chrome,
     which: &'static str,

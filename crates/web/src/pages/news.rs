@@ -16,6 +16,8 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
+use convene_app::Cache;
+use convene_domain::audit::AuditAction;
 use convene_domain::policy::Action;
 use convene_domain::time::{london_instant, parse_date_input, parse_time_input};
 use convene_domain::{Timestamp, news as rules};
@@ -73,7 +75,7 @@ impl ItemLine {
 }
 
 #[derive(Template)]
-#[template(path = "news_list.html")]
+#[template(path = "news/news_list.html")]
 struct ListPage {
     chrome: Chrome,
     heading: String,
@@ -152,7 +154,7 @@ async fn programme_news(
 }
 
 #[derive(Template)]
-#[template(path = "news_item.html")]
+#[template(path = "news/news_item.html")]
 struct ItemPage {
     chrome: Chrome,
     item: ItemLine,
@@ -197,7 +199,7 @@ async fn item_page(
             };
             Ok(ItemPage {
                 chrome: chrome.with_back(back),
-                body_html: crate::markdown::render(&item.body_markdown),
+                body_html: convene_app::markdown::render(&item.body_markdown),
                 updated: changed_since_published(&item),
                 item: ItemLine::of(&item, now),
                 related: related.iter().map(|i| ItemLine::of(i, now)).collect(),
@@ -253,7 +255,7 @@ fn feed(
             );
             let mut content = Content::default();
             content.set_content_type(Some("html".to_string()));
-            content.set_value(Some(crate::markdown::render(&item.body_markdown)));
+            content.set_value(Some(convene_app::markdown::render(&item.body_markdown)));
             entry.set_content(Some(content));
             entry
         })
@@ -342,7 +344,7 @@ async fn programme_feed(
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "news_manage.html")]
+#[template(path = "news/news_manage.html")]
 struct ManagePage {
     chrome: Chrome,
     notice: Option<String>,
@@ -462,7 +464,7 @@ impl ItemForm {
             &self.body,
             "the text of the news item",
             20_000,
-        ) && let Some(problem) = crate::markdown::check(&self.body)
+        ) && let Some(problem) = convene_app::markdown::check(&self.body)
         {
             errors.add("body", problem);
         }
@@ -517,7 +519,7 @@ fn thousands(n: usize) -> String {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "news_form.html")]
+#[template(path = "news/news_form.html")]
 struct FormPage {
     chrome: Chrome,
     errors: FormErrors,
@@ -594,33 +596,15 @@ async fn create(
     };
     let now = state.clock.now();
     let draft = form.draft(programme.id, &tags, publish_at);
-    let mut tx = state.db.begin().await?;
-    let (id, item_slug) = news::create(&mut tx, &draft, Some(me.user().id), now).await?;
-    audit(&mut tx, &me, "news_created", id, &item_slug, now).await?;
-    tx.commit().await?;
-    state.catalogue.invalidate();
+    let mut work = state.begin(Some(me.user().id)).await?;
+    let (id, item_slug) = news::create(work.tx(), &draft, Some(me.user().id), now).await?;
+    // The item's address is kept with the entry: it names the item even once edited.
+    work.audit_with(AuditAction::NewsCreated, Some(id), &item_slug)
+        .await?;
+    work.clears(Cache::Catalogue);
+    work.commit().await?;
     notify(&me.session, &saved_notice(publish_at, now)).await;
     Ok(Redirect::to(&format!("/programmes/{slug}/news/manage")).into_response())
-}
-
-/// Records who wrote or changed which item (by its address), with the change itself.
-async fn audit(
-    tx: &mut convene_store::Tx,
-    me: &CurrentUser,
-    action: &str,
-    id: i64,
-    slug: &str,
-    now: Timestamp,
-) -> Result<(), AppError> {
-    let entry = convene_store::audit::Entry {
-        actor_user_id: Some(me.user().id),
-        action,
-        record_type: "news_item",
-        record_id: Some(id),
-        detail: slug,
-    };
-    convene_store::audit::record(tx, entry, now).await?;
-    Ok(())
 }
 
 /// The notice after saving: whether readers can see the item yet.
@@ -683,11 +667,12 @@ async fn update(
     };
     let now = state.clock.now();
     let draft = form.draft(programme.id, &tags, publish_at);
-    let mut tx = state.db.begin().await?;
-    news::update(&mut tx, id, &draft, now).await?;
-    audit(&mut tx, &me, "news_changed", id, &item.slug, now).await?;
-    tx.commit().await?;
-    state.catalogue.invalidate();
+    let mut work = state.begin(Some(me.user().id)).await?;
+    news::update(work.tx(), id, &draft, now).await?;
+    work.audit_with(AuditAction::NewsChanged, Some(id), &item.slug)
+        .await?;
+    work.clears(Cache::Catalogue);
+    work.commit().await?;
     notify(&me.session, &saved_notice(publish_at, now)).await;
     Ok(Redirect::to(&format!("/programmes/{slug}/news/manage")).into_response())
 }

@@ -15,7 +15,7 @@ use axum::routing::get;
 use axum::{Form, Router};
 use convene_domain::Email;
 use convene_domain::accounts::Role;
-use convene_store::audit;
+use convene_domain::audit::AuditAction;
 use convene_store::personal_data::{self, Erased};
 use serde::Deserialize;
 
@@ -56,7 +56,7 @@ struct Held {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "people.html")]
+#[template(path = "people/people.html")]
 struct PeoplePage {
     chrome: Chrome,
     notice: Option<String>,
@@ -139,23 +139,15 @@ async fn admin_download(
     let email = parse_email(q.email.as_deref().unwrap_or_default(), &mut errors).ok_or(AppError::NotFound)?;
     let subject = personal_data::subject_by_email(&state.db, &email).await?;
     let data = subject_access(&state, &subject).await?;
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
-    audit::log(
-        &mut tx,
-        Some(me.user().id),
-        "subject_access_downloaded",
-        "user",
-        subject.user_id,
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    let mut work = state.begin(Some(me.user().id)).await?;
+    work.audit(AuditAction::SubjectAccessDownloaded, subject.user_id)
+        .await?;
+    work.commit().await?;
     Ok(json_download(&data, "convene-subject-access.json"))
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "erase_confirm.html")]
+#[template(path = "people/erase_confirm.html")]
 struct ErasePage {
     chrome: Chrome,
     errors: FormErrors,

@@ -12,8 +12,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use convene_domain::Email;
+use convene_domain::audit::AuditAction;
 use convene_domain::policy::{Action, Resource, allows};
-use convene_store::audit;
 use convene_store::programmes::{self, Place};
 use serde::Deserialize;
 
@@ -27,7 +27,7 @@ pub fn router() -> Router<AppState> {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "place.html")]
+#[template(path = "programmes/place.html")]
 struct PlacePage {
     chrome: Chrome,
     notice: Option<String>,
@@ -183,19 +183,10 @@ async fn edit_chair(
             .await;
         }
     };
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
-    programmes::set_hwb_chair(&mut tx, place.id, &name, email.as_str()).await?;
-    audit::log(
-        &mut tx,
-        Some(me.user().id),
-        "place_chair_changed",
-        "place",
-        Some(place.id),
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    let mut work = state.begin(Some(me.user().id)).await?;
+    programmes::set_hwb_chair(work.tx(), place.id, &name, email.as_str()).await?;
+    work.audit(AuditAction::PlaceChairChanged, Some(place.id)).await?;
+    work.commit().await?;
     notify(&me.session, "The board chair's contact has been saved.").await;
     Ok(Redirect::to(&format!("/places/{id}")).into_response())
 }
@@ -242,18 +233,11 @@ async fn propose_chair(
         }
     };
     let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
-    programmes::propose_chair(&mut tx, place.id, me.user().id, &name, email.as_str(), now).await?;
-    audit::log(
-        &mut tx,
-        Some(me.user().id),
-        "place_chair_proposed",
-        "place",
-        Some(place.id),
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    let mut work = state.begin(Some(me.user().id)).await?;
+    programmes::propose_chair(work.tx(), place.id, me.user().id, &name, email.as_str(), now).await?;
+    work.audit(AuditAction::PlaceChairProposed, Some(place.id))
+        .await?;
+    work.commit().await?;
     notify(
         &me.session,
         "Your proposed change has been sent to the programme team. Sign-off requests go to the current contact until they approve it.",
@@ -281,18 +265,18 @@ async fn decide_proposal(
     }
     let approve = form.decision == "approve";
     let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
+    let mut work = state.begin(Some(me.user().id)).await?;
     let decided =
-        programmes::decide_chair_proposal(&mut tx, place.id, proposal, approve, me.user().id, now).await?;
+        programmes::decide_chair_proposal(work.tx(), place.id, proposal, approve, me.user().id, now).await?;
     if decided {
         let action = if approve {
-            "place_chair_proposal_approved"
+            AuditAction::PlaceChairProposalApproved
         } else {
-            "place_chair_proposal_rejected"
+            AuditAction::PlaceChairProposalRejected
         };
-        audit::log(&mut tx, Some(me.user().id), action, "place", Some(place.id), now).await?;
+        work.audit(action, Some(place.id)).await?;
     }
-    tx.commit().await?;
+    work.commit().await?;
     let message = match (decided, approve) {
         (false, _) => "That proposal has already been decided.",
         (true, true) => "The proposed contact is now the board chair's contact.",

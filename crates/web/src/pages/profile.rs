@@ -14,9 +14,11 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
+use convene_app::Cache;
 use convene_domain::Email;
 use convene_domain::accounts::{check_new_password, hash_password, verify_password};
-use convene_store::{audit, users};
+use convene_domain::audit::AuditAction;
+use convene_store::users;
 use serde::Deserialize;
 
 /// Account change routes.
@@ -34,7 +36,7 @@ async fn frame(state: &AppState, me: &CurrentUser, title: &str, path: &str, erro
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "account_details.html")]
+#[template(path = "accounts/account_details.html")]
 struct DetailsPage {
     chrome: Chrome,
     errors: FormErrors,
@@ -83,34 +85,25 @@ async fn save_details(
         }
         .into_response());
     }
-    let now = state.clock.now();
     let user_id = me.user().id;
-    let mut tx = state.db.begin().await?;
+    let mut work = state.begin(Some(user_id)).await?;
     users::set_profile(
-        &mut tx,
+        work.tx(),
         user_id,
         form.name.trim(),
         form.organisation.trim(),
         form.job_role.trim(),
     )
     .await?;
-    audit::log(
-        &mut tx,
-        Some(user_id),
-        "profile_changed",
-        "user",
-        Some(user_id),
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    state.people.forget(user_id);
+    work.audit(AuditAction::ProfileChanged, Some(user_id)).await?;
+    work.clears(Cache::Person(user_id));
+    work.commit().await?;
     notify(&me.session, "Your details have been saved.").await;
     Ok(Redirect::to("/account").into_response())
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "account_email.html")]
+#[template(path = "accounts/account_email.html")]
 struct EmailPage {
     chrome: Chrome,
     errors: FormErrors,
@@ -194,7 +187,7 @@ async fn change_email(
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "account_password.html")]
+#[template(path = "accounts/account_password.html")]
 struct PasswordPage {
     chrome: Chrome,
     errors: FormErrors,
@@ -239,33 +232,17 @@ async fn change_password(
     let password = form.password.clone();
     let hash = hashing(&state, move || hash_password(&password))
         .await?
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    let now = state.clock.now();
+        .map_err(AppError::internal)?;
     let user_id = me.user().id;
-    let mut tx = state.db.begin().await?;
-    users::set_password_hash(&mut tx, user_id, &hash).await?;
-    audit::log(
-        &mut tx,
-        Some(user_id),
-        "password_changed",
-        "user",
-        Some(user_id),
-        now,
-    )
-    .await?;
-    crate::auth::revoke_credentials(&mut tx, user_id, now).await?;
+    let mut work = state.begin(Some(user_id)).await?;
+    users::set_password_hash(work.tx(), user_id, &hash).await?;
+    work.audit(AuditAction::PasswordChanged, Some(user_id)).await?;
+    crate::auth::revoke_credentials(&mut work, user_id).await?;
     let body = "The password of your Convene account has just been changed. If this was not you, \
                 choose a new password now with \"Forgotten your password?\" on the sign-in page.\n\nConvene";
-    crate::mail::queue(
-        &mut tx,
-        &me.user().email,
-        "Your Convene password was changed",
-        body,
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    state.mail_wake.notify_one();
+    work.mail(&me.user().email, "Your Convene password was changed", body)
+        .await?;
+    work.commit().await?;
     // Every other session ends; this one stays.
     crate::auth::end_sessions(&state, user_id, Some(&me.session)).await?;
     notify(

@@ -2,7 +2,6 @@
 //! they can edit.
 
 use crate::auth::CurrentUser;
-use crate::catalogue::Entry;
 use crate::error::AppError;
 use crate::pages::dashboard::{PlaceLine, ProgrammeCard, programme_card, programme_cards};
 use crate::pages::{chrome, notify, take_notice};
@@ -14,8 +13,10 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use convene_app::Cache;
+use convene_app::catalogue::Entry;
+use convene_domain::audit::AuditAction;
 use convene_domain::policy::{Action, Resource, allows};
-use convene_store::audit;
 use convene_store::programmes::{self, Programme};
 use serde::Deserialize;
 
@@ -45,7 +46,7 @@ pub async fn load_programme(
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "programmes.html")]
+#[template(path = "programmes/programmes.html")]
 struct ListPage {
     chrome: Chrome,
     programmes: Vec<ProgrammeCard>,
@@ -65,7 +66,7 @@ async fn list(State(state): State<AppState>, me: CurrentUser) -> Result<Response
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "programme.html")]
+#[template(path = "programmes/programme.html")]
 struct ProgrammePage {
     chrome: Chrome,
     notice: Option<String>,
@@ -159,20 +160,12 @@ async fn edit_summary(
     if !errors.is_empty() {
         return render(&state, &me, &slug, errors, Some(form.summary)).await;
     }
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
-    programmes::set_summary(&mut tx, programme.id, summary).await?;
-    audit::log(
-        &mut tx,
-        Some(me.user().id),
-        "programme_summary_changed",
-        "programme",
-        Some(programme.id),
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    state.catalogue.invalidate();
+    let mut work = state.begin(Some(me.user().id)).await?;
+    programmes::set_summary(work.tx(), programme.id, summary).await?;
+    work.audit(AuditAction::ProgrammeSummaryChanged, Some(programme.id))
+        .await?;
+    work.clears(Cache::Catalogue);
+    work.commit().await?;
     notify(&me.session, "The programme summary has been saved.").await;
     Ok(Redirect::to(&format!("/programmes/{slug}")).into_response())
 }
@@ -181,7 +174,7 @@ async fn edit_summary(
 const PAGE_LIMIT: usize = 20_000;
 
 #[derive(Template, WebTemplate)]
-#[template(path = "programme_page_edit.html")]
+#[template(path = "programmes/programme_page_edit.html")]
 struct PageEditPage {
     chrome: Chrome,
     errors: FormErrors,
@@ -245,29 +238,23 @@ async fn save_page(
 ) -> Result<Response, AppError> {
     let programme = load_programme(&state, &me, &slug, Action::Edit).await?;
     let mut errors = FormErrors::default();
-    if let Some(problem) = crate::markdown::check(&form.markdown) {
+    if let Some(problem) = convene_app::markdown::check(&form.markdown) {
         errors.add("markdown", problem);
     } else if form.markdown.chars().count() > PAGE_LIMIT {
         errors.add("markdown", "The page must be 20,000 characters or fewer");
     }
     if !errors.is_empty() || form.preview.is_some() {
-        let preview = errors.is_empty().then(|| crate::markdown::render(&form.markdown));
+        let preview = errors
+            .is_empty()
+            .then(|| convene_app::markdown::render(&form.markdown));
         return Ok(page_editor(&state, &me, &programme, errors, form.markdown, preview).await);
     }
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
-    programmes::set_page_markdown(&mut tx, programme.id, form.markdown.trim()).await?;
-    audit::log(
-        &mut tx,
-        Some(me.user().id),
-        "programme_page_changed",
-        "programme",
-        Some(programme.id),
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    state.catalogue.invalidate();
+    let mut work = state.begin(Some(me.user().id)).await?;
+    programmes::set_page_markdown(work.tx(), programme.id, form.markdown.trim()).await?;
+    work.audit(AuditAction::ProgrammePageChanged, Some(programme.id))
+        .await?;
+    work.clears(Cache::Catalogue);
+    work.commit().await?;
     notify(&me.session, "The public page has been saved.").await;
     Ok(Redirect::to(&format!("/programmes/{slug}")).into_response())
 }

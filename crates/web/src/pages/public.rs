@@ -3,7 +3,6 @@
 //! matching `If-None-Match` gets 304; anonymous visits make no session.
 
 use crate::auth::MaybeUser;
-use crate::catalogue::PublicPage;
 use crate::error::AppError;
 use crate::open_calls::{Call, calls};
 use crate::pages::chrome;
@@ -15,6 +14,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use convene_app::catalogue::PublicPage;
 use convene_domain::Timestamp;
 use convene_domain::programmes::{RoundStatus, round_status};
 
@@ -129,7 +129,7 @@ pub(crate) async fn public_chrome(state: &AppState, who: &MaybeUser, title: &str
 }
 
 #[derive(Template)]
-#[template(path = "open_calls.html")]
+#[template(path = "public/open_calls.html")]
 struct OpenCallsPage {
     chrome: Chrome,
     open: Vec<Call>,
@@ -161,7 +161,7 @@ async fn open_calls(
 
 async fn open_calls_json(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
     let body = serde_json::to_string(&serde_json::json!({ "calls": calls(&state).await? }))
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+        .map_err(AppError::internal)?;
     Ok(revalidated(&headers, "application/json", body, false))
 }
 
@@ -233,7 +233,7 @@ pub struct RoundFacts {
 }
 
 #[derive(Template)]
-#[template(path = "programme_public.html")]
+#[template(path = "public/programme_public.html")]
 struct ProgrammePublicPage {
     chrome: Chrome,
     name: String,

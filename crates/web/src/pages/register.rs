@@ -47,7 +47,7 @@ struct NextQuery {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "register.html")]
+#[template(path = "register/register.html")]
 struct RegisterPage {
     chrome: Chrome,
     errors: FormErrors,
@@ -81,7 +81,7 @@ struct RegisterForm {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "check_email.html")]
+#[template(path = "register/check_email.html")]
 struct CheckEmailPage {
     chrome: Chrome,
     email: String,
@@ -116,7 +116,7 @@ async fn register(
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "link_page.html")]
+#[template(path = "register/link_page.html")]
 struct LinkPage {
     chrome: Chrome,
     heading: String,
@@ -252,7 +252,7 @@ struct PlaceChoice {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "join.html")]
+#[template(path = "register/join.html")]
 struct JoinPage {
     chrome: Chrome,
     notice: Option<String>,
@@ -399,7 +399,7 @@ struct RequestLine {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "requests.html")]
+#[template(path = "register/requests.html")]
 struct RequestsPage {
     chrome: Chrome,
     notice: Option<String>,
@@ -451,7 +451,7 @@ async fn requests_page(
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "request.html")]
+#[template(path = "register/request.html")]
 struct RequestPage {
     chrome: Chrome,
     errors: FormErrors,
@@ -582,7 +582,7 @@ async fn decide(
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "invite.html")]
+#[template(path = "register/invite.html")]
 struct InvitePage {
     chrome: Chrome,
     errors: FormErrors,
@@ -680,7 +680,7 @@ async fn invite(
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "invitation.html")]
+#[template(path = "register/invitation.html")]
 struct InvitationPage {
     chrome: Chrome,
     errors: FormErrors,
@@ -770,14 +770,11 @@ async fn accept(
     }
     match registration::register_invited(&state, &token, &form).await {
         Ok(Ok(user_id)) => {
-            who.session
-                .cycle_id()
-                .await
-                .map_err(|e| AppError::Internal(e.to_string()))?;
+            who.session.cycle_id().await.map_err(AppError::internal)?;
             who.session
                 .insert(USER_ID_KEY, user_id)
                 .await
-                .map_err(|e| AppError::Internal(e.to_string()))?;
+                .map_err(AppError::internal)?;
             crate::csrf::bind_to_account(&who.session, user_id).await;
             notify(
                 &who.session,

@@ -20,7 +20,7 @@ pub fn router() -> Router<AppState> {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "resume.html")]
+#[template(path = "accounts/resume.html")]
 struct ResumePage {
     chrome: Chrome,
     action: String,

@@ -12,9 +12,10 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
+use convene_domain::audit::AuditAction;
 use convene_domain::policy::Action;
 use convene_domain::retention::{RetentionKind, parse_days};
-use convene_store::{audit, retention};
+use convene_store::retention;
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -39,7 +40,7 @@ struct RunView {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "retention.html")]
+#[template(path = "people/retention.html")]
 struct RetentionPage {
     chrome: Chrome,
     notice: Option<String>,
@@ -145,21 +146,13 @@ async fn save(
     if !errors.is_empty() {
         return render(&state, &me, &slug, errors, Some(form.days)).await;
     }
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
+    let mut work = state.begin(Some(me.user().id)).await?;
     for (kind, days) in parsed {
-        retention::set_rule(&mut tx, programme.id, kind, days).await?;
+        retention::set_rule(work.tx(), programme.id, kind, days).await?;
     }
-    audit::log(
-        &mut tx,
-        Some(me.user().id),
-        "retention_rules_changed",
-        "programme",
-        Some(programme.id),
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    work.audit(AuditAction::RetentionRulesChanged, Some(programme.id))
+        .await?;
+    work.commit().await?;
     notify(
         &me.session,
         "The retention rules have been saved. They are applied every day.",

@@ -16,13 +16,14 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use convene_app::forms::FormError;
 use convene_domain::applications::ApplicationStatus;
+use convene_domain::audit::AuditAction;
 use convene_domain::forms::{FormDefinition, FormEdit, QuestionInput, local_vision_template};
 use convene_domain::imports::REGIONS;
 use convene_domain::policy::Action;
 use convene_domain::programmes::{PlaceKind, RoundStatus, round_status};
 use convene_store::applications::{self, ListFilter, Listed};
-use convene_store::audit;
 use convene_store::forms::{self, StoredForm};
 use convene_store::programmes::{Programme, Round};
 use serde::Deserialize;
@@ -68,7 +69,7 @@ async fn load_round(
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "round.html")]
+#[template(path = "rounds/round.html")]
 struct RoundPage {
     chrome: Chrome,
     notice: Option<String>,
@@ -113,28 +114,14 @@ async fn round_page(
 }
 
 /// Where the round's form stands for editing.
-struct FormState {
-    /// The version new applications use.
-    current: Option<StoredForm>,
-    /// A newer version being prepared, not yet in use.
-    draft: Option<StoredForm>,
-    /// True when the current version can no longer change.
-    frozen: bool,
-}
+type FormState = convene_app::forms::Versions;
 
 async fn form_state(state: &AppState, round: &Round) -> Result<FormState, AppError> {
-    let now = state.clock.now();
-    let current = forms::current(&state.db, round.id).await?;
-    let draft = forms::draft(&state.db, round.id).await?;
-    Ok(FormState {
-        frozen: current.is_some() && now >= round.opens_at,
-        current,
-        draft,
-    })
+    Ok(convene_app::forms::versions(state, round).await?)
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "form_builder.html")]
+#[template(path = "rounds/form_builder.html")]
 struct FormBuilderPage {
     chrome: Chrome,
     notice: Option<String>,
@@ -234,29 +221,10 @@ async fn edit_form(
 ) -> Result<Response, AppError> {
     let (programme, round) = load_round(&state, &me, &slug, &round_slug, Action::Edit).await?;
     let fs = form_state(&state, &round).await?;
-    let now = state.clock.now();
     let back = format!("/programmes/{slug}/rounds/{round_slug}/form");
-    let mut tx = state.db.begin().await?;
     // A new version copies the current one and is prepared apart from it.
     if input.action == "new_version" {
-        let base = fs
-            .current
-            .as_ref()
-            .map(|c| c.definition.clone())
-            .unwrap_or_default();
-        if fs.draft.is_none() {
-            forms::insert_version(&mut tx, round.id, &base, now, false).await?;
-        }
-        audit::log(
-            &mut tx,
-            Some(me.user().id),
-            "form_version_started",
-            "round",
-            Some(round.id),
-            now,
-        )
-        .await?;
-        tx.commit().await?;
+        convene_app::forms::start_version(&state, me.principal(), &round).await?;
         notify(
             &me.session,
             "A new version has been started. Applications already begun keep the questions they were asked.",
@@ -264,11 +232,10 @@ async fn edit_form(
         .await;
         return Ok(Redirect::to(&back).into_response());
     }
-    let (target_form, definition) = match (&fs.draft, &fs.current) {
-        (Some(d), _) => (Some(d.id), d.definition.clone()),
-        (None, Some(c)) if !fs.frozen => (Some(c.id), c.definition.clone()),
-        (None, Some(_)) => {
-            drop(tx);
+    let definition = match fs.editable() {
+        Ok(Some(form)) => form.definition.clone(),
+        Ok(None) => FormDefinition::default(),
+        Err(_) => {
             let mut errors = FormErrors::default();
             errors.add(
                 "form",
@@ -276,7 +243,6 @@ async fn edit_form(
             );
             return render_builder(&state, &me, programme, round, errors, None).await;
         }
-        (None, None) => (None, FormDefinition::default()),
     };
     let edit = match input.action.as_str() {
         "template" => Ok(local_vision_template()),
@@ -307,7 +273,6 @@ async fn edit_form(
     let updated = match edit {
         Ok(d) => d,
         Err(problems) => {
-            drop(tx);
             let mut errors = FormErrors::default();
             for (field, message) in problems {
                 // Fields of the add-question form carry the section they belong to.
@@ -326,29 +291,15 @@ async fn edit_form(
             return render_builder(&state, &me, programme, round, errors, typed).await;
         }
     };
-    match target_form {
-        Some(id) => {
-            if !forms::replace_unfrozen(&mut tx, id, &updated).await? {
-                drop(tx);
-                let mut errors = FormErrors::default();
-                errors.add("form", "Applications have been started on this version, so its questions can no longer change. Start a new version");
-                return render_builder(&state, &me, programme, round, errors, None).await;
-            }
+    match convene_app::forms::save(&state, me.principal(), &round, &updated).await {
+        Ok(()) => {}
+        Err(FormError::InUse | FormError::RoundOpen) => {
+            let mut errors = FormErrors::default();
+            errors.add("form", "Applications have been started on this version, so its questions can no longer change. Start a new version");
+            return render_builder(&state, &me, programme, round, errors, None).await;
         }
-        None => {
-            forms::insert_version(&mut tx, round.id, &updated, now, true).await?;
-        }
+        Err(e) => return Err(e.into()),
     }
-    audit::log(
-        &mut tx,
-        Some(me.user().id),
-        "form_changed",
-        "round",
-        Some(round.id),
-        now,
-    )
-    .await?;
-    tx.commit().await?;
     notify(&me.session, "The form has been saved.").await;
     Ok(Redirect::to(&back).into_response())
 }
@@ -359,41 +310,25 @@ async fn publish_form(
     Path((slug, round_slug)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     let (programme, round) = load_round(&state, &me, &slug, &round_slug, Action::Edit).await?;
-    let fs = form_state(&state, &round).await?;
-    let Some(draft) = fs.draft else {
-        return Ok(Redirect::to(&format!("/programmes/{slug}/rounds/{round_slug}/form")).into_response());
-    };
-    let problems = draft.definition.problems();
-    if !problems.is_empty() {
-        let mut errors = FormErrors::default();
-        for p in problems {
-            errors.add("form", p);
+    match convene_app::forms::publish(&state, me.principal(), &round).await? {
+        Ok(None) => {}
+        Ok(Some(version)) => {
+            let message = format!("Version {version} is now the form for new applications.");
+            notify(&me.session, &message).await;
         }
-        return render_builder(&state, &me, programme, round, errors, None).await;
+        Err(problems) => {
+            let mut errors = FormErrors::default();
+            for p in problems {
+                errors.add("form", p);
+            }
+            return render_builder(&state, &me, programme, round, errors, None).await;
+        }
     }
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
-    forms::publish(&mut tx, draft.id, now).await?;
-    audit::log(
-        &mut tx,
-        Some(me.user().id),
-        "form_published",
-        "round",
-        Some(round.id),
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    notify(
-        &me.session,
-        &format!("Version {} is now the form for new applications.", draft.version),
-    )
-    .await;
     Ok(Redirect::to(&format!("/programmes/{slug}/rounds/{round_slug}/form")).into_response())
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "round_applications.html")]
+#[template(path = "rounds/round_applications.html")]
 struct ListPage {
     chrome: Chrome,
     programme: Programme,
@@ -458,18 +393,10 @@ async fn export(
     format: ExportFormat,
 ) -> Result<Response, AppError> {
     let (_, round) = load_round(&state, &me, &slug, &round_slug, Action::View).await?;
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
-    audit::log(
-        &mut tx,
-        Some(me.user().id),
-        "applications_exported",
-        "round",
-        Some(round.id),
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    let mut work = state.begin(Some(me.user().id)).await?;
+    work.audit(AuditAction::ApplicationsExported, Some(round.id))
+        .await?;
+    work.commit().await?;
     exports::respond(state, round, query.filter(), format).await
 }
 

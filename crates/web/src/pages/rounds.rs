@@ -24,7 +24,7 @@ pub fn router() -> Router<AppState> {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "round_new.html")]
+#[template(path = "rounds/round_new.html")]
 struct NewRoundPage {
     chrome: Chrome,
     programme_name: String,

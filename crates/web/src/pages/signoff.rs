@@ -2,7 +2,6 @@
 //! read-only, then the signer's name, role and own words. The link is spent by the
 //! confirming POST, never by opening it, since mail scanners open links.
 
-use crate::applying::{self, Loaded};
 use crate::auth::MaybeUser;
 use crate::error::AppError;
 use crate::pages::applications::{SummarySection, summary};
@@ -16,8 +15,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Router};
+use convene_app::applications::{self as applying, Loaded};
 use convene_domain::accounts::secret_digest;
-use convene_store::audit;
+use convene_domain::audit::AuditAction;
 use convene_store::signoffs::{self, Confirmation, Signoff};
 use serde::Deserialize;
 
@@ -68,7 +68,7 @@ impl Unusable {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "signoff_unusable.html")]
+#[template(path = "signoff/signoff_unusable.html")]
 struct UnusablePage {
     chrome: Chrome,
     heading: &'static str,
@@ -77,7 +77,7 @@ struct UnusablePage {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "signoff_link.html")]
+#[template(path = "signoff/signoff_link.html")]
 struct SignoffPage {
     chrome: Chrome,
     errors: FormErrors,
@@ -89,7 +89,7 @@ struct SignoffPage {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "signoff_done.html")]
+#[template(path = "signoff/signoff_done.html")]
 struct DonePage {
     chrome: Chrome,
     loaded: Loaded,
@@ -235,9 +235,9 @@ async fn confirm(
         return render(&state, &who, token, signoff, loaded, errors, form).await;
     }
     let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
+    let mut work = state.begin(None).await?;
     let recorded = signoffs::confirm(
-        &mut tx,
+        work.tx(),
         signoff.id,
         &Confirmation {
             name: form.name.trim(),
@@ -248,26 +248,20 @@ async fn confirm(
     )
     .await?;
     if !recorded {
-        drop(tx);
+        drop(work);
         // Spent or voided between the page and the click: say which.
         return match resolve(&state, &token).await? {
             Err((why, contact)) => Ok(unusable(&state, &who, why, contact).await),
-            Ok(_) => Err(AppError::Internal("sign-off not recorded".into())),
+            Ok(_) => Err(AppError::internal("sign-off not recorded")),
         };
     }
-    audit::record(
-        &mut tx,
-        audit::Entry {
-            actor_user_id: None,
-            action: "signed_off",
-            record_type: "application",
-            record_id: Some(loaded.application.id),
-            detail: &format!("signoff {}", signoff.id),
-        },
-        now,
+    work.audit_with(
+        AuditAction::SignedOff,
+        Some(loaded.application.id),
+        &format!("signoff {}", signoff.id),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     let chrome = chrome(
         &state,
         who.person.as_ref(),

@@ -15,10 +15,12 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use convene_app::Cache;
 use convene_domain::accounts::verify_password;
+use convene_domain::audit::AuditAction;
 use convene_domain::secret_box::{self, SecretKey};
 use convene_domain::two_factor;
-use convene_store::{audit, throttle, users};
+use convene_store::{throttle, users};
 use serde::Deserialize;
 use tower_sessions::Session;
 
@@ -37,7 +39,7 @@ pub fn router() -> Router<AppState> {
 }
 
 fn internal(e: impl std::fmt::Display) -> AppError {
-    AppError::Internal(e.to_string())
+    AppError::internal(e.to_string())
 }
 
 /// Holds a signed-in-by-password person until their code is checked.
@@ -60,10 +62,9 @@ pub async fn complete_sign_in(
 ) -> Result<Response, AppError> {
     session.insert(USER_ID_KEY, user_id).await.map_err(internal)?;
     crate::csrf::bind_to_account(session, user_id).await;
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
-    audit::log(&mut tx, Some(user_id), "signed_in", "user", Some(user_id), now).await?;
-    tx.commit().await?;
+    let mut work = state.begin(Some(user_id)).await?;
+    work.audit(AuditAction::SignedIn, Some(user_id)).await?;
+    work.commit().await?;
     if state.config.enforce_two_factor {
         let user = users::by_id(&state.db, user_id)
             .await?
@@ -81,7 +82,7 @@ pub async fn complete_sign_in(
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "two_factor_code.html")]
+#[template(path = "accounts/two_factor_code.html")]
 struct CodePage {
     chrome: Chrome,
     errors: FormErrors,
@@ -149,17 +150,9 @@ async fn code_is_good(state: &AppState, user_id: i64, typed: &str) -> Result<boo
             convene_store::two_factor::spend_recovery_code(&state.db, user_id, &digest, state.clock.now())
                 .await?;
         if used {
-            let mut tx = state.db.begin().await?;
-            audit::log(
-                &mut tx,
-                Some(user_id),
-                "recovery_code_used",
-                "user",
-                Some(user_id),
-                state.clock.now(),
-            )
-            .await?;
-            tx.commit().await?;
+            let mut work = state.begin(Some(user_id)).await?;
+            work.audit(AuditAction::RecoveryCodeUsed, Some(user_id)).await?;
+            work.commit().await?;
         }
         return Ok(used);
     }
@@ -233,7 +226,7 @@ async fn check_code(
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "two_factor.html")]
+#[template(path = "accounts/two_factor.html")]
 struct SetupPage {
     chrome: Chrome,
     errors: FormErrors,
@@ -376,20 +369,12 @@ async fn confirm_setup(
     let (codes, digests) = recovery_codes_for(&secret)?;
     let sealed = key.seal_text(&secret_box::totp_secret_context(user_id), &secret);
     let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
-    convene_store::two_factor::enable(&mut tx, user_id, &sealed, step, &digests, now).await?;
-    audit::log(
-        &mut tx,
-        Some(user_id),
-        "two_factor_enabled",
-        "user",
-        Some(user_id),
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    let mut work = state.begin(Some(user_id)).await?;
+    convene_store::two_factor::enable(work.tx(), user_id, &sealed, step, &digests, now).await?;
+    work.audit(AuditAction::TwoFactorEnabled, Some(user_id)).await?;
+    work.clears(Cache::Person(user_id));
+    work.commit().await?;
     let _ = me.session.remove::<String>(SETUP_SECRET_KEY).await;
-    state.people.forget(user_id);
     render_setup(&state, &me, FormErrors::default(), codes).await
 }
 
@@ -442,19 +427,11 @@ async fn new_recovery_codes(
         return Ok(Redirect::to("/account/two-factor").into_response());
     };
     let (codes, digests) = recovery_codes_for(&secret)?;
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
-    convene_store::two_factor::replace_recovery_codes(&mut tx, user_id, &digests).await?;
-    audit::log(
-        &mut tx,
-        Some(user_id),
-        "recovery_codes_replaced",
-        "user",
-        Some(user_id),
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    let mut work = state.begin(Some(user_id)).await?;
+    convene_store::two_factor::replace_recovery_codes(work.tx(), user_id, &digests).await?;
+    work.audit(AuditAction::RecoveryCodesReplaced, Some(user_id))
+        .await?;
+    work.commit().await?;
     render_setup(&state, &me, FormErrors::default(), codes).await
 }
 
@@ -478,21 +455,12 @@ async fn turn_off(
     if let Some(refused) = refuse_unless_password(&state, &me, &form.password, "password", message).await? {
         return Ok(refused);
     }
-    let now = state.clock.now();
     let user_id = me.user().id;
-    let mut tx = state.db.begin().await?;
-    convene_store::two_factor::disable(&mut tx, user_id).await?;
-    audit::log(
-        &mut tx,
-        Some(user_id),
-        "two_factor_disabled",
-        "user",
-        Some(user_id),
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    state.people.forget(user_id);
+    let mut work = state.begin(Some(user_id)).await?;
+    convene_store::two_factor::disable(work.tx(), user_id).await?;
+    work.audit(AuditAction::TwoFactorDisabled, Some(user_id)).await?;
+    work.clears(Cache::Person(user_id));
+    work.commit().await?;
     notify(&me.session, "Two-factor sign-in is off.").await;
     Ok(Redirect::to("/account").into_response())
 }

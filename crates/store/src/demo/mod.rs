@@ -1,0 +1,55 @@
+//! The demo data: the Local Vision programme as the seeds describe it, two more programmes,
+//! and made-up places and people. Loading it twice changes nothing.
+//!
+//! One file per kind of thing made: `programmes` (with their partners, rounds and forms),
+//! `places`, `people` (the printed accounts), `applications` (the 2013 round's, one in
+//! each state) and `news`.
+
+mod applications;
+mod news;
+mod people;
+mod places;
+mod programmes;
+
+pub use people::{DEMO_ACCOUNTS, DEMO_PASSWORD, DemoAccount};
+
+use crate::{Db, Result};
+use convene_domain::Timestamp;
+use convene_domain::forms::local_vision_template;
+
+/// What loading the demo made, for the start-up message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Loaded {
+    pub programmes: i64,
+    pub places: i64,
+    pub users: i64,
+}
+
+/// Loads the demo data (idempotent: everything is keyed by slug, reference or email).
+pub async fn load(db: &Db, now: Timestamp) -> Result<Loaded> {
+    let mut tx = db.begin().await?;
+    let local_vision = programmes::load_programmes(&mut tx, now).await?;
+    let (round_2013, open_id) = programmes::load_rounds(&mut tx, local_vision, now).await?;
+    let place_ids = places::load_places(&mut tx, local_vision).await?;
+    let template = local_vision_template();
+    let form_2013 = programmes::ensure_form(&mut tx, round_2013, &template, now).await?;
+    programmes::ensure_form(&mut tx, open_id, &template, now).await?;
+    people::load_accounts(&mut tx, local_vision, round_2013, &place_ids, now).await?;
+    // The 2013 round's made-up applicants, one in each state an application can be in.
+    let applicants = &place_ids[8..];
+    for (place_id, state) in applicants.iter().zip(applications::DEMO_APPLICATION_STATES) {
+        applications::demo_application(&mut tx, round_2013, *place_id, form_2013, &template, state).await?;
+    }
+    news::demo_news(&mut tx, local_vision, now).await?;
+    tx.commit().await?;
+    Ok(Loaded {
+        programmes: 3,
+        places: places::PLACES.len() as i64,
+        users: DEMO_ACCOUNTS.len() as i64,
+    })
+}
+
+/// A time of day in London, for the dates of the 2013 call.
+fn london(y: i16, m: i8, d: i8, h: i8, min: i8, s: i8) -> Result<Timestamp> {
+    Timestamp::from_london(y, m, d, h, min, s).map_err(|e| crate::StoreError::Malformed(e.to_string()))
+}

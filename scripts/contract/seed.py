@@ -1,0 +1,227 @@
+#!/usr/bin/env python3
+"""Prepares a fresh demo for schemathesis and writes its configuration.
+
+Random ids almost never name a record, so most operations would only ever answer 404.
+This makes a few records of each kind through the API (a round not yet open, with no
+form; a draft application; a pending role request) and writes a schemathesis config in
+which each id-taking parameter is drawn half the time from the ids that exist (and the
+other half generated as usual). It also writes a Web Fuzzing Commons auth file of two
+place leads of different places, for the object-level authorization pass.
+
+API tokens come from the account page (the API has no operation that makes one).
+
+usage: seed.py BASE_URL OUT_DIR
+Writes OUT_DIR/schemathesis.toml, OUT_DIR/wfc-auth.json, OUT_DIR/admin.token.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+import sys
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from web_session import WebSession, api_token, link_from_mail
+
+PASSWORD = "convene-demo-2026"
+
+
+def call(client: httpx.Client, method: str, path: str, expect: int, **kw) -> object:
+    res = client.request(method, "/api/v1" + path, **kw)
+    if res.status_code != expect:
+        raise SystemExit(f"seed: {method} {path}: expected {expect}, got {res.status_code}: {res.text[:300]}")
+    return res.json() if res.content else None
+
+
+def bearer(base: str, token: str) -> httpx.Client:
+    return httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30.0)
+
+
+def toml_list(values: list) -> str:
+    return "[" + ", ".join(json.dumps(v) for v in values) + "]"
+
+
+def main() -> None:
+    if len(sys.argv) != 3:
+        sys.exit(__doc__)
+    base, out = sys.argv[1].rstrip("/"), Path(sys.argv[2])
+    out.mkdir(parents=True, exist_ok=True)
+
+    admin_token = api_token(base, "ada.admin@example.org", PASSWORD, "schemathesis")
+    lead_token = api_token(base, "lee.lead@example.org", PASSWORD, "schemathesis")
+    admin, lead = bearer(base, admin_token), bearer(base, lead_token)
+
+    slugs = [p["slug"] for p in call(admin, "GET", "/programmes", 200)]
+    lead_me = call(lead, "GET", "/me", 200)
+    lead_places = [g["scope_id"] for g in lead_me["roles"] if g["role"] == "place_lead"]
+    places = [p["id"] for p in call(admin, "GET", "/programmes/local-vision/places", 200)]
+
+    # Rounds: the demo's, and one that opens next year and has no form yet.
+    round_ids = []
+    for rid in range(1, 50):
+        res = admin.get(f"/api/v1/rounds/{rid}")
+        if res.status_code == 200:
+            round_ids.append(rid)
+    open_round = next(r for r in round_ids if call(admin, "GET", f"/rounds/{r}", 200)["slug"] == "demo-open")
+    year = str(dt.date.today().year + 1)
+    new_round = call(
+        admin,
+        "POST",
+        "/programmes/local-vision/rounds",
+        200,
+        json={
+            "name": "Contract test round " + secrets.token_hex(3),
+            "reference_prefix": "CT",
+            "opens_day": "1",
+            "opens_month": "3",
+            "opens_year": year,
+            "opens_time": "9:00am",
+            "closes_day": "1",
+            "closes_month": "5",
+            "closes_year": year,
+            "closes_time": "5:00pm",
+            "places_offered": "5",
+            "value_per_place": "1000",
+            "eligibility": "Any place",
+            "review_ends_day": "10",
+            "review_ends_month": "5",
+            "review_ends_year": year,
+            "notify_day": "20",
+            "notify_month": "5",
+            "notify_year": year,
+            "launch_day": "",
+            "launch_month": "",
+            "launch_year": "",
+            "launch_time": "",
+            "launch_location": "",
+            "themes": "One theme",
+            "signoff_required": "no",
+        },
+    )
+    round_ids.append(new_round["id"])
+
+    # A draft application of the place lead's, in the open round.
+    app = call(lead, "POST", f"/rounds/{open_round}/applications", 200, json={"place_id": lead_places[0]})
+    section_keys = [s["key"] for s in app["sections"]]
+    app_ids = [app["id"]] + [a["id"] for a in call(admin, "GET", "/rounds/1/applications", 200)["applications"][:5]]
+
+    # A second place lead, of another place (registered, confirmed and approved through
+    # the API), whose objects must stay private from the first: the OLA peers. Its
+    # request is approved; a third account's request is left pending for the decisions.
+    def newcomer(tag: str) -> tuple[str, str]:
+        email = f"contract-{tag}-{secrets.token_hex(3)}@example.net"
+        pw = "contract passphrase " + secrets.token_hex(6)
+        anon = httpx.Client(base_url=base, timeout=30.0)
+        call(
+            anon,
+            "POST",
+            "/registrations",
+            202,
+            json={
+                "email": email,
+                "name": f"Contract {tag}",
+                "organisation": "Demo",
+                "job_role": "Lead",
+                "password": pw,
+            },
+        )
+        token = link_from_mail(base, email, "/verify-email/")
+        call(anon, "POST", "/email-verifications", 204, json={"token": token})
+        with WebSession(base) as web:
+            web.sign_in(email, pw)
+            return email, web.create_api_token("schemathesis")
+
+    other_place = next(p for p in places if p not in lead_places)
+    _, peer_token = newcomer("peer")
+    peer = bearer(base, peer_token)
+    req = call(
+        peer,
+        "POST",
+        "/programmes/local-vision/role-requests",
+        201,
+        json={"place_id": other_place, "reason": "Director of Public Health"},
+    )
+    call(admin, "POST", f"/role-requests/{req['id']}/decision", 200, json={"approve": True})
+    peer_app = call(peer, "POST", f"/rounds/{open_round}/applications", 200, json={"place_id": other_place})
+    app_ids.append(peer_app["id"])
+    _, waiting_token = newcomer("waiting")
+    pending = call(
+        bearer(base, waiting_token),
+        "POST",
+        "/programmes/local-vision/role-requests",
+        201,
+        json={"place_id": other_place, "reason": "Programme manager"},
+    )
+    request_ids = [req["id"], pending["id"]]
+    user_ids = [call(admin, "GET", "/me", 200)["id"], lead_me["id"], 2, 3]
+
+    (out / "admin.token").write_text(admin_token)
+    (out / "wfc-auth.json").write_text(
+        json.dumps(
+            {
+                "auth": [
+                    {"name": "lead", "fixedHeaders": [{"name": "Authorization", "value": f"Bearer {lead_token}"}]},
+                    {"name": "peer", "fixedHeaders": [{"name": "Authorization", "value": f"Bearer {peer_token}"}]},
+                ]
+            },
+            indent=1,
+        )
+    )
+
+    dictionaries = {
+        "round_ids": round_ids,
+        "application_ids": app_ids,
+        "place_ids": sorted(set(places) | set(lead_places)),
+        "request_ids": request_ids,
+        "user_ids": user_ids,
+        "section_keys": section_keys,
+        "programme_slugs": slugs,
+        # Edges of the integer types, for every integer anywhere (ids, pages, versions, pence).
+        "integer_edges": [0, -1, 1, 2**31 - 1, 2**31, -(2**31) - 1, 2**53 + 1, 2**63 - 1, -(2**63)],
+    }
+    # Each path's id-like parameters, drawn half the time from the ids that exist.
+    bindings = {
+        "/api/v1/rounds/{id}": {"path.id": "round_ids"},
+        "/api/v1/rounds/{id}/form": {"path.id": "round_ids"},
+        # (The list's page also takes the integer edges half the time: a page is multiplied into an offset.)
+        "/api/v1/rounds/{id}/applications": {
+            "path.id": "round_ids",
+            "body.place_id": "place_ids",
+            "query.page": "integer_edges",
+        },
+        "/api/v1/applications/{id}": {"path.id": "application_ids"},
+        "/api/v1/applications/{id}/sections/{key}": {"path.id": "application_ids", "path.key": "section_keys"},
+        "/api/v1/applications/{id}/submit": {"path.id": "application_ids"},
+        "/api/v1/applications/{id}/withdraw": {"path.id": "application_ids"},
+        "/api/v1/places/{id}": {"path.id": "place_ids"},
+        "/api/v1/places/{id}/chair": {"path.id": "place_ids"},
+        "/api/v1/role-requests/{id}/decision": {"path.id": "request_ids"},
+        "/api/v1/people/{id}/data": {"path.id": "user_ids"},
+        "/api/v1/programmes/{slug}": {"path.slug": "programme_slugs"},
+        "/api/v1/programmes/{slug}/news": {"path.slug": "programme_slugs"},
+        "/api/v1/programmes/{slug}/places": {"path.slug": "programme_slugs"},
+        "/api/v1/programmes/{slug}/rounds": {"path.slug": "programme_slugs"},
+        "/api/v1/programmes/{slug}/role-requests": {"path.slug": "programme_slugs", "body.place_id": "place_ids"},
+    }
+    lines = ["# Written by scripts/contract/seed.py for one run: ids that exist in this demo.", ""]
+    for name, values in dictionaries.items():
+        lines += [f"[dictionaries.{name}]", f"values = {toml_list(values)}", ""]
+    lines += ["[generation.dictionaries]", 'integer = { dictionary = "integer_edges", probability = 0.1 }', ""]
+    for path, params in bindings.items():
+        inner = ", ".join(
+            f'"{param}" = {{ dictionary = "{dictionary}", probability = 0.5 }}' for param, dictionary in params.items()
+        )
+        lines += ["[[operations]]", f"include-path = {json.dumps(path)}", f"parameters = {{ {inner} }}", ""]
+    (out / "schemathesis.toml").write_text("\n".join(lines))
+    print(
+        f"seed: rounds {round_ids}, applications {app_ids}, requests {request_ids}, "
+        f"lead places {lead_places}, peer place {other_place}"
+    )
+
+
+if __name__ == "__main__":
+    main()
