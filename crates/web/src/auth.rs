@@ -75,10 +75,7 @@ where
             .get::<Session>()
             .cloned()
             .ok_or_else(|| AppError::internal("session layer missing"))?;
-        let user_id: Option<i64> = session
-            .get(USER_ID_KEY)
-            .await
-            .map_err(AppError::internal)?;
+        let user_id: Option<i64> = session.get(USER_ID_KEY).await.map_err(AppError::internal)?;
         let Some(user_id) = user_id else {
             return Ok(MaybeUser {
                 person: None,
@@ -97,10 +94,7 @@ where
 
 /// Pushes the session's expiry back, writing at most once a minute.
 async fn touch(session: &Session, now: i64) -> Result<(), AppError> {
-    let touched: Option<i64> = session
-        .get(TOUCHED_KEY)
-        .await
-        .map_err(AppError::internal)?;
+    let touched: Option<i64> = session.get(TOUCHED_KEY).await.map_err(AppError::internal)?;
     if touched.is_none_or(|t| now - t > 60_000_000) {
         session
             .insert(TOUCHED_KEY, now)

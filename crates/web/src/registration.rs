@@ -150,6 +150,7 @@ pub async fn register(
                 now,
             )
             .await?;
+            work.set_actor(Some(user_id));
             work.audit(AuditAction::Registered, Some(user_id)).await?;
         }
     }
