@@ -105,14 +105,7 @@ fn resource(a: &Application, programme_id: i64) -> Resource<'static> {
 
 /// Loads an application and checks `action` on it for `who`.
 pub async fn load(app: &App, who: &Principal, id: i64, action: Action) -> Result<Loaded, ApplicationError> {
-    let application = applications::by_id(&app.db, id)
-        .await?
-        .ok_or(ApplicationError::NotFound)?;
-    let (programme, round) = app
-        .catalogue
-        .round(&app.db, application.round_id)
-        .await?
-        .ok_or(ApplicationError::NotFound)?;
+    let (application, programme, round) = with_round(app, id).await?;
     if !allows(who, action, resource(&application, round.programme_id)) {
         // Someone who may not even read it is told it does not exist.
         let readable = allows(who, Action::View, resource(&application, round.programme_id));
@@ -128,6 +121,12 @@ pub async fn load(app: &App, who: &Principal, id: i64, action: Action) -> Result
 /// Loads an application for someone holding a sign-off link: the link is the permission,
 /// checked by the caller.
 pub async fn load_for_signoff(app: &App, id: i64) -> Result<Loaded, ApplicationError> {
+    let (application, programme, round) = with_round(app, id).await?;
+    load_record(app, application, programme, round).await
+}
+
+/// The application with its programme and round (from the catalogue's cache).
+async fn with_round(app: &App, id: i64) -> Result<(Application, Programme, Round), ApplicationError> {
     let application = applications::by_id(&app.db, id)
         .await?
         .ok_or(ApplicationError::NotFound)?;
@@ -136,7 +135,7 @@ pub async fn load_for_signoff(app: &App, id: i64) -> Result<Loaded, ApplicationE
         .round(&app.db, application.round_id)
         .await?
         .ok_or(ApplicationError::NotFound)?;
-    load_record(app, application, programme, round).await
+    Ok((application, programme, round))
 }
 
 async fn load_record(
