@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # The API contract (issue 17), against a running `convene demo`:
+#   0. docs/openapi.json is a valid OpenAPI document (openapi-spec-validator), every
+#      operation documents the standard refusals, and public ones take no token;
 #   1. the served OpenAPI document equals docs/openapi.json;
 #   2. schemathesis, every check (--checks all), in two passes over one demo:
 #      - as a place lead, with a second place lead of another place as its peer (the
@@ -97,6 +99,15 @@ start_demo() {
   cat "$dir/demo.log" >&2
   return 1
 }
+
+# --- 0. The document itself. --------------------------------------------------------------
+say "validating docs/openapi.json (openapi-spec-validator)"
+if ! "$venv/bin/openapi-spec-validator" docs/openapi.json; then
+  fail "docs/openapi.json is not a valid OpenAPI document"
+fi
+if ! "$py" scripts/contract/document_check.py docs/openapi.json; then
+  fail "docs/openapi.json leaves statuses undocumented or public operations secured (see above)"
+fi
 
 # --- 1. Schemathesis, on the first demo. -------------------------------------------------
 if start_demo fuzz; then

@@ -1,15 +1,15 @@
-"""What the API cannot do (yet), done through the HTML pages the way a person would.
+"""What the contract's scripts need besides the API: a token from a demo account's
+password, the demo's outbox, and the pages meant for people without an account.
 
-The API takes bearer tokens but has no operation that makes one: tokens are made on the
-account page (README, "Operations"). The schemathesis run and the journey both need
-tokens, so `api_token` signs in through the sign-in form and makes one on the account
-page. The journey also uses the other helpers here where the API has no operation for a
-step; it records each such use as a gap in the API and fails because of it.
+Tokens come from the API's own POST /api/v1/tokens, as any client would get one.
 
 Mail: `convene demo` has no SMTP setting (only `convene serve` takes --smtp-url, and
 `serve` has no demo data and requires two-factor sign-in of admins), so mail is read from
 the demo's outbox page, /dev/mail. The outbox row is written in the same transaction as
 the change that sends it, so the message is there as soon as the API has answered.
+
+The board chair's sign-off is the page the emailed link opens: it is meant for a person
+with no account, so the journey fills it in as that person would (WebSession).
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ import time
 import httpx
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-_NEW_TOKEN = re.compile(r'<code class="convene-token">([^<]+)</code>')
 _MAIL_CARD = re.compile(
     r'<h2 class="nhsuk-card__heading[^"]*">(?P<subject>.*?)</h2>\s*'
     r'<p class="nhsuk-body-s">To (?P<to>[^,<]+),.*?</p>\s*'
@@ -76,45 +75,17 @@ class WebSession:
             raise AssertionError(f"POST {action} was refused: {messages or 'see the error summary'}")
         return res
 
-    def sign_in(self, email: str, password: str) -> None:
-        res = self.post_form("/sign-in", "/sign-in", {"email": email, "password": password, "next": ""})
-        if res.url.path.rstrip("/") == "/sign-in":
-            raise AssertionError(f"sign-in as {email} was refused")
-
-    def create_api_token(self, name: str) -> str:
-        res = self.post_form("/account", "/account/tokens", {"name": name})
-        m = _NEW_TOKEN.search(res.text)
-        if not m:
-            raise AssertionError("the account page did not show the new API token")
-        return html.unescape(m.group(1)).strip()
-
-    def join_page_places(self, programme_slug: str) -> list[tuple[int, str, str | None]]:
-        """The places the join page offers: (id, name, note such as "has a lead")."""
-        text = self.page(f"/programmes/{programme_slug}/join")
-        out = []
-        for m in re.finditer(
-            r'name="place" type="radio" value="(\d+)"[^>]*>\s*<label[^>]*>([^<]*)</label>\s*'
-            r'(?:<div class="nhsuk-hint nhsuk-radios__hint"[^>]*>([^<]*)</div>)?',
-            text,
-        ):
-            note = html.unescape(m.group(3)).strip() if m.group(3) else None
-            out.append((int(m.group(1)), html.unescape(m.group(2)).strip(), note))
-        return out
-
-    def checkbox_values(self, path: str, name: str) -> list[str]:
-        """The values of the checkboxes called `name` on the page at `path`."""
-        text = self.page(path)
-        return [
-            html.unescape(m.group(1))
-            for m in re.finditer(rf'name="{re.escape(name)}" type="checkbox" value="([^"]*)"', text)
-        ]
-
 
 def api_token(base_url: str, email: str, password: str, name: str = "contract") -> str:
-    """Signs in through the pages and returns a new API token for the account."""
-    with WebSession(base_url) as session:
-        session.sign_in(email, password)
-        return session.create_api_token(name)
+    """A new API token for the account, from POST /api/v1/tokens."""
+    res = httpx.post(
+        base_url.rstrip("/") + "/api/v1/tokens",
+        json={"email": email, "password": password, "name": name},
+        timeout=30.0,
+    )
+    if res.status_code != 201:
+        raise AssertionError(f"POST /api/v1/tokens for {email}: HTTP {res.status_code}: {res.text[:300]}")
+    return res.json()["token"]
 
 
 def outbox(base_url: str) -> list[dict[str, str]]:

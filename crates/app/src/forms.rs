@@ -50,7 +50,11 @@ impl Versions {
 }
 
 /// The round's form versions.
-pub async fn versions(app: &App, round: &Round) -> Result<Versions, StoreError> {
+pub async fn versions(app: &App, round: &Round) -> crate::Result<Versions> {
+    Ok(load_versions(app, round).await?)
+}
+
+async fn load_versions(app: &App, round: &Round) -> Result<Versions, StoreError> {
     let current = forms::current(&app.db, round.id).await?;
     let draft = forms::draft(&app.db, round.id).await?;
     Ok(Versions {
@@ -74,7 +78,7 @@ pub async fn save(
     if !allows(who, Action::Edit, programme) {
         return Err(FormError::Forbidden);
     }
-    let versions = versions(app, round).await?;
+    let versions = load_versions(app, round).await?;
     let target = versions.editable()?.map(|f| f.id);
     let mut work = app.begin(Some(who.user_id)).await?;
     let now = work.now();
@@ -105,7 +109,7 @@ pub async fn start_version(app: &App, who: &Principal, round: &Round) -> Result<
     ) {
         return Err(FormError::Forbidden);
     }
-    let versions = versions(app, round).await?;
+    let versions = load_versions(app, round).await?;
     let mut work = app.begin(Some(who.user_id)).await?;
     let now = work.now();
     if versions.draft.is_none() {
@@ -134,7 +138,7 @@ pub async fn publish(
     ) {
         return Err(FormError::Forbidden);
     }
-    let Some(draft) = versions(app, round).await?.draft else {
+    let Some(draft) = load_versions(app, round).await?.draft else {
         return Ok(Ok(None));
     };
     let problems = draft.definition.problems();

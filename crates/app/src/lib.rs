@@ -6,20 +6,36 @@
 //! A change goes through a [`Work`]: begin, the action, a typed audit entry, commit, then
 //! wake the mailer and clear the caches it names.
 
+pub mod accounts;
 pub mod applications;
 pub mod catalogue;
+pub mod dashboard;
+mod error;
 pub mod files;
 pub mod forms;
 pub mod jobs;
+pub mod links;
+pub mod mail;
 pub mod markdown;
+pub mod news;
 pub mod people;
+pub mod personal_data;
+pub mod places;
+pub mod programmes;
+pub mod registration;
+pub mod retention;
+pub mod rounds;
+pub mod sessions;
+pub mod two_factor;
 mod work;
 
+/// The store handle: callers build an [`App`] over it and pass it on, never query it.
+pub use convene_store::Db;
+pub use error::{Error, Result};
 pub use work::{Cache, Work};
 
 use catalogue::Catalogue;
 use convene_domain::Clock;
-use convene_store::Db;
 use people::PeopleCache;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -42,8 +58,9 @@ pub struct Settings {
 /// The service's use cases over one store, cheap to clone.
 #[derive(Clone)]
 pub struct App {
-    /// The store. Reads still made by handlers go through it until each capability moves
-    /// here; changes go through [`App::begin`].
+    /// The store. The use cases read through it and change it through [`App::begin`];
+    /// pages and the API never touch it (`scripts/check-layers.sh`). Tests and the CLI's
+    /// set-up may.
     pub db: Db,
     pub clock: Arc<dyn Clock>,
     pub settings: Arc<Settings>,
@@ -64,5 +81,23 @@ impl App {
             people: Arc::new(PeopleCache::default()),
             mail_wake: Arc::new(tokio::sync::Notify::new()),
         }
+    }
+}
+
+impl App {
+    /// Whether the store answers, and which store it is ("sqlite" or "postgres").
+    pub async fn health(&self) -> Result<&'static str> {
+        self.db.ping().await?;
+        Ok(self.db.backend())
+    }
+
+    /// The store's connection pool: (open connections, idle ones).
+    pub fn pool_usage(&self) -> (u32, usize) {
+        self.db.pool_usage()
+    }
+
+    /// Closes the store's connections, for a clean stop.
+    pub async fn close(&self) {
+        self.db.close().await;
     }
 }

@@ -3,9 +3,10 @@
 //! worker and clear the caches the change made stale. No handler does these by hand.
 
 use crate::App;
+use crate::mail::Message;
 use convene_domain::Timestamp;
 use convene_domain::audit::AuditAction;
-use convene_store::{Result, Tx, audit, outbox};
+use convene_store::{Result, StoreError, Tx, audit, outbox};
 
 /// A cache a change can make stale.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,10 +85,17 @@ impl Work {
         audit::record(&mut self.tx, entry, self.now).await
     }
 
-    /// Queues a message in the outbox; it goes once the change commits.
-    pub async fn mail(&mut self, to: &str, subject: &str, body: &str) -> Result<i64> {
+    /// Queues a message made from its templates ([`crate::mail`]), both its parts, in the
+    /// outbox; it goes once the change commits.
+    pub async fn send(&mut self, message: &impl Message) -> Result<i64> {
+        let subject = message.subject();
+        let not_rendered = |e: askama::Error| {
+            StoreError::Malformed(format!("the mail {subject:?} could not be rendered: {e}"))
+        };
+        let text = message.text().map_err(not_rendered)?;
+        let html = message.html().map_err(not_rendered)?;
         self.mail_queued = true;
-        outbox::enqueue(&mut self.tx, to, subject, body, self.now).await
+        outbox::enqueue_parts(&mut self.tx, message.to(), &subject, &text, Some(&html), self.now).await
     }
 
     /// Names a cache the change makes stale; it is cleared after the commit.

@@ -243,15 +243,45 @@ async fn run_on(backend: Backend, quick: bool) -> anyhow::Result<Figures> {
     let addr = serve(db.clone()).await?;
     let base = format!("http://{addr}");
 
+    let applicants = sign_in_applicants(&base, &db).await?;
+    let seconds = if quick { 5 } else { 20 };
+    let (saves, submits) = full_load(&base, applicants, quick, seconds).await?;
+    let requests_per_s = (saves.ms.len() + submits.ms.len()) as f64 / seconds as f64;
+    let light = light_load(&base, &db, seconds).await?;
+    let (admin, _) = sign_in(&base, "bench.admin@example.org").await?;
+    let list_ms = admin_list(&admin, &base, &made.largest_round, quick).await?;
+    let export = exports(&admin, &base, &made, options.applications).await?;
+    db.close().await;
+    test_db.remove().await;
+    Ok(Figures {
+        backend: match backend {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        },
+        generate_s,
+        requests_per_s,
+        saves,
+        submits,
+        light,
+        list_ms,
+        export,
+    })
+}
+
+/// A signed-in applicant: their client, CSRF token and draft applications.
+type Applicant = (reqwest::Client, String, Vec<i64>);
+
+/// Signs in every applicant and finds its drafts.
+async fn sign_in_applicants(base: &str, db: &convene_store::Db) -> anyhow::Result<Vec<Applicant>> {
     // Sign in every applicant and find its drafts.
     let mut applicants = Vec::new();
     for i in 0..APPLICANTS {
         let email = format!("bench.applicant.{:03}@example.org", i + 1);
-        let (c, token) = sign_in(&base, &email).await?;
-        let place = convene_store::programmes::place_by_reference(&db, &format!("GEN-{:05}", i + 1))
+        let (c, token) = sign_in(base, &email).await?;
+        let place = convene_store::programmes::place_by_reference(db, &format!("GEN-{:05}", i + 1))
             .await?
             .context("generated place")?;
-        let drafts: Vec<i64> = convene_store::applications::for_places(&db, &[place])
+        let drafts: Vec<i64> = convene_store::applications::for_places(db, &[place])
             .await?
             .into_iter()
             .filter(|a| {
@@ -261,13 +291,24 @@ async fn run_on(backend: Backend, quick: bool) -> anyhow::Result<Figures> {
             .collect();
         applicants.push((c, token, drafts));
     }
-    let (warm, seconds) = if quick { (1, 5) } else { (3, 20) };
+    Ok(applicants)
+}
+
+/// Every applicant saving and submitting in a closed loop; the saves and submissions
+/// measured after the warm-up.
+async fn full_load(
+    base: &str,
+    applicants: Vec<Applicant>,
+    quick: bool,
+    seconds: u64,
+) -> anyhow::Result<(Kind, Kind)> {
+    let warm = if quick { 1 } else { 3 };
     let measure_from = Instant::now() + Duration::from_secs(warm);
     let until = measure_from + Duration::from_secs(seconds);
     let mut tasks = Vec::new();
     for (i, (c, token, drafts)) in applicants.into_iter().enumerate() {
         tasks.push(tokio::spawn(applicant(
-            base.clone(),
+            base.to_string(),
             c,
             token,
             drafts,
@@ -286,24 +327,27 @@ async fn run_on(backend: Backend, quick: bool) -> anyhow::Result<Figures> {
         submits.ms.extend(m.ms);
         submits.errors += m.errors;
     }
-    let requests_per_s = (saves.ms.len() + submits.ms.len()) as f64 / seconds as f64;
 
-    // The same work from a few applicants: what one request costs when nobody queues.
+    Ok((saves, submits))
+}
+
+/// The same work from a few applicants: what one request costs when nobody queues.
+async fn light_load(base: &str, db: &convene_store::Db, seconds: u64) -> anyhow::Result<Kind> {
     let mut light = Kind::default();
     let mut light_tasks = Vec::new();
     let light_from = Instant::now() + Duration::from_secs(1);
     let light_until = light_from + Duration::from_secs(seconds / 2);
     for i in 0..LIGHT_APPLICANTS {
-        let (c, token) = sign_in(&base, &format!("bench.applicant.{:03}@example.org", i + 1)).await?;
-        let drafts = drafts_of(&db, i).await?;
+        let (c, token) = sign_in(base, &format!("bench.applicant.{:03}@example.org", i + 1)).await?;
+        let drafts = drafts_of(db, i).await?;
         let first = drafts.first().copied().context("drafts left")?;
-        let version = convene_store::applications::sections(&db, first)
+        let version = convene_store::applications::sections(db, first)
             .await?
             .into_iter()
             .find(|s| s.key == "lessons")
             .map_or(1, |s| s.version);
         light_tasks.push(tokio::spawn(applicant(
-            base.clone(),
+            base.to_string(),
             c,
             token,
             drafts,
@@ -320,12 +364,20 @@ async fn run_on(backend: Backend, quick: bool) -> anyhow::Result<Figures> {
         light.errors += s.errors + m.errors;
     }
 
-    // The admin list of the largest round: one page, filtered.
-    let (admin, _) = sign_in(&base, "bench.admin@example.org").await?;
+    Ok(light)
+}
+
+/// The admin list of the largest round: one page, filtered, timed.
+async fn admin_list(
+    admin: &reqwest::Client,
+    base: &str,
+    largest_round: &str,
+    quick: bool,
+) -> anyhow::Result<Kind> {
     let list = format!(
         "{base}/programmes/{}/rounds/{}/applications",
         national::SLUG,
-        made.largest_round
+        largest_round
     );
     let mut list_ms = Kind::default();
     let queries = [
@@ -347,13 +399,22 @@ async fn run_on(backend: Backend, quick: bool) -> anyhow::Result<Figures> {
         }
     }
 
-    // Exports: the 1,000-application round and the largest one.
+    Ok(list_ms)
+}
+
+/// Exports: the 1,000-application round and the largest one, with their time and peak memory.
+async fn exports(
+    admin: &reqwest::Client,
+    base: &str,
+    made: &national::Generated,
+    applications: usize,
+) -> anyhow::Result<Vec<(usize, f64, f64)>> {
     let mut export = Vec::new();
     let mut targets = Vec::new();
     if let Some(r) = &made.thousand_round {
         targets.push((1_000usize, r.clone()));
     }
-    targets.push((options.applications.min(made.places), made.largest_round.clone()));
+    targets.push((applications.min(made.places), made.largest_round.clone()));
     for (rows, round) in targets {
         reset_peak_rss();
         let started = Instant::now();
@@ -377,21 +438,97 @@ async fn run_on(backend: Backend, quick: bool) -> anyhow::Result<Figures> {
         }
         export.push((rows, seconds, peak_rss_mb()));
     }
-    db.close().await;
-    test_db.remove().await;
-    Ok(Figures {
-        backend: match backend {
-            Backend::Sqlite => "sqlite",
-            Backend::Postgres => "postgres",
-        },
-        generate_s,
-        requests_per_s,
-        saves,
-        submits,
-        light,
-        list_ms,
-        export,
+    Ok(export)
+}
+
+impl Figures {
+    /// Every failed request of every kind.
+    fn errors(&self) -> usize {
+        self.saves.errors + self.submits.errors + self.light.errors + self.list_ms.errors
+    }
+}
+
+/// One store's lines of the table.
+fn print_figures(f: &Figures, errors: usize) {
+    println!(
+        "{:<9} {:>9.1} {:>10.0} {:>9.2} {:>9.2} {:>10.2} {:>10.2} {:>7} {:>9.2} {:>9.2}",
+        f.backend,
+        f.generate_s,
+        f.requests_per_s,
+        f.saves.percentile(0.5),
+        f.saves.percentile(0.99),
+        f.submits.percentile(0.5),
+        f.submits.percentile(0.99),
+        errors,
+        median(f.list_ms.ms.clone()),
+        f.list_ms.percentile(0.99),
+    );
+    println!(
+        "{:<9} with {LIGHT_APPLICANTS} applicants instead: p50 {:.2} ms, p99 {:.2} ms over {} requests",
+        f.backend,
+        f.light.percentile(0.5),
+        f.light.percentile(0.99),
+        f.light.ms.len()
+    );
+    for (rows, seconds, mb) in &f.export {
+        println!(
+            "{:<9} XLSX export of {rows} applications: {seconds:.2} s, peak resident memory {mb:.1} MB",
+            f.backend
+        );
+    }
+}
+
+/// One store's figures, as their JSON object.
+fn figures_json(f: &Figures, errors: usize) -> serde_json::Value {
+    let exports: Vec<serde_json::Value> = f
+        .export
+        .iter()
+        .map(|(rows, s, mb)| serde_json::json!({ "rows": rows, "seconds": (s * 100.0).round() / 100.0, "peak_rss_mb": (mb * 10.0).round() / 10.0 }))
+        .collect();
+    serde_json::json!({
+        "generate_seconds": (f.generate_s * 10.0).round() / 10.0,
+        "requests_per_s": f.requests_per_s.round(),
+        "save_p50_ms": f.saves.percentile(0.5),
+        "save_p99_ms": f.saves.percentile(0.99),
+        "submit_p50_ms": f.submits.percentile(0.5),
+        "submit_p99_ms": f.submits.percentile(0.99),
+        "saves": f.saves.ms.len(),
+        "submissions": f.submits.ms.len(),
+        "errors": errors,
+        "light_load_applicants": LIGHT_APPLICANTS,
+        "light_load_p50_ms": f.light.percentile(0.5),
+        "light_load_p99_ms": f.light.percentile(0.99),
+        "list_p50_ms": median(f.list_ms.ms.clone()),
+        "list_p99_ms": f.list_ms.percentile(0.99),
+        "exports": exports,
     })
+}
+
+/// One store's goals, met or not.
+fn add_checks(checks: &mut serde_json::Map<String, serde_json::Value>, f: &Figures, errors: usize) {
+    let largest = f.export.last().copied().unwrap_or((0, f64::NAN, f64::NAN));
+    let smallest = f.export.first().copied().unwrap_or(largest);
+    checks.insert(
+        format!("{}_save_p99_under_50_ms", f.backend),
+        (f.saves.percentile(0.99) < 50.0).into(),
+    );
+    checks.insert(
+        format!("{}_submit_p99_under_50_ms", f.backend),
+        (f.submits.percentile(0.99) < 50.0).into(),
+    );
+    checks.insert(format!("{}_no_errors", f.backend), (errors == 0).into());
+    checks.insert(
+        format!("{}_list_under_100_ms", f.backend),
+        (f.list_ms.percentile(0.99) < 100.0).into(),
+    );
+    checks.insert(
+        format!("{}_export_under_5_s", f.backend),
+        (largest.1 < 5.0).into(),
+    );
+    checks.insert(
+        format!("{}_export_memory_flat", f.backend),
+        ((largest.2 - smallest.2).abs() < 8.0).into(),
+    );
 }
 
 /// Runs the benchmark on both stores and returns its JSON line.
@@ -425,81 +562,10 @@ pub async fn run(quick: bool) -> anyhow::Result<serde_json::Value> {
     let mut json = serde_json::Map::new();
     let mut checks = serde_json::Map::new();
     for f in &all {
-        let errors = f.saves.errors + f.submits.errors + f.light.errors + f.list_ms.errors;
-        println!(
-            "{:<9} {:>9.1} {:>10.0} {:>9.2} {:>9.2} {:>10.2} {:>10.2} {:>7} {:>9.2} {:>9.2}",
-            f.backend,
-            f.generate_s,
-            f.requests_per_s,
-            f.saves.percentile(0.5),
-            f.saves.percentile(0.99),
-            f.submits.percentile(0.5),
-            f.submits.percentile(0.99),
-            errors,
-            median(f.list_ms.ms.clone()),
-            f.list_ms.percentile(0.99),
-        );
-        println!(
-            "{:<9} with {LIGHT_APPLICANTS} applicants instead: p50 {:.2} ms, p99 {:.2} ms over {} requests",
-            f.backend,
-            f.light.percentile(0.5),
-            f.light.percentile(0.99),
-            f.light.ms.len()
-        );
-        for (rows, seconds, mb) in &f.export {
-            println!(
-                "{:<9} XLSX export of {rows} applications: {seconds:.2} s, peak resident memory {mb:.1} MB",
-                f.backend
-            );
-        }
-        let exports: Vec<serde_json::Value> = f
-            .export
-            .iter()
-            .map(|(rows, s, mb)| serde_json::json!({ "rows": rows, "seconds": (s * 100.0).round() / 100.0, "peak_rss_mb": (mb * 10.0).round() / 10.0 }))
-            .collect();
-        json.insert(
-            f.backend.into(),
-            serde_json::json!({
-                "generate_seconds": (f.generate_s * 10.0).round() / 10.0,
-                "requests_per_s": f.requests_per_s.round(),
-                "save_p50_ms": f.saves.percentile(0.5),
-                "save_p99_ms": f.saves.percentile(0.99),
-                "submit_p50_ms": f.submits.percentile(0.5),
-                "submit_p99_ms": f.submits.percentile(0.99),
-                "saves": f.saves.ms.len(),
-                "submissions": f.submits.ms.len(),
-                "errors": errors,
-                "light_load_applicants": LIGHT_APPLICANTS,
-                "light_load_p50_ms": f.light.percentile(0.5),
-                "light_load_p99_ms": f.light.percentile(0.99),
-                "list_p50_ms": median(f.list_ms.ms.clone()),
-                "list_p99_ms": f.list_ms.percentile(0.99),
-                "exports": exports,
-            }),
-        );
-        let largest = f.export.last().copied().unwrap_or((0, f64::NAN, f64::NAN));
-        let smallest = f.export.first().copied().unwrap_or(largest);
-        checks.insert(
-            format!("{}_save_p99_under_50_ms", f.backend),
-            (f.saves.percentile(0.99) < 50.0).into(),
-        );
-        checks.insert(
-            format!("{}_submit_p99_under_50_ms", f.backend),
-            (f.submits.percentile(0.99) < 50.0).into(),
-        );
-        checks.insert(format!("{}_no_errors", f.backend), (errors == 0).into());
-        checks.insert(
-            format!("{}_list_under_100_ms", f.backend),
-            (f.list_ms.percentile(0.99) < 100.0).into(),
-        );
-        checks.insert(
-            format!("{}_export_under_5_s", f.backend),
-            (largest.1 < 5.0).into(),
-        );
-        checks.insert(
-            format!("{}_export_memory_flat", f.backend),
-            ((largest.2 - smallest.2).abs() < 8.0).into(),
-        );
+        let errors = f.errors();
+        print_figures(f, errors);
+        json.insert(f.backend.into(), figures_json(f, errors));
+        add_checks(&mut checks, f, errors);
     }
     Ok(serde_json::json!({
         "bench": "applications",

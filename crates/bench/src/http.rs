@@ -2,7 +2,7 @@
 //! connections, beside this machine's ceiling measured in the same run (a bare axum handler
 //! returning a short string). Goal: the dashboard at ≥ 25% of the ceiling, p99 under 20 ms.
 
-use crate::{median, wrk};
+use crate::public::{Target, measure, pick};
 use anyhow::{Context, bail};
 use axum::Router;
 use axum::routing::get;
@@ -34,25 +34,18 @@ pub async fn run(quick: bool) -> anyhow::Result<serde_json::Value> {
     let dashboard_url = format!("http://{app_addr}/dashboard");
     let ceiling_url = format!("http://{ceiling_addr}/");
     let headers = vec![format!("Cookie: {cookie}")];
-    // Warm both servers (connections, caches) before measuring.
-    wrk::run(&dashboard_url, CONNECTIONS, 1, &headers)?;
-    wrk::run(&ceiling_url, CONNECTIONS, 1, &[])?;
-
-    let mut dashboard = Vec::new();
-    let mut ceiling = Vec::new();
-    for _ in 0..runs {
-        // Alternate, so drift on the machine affects both alike.
-        ceiling.push(wrk::run(&ceiling_url, CONNECTIONS, seconds, &[])?);
-        let d = wrk::run(&dashboard_url, CONNECTIONS, seconds, &headers)?;
-        if d.non_2xx > 0 {
-            bail!(
-                "the dashboard answered {} requests with an error or a redirect",
-                d.non_2xx
-            );
-        }
-        dashboard.push(d);
+    let targets: [Target<'_>; 1] = [("signed-in dashboard", &dashboard_url, &headers)];
+    // Warms both servers (connections, caches), then alternates them.
+    let (ceiling, mut measured) = measure(&targets, &ceiling_url, runs, seconds)?;
+    let dashboard = measured.pop().unwrap_or_default();
+    // The public pages' check lets a 304 through; a dashboard that redirects (a lost
+    // session) measures nothing.
+    if let Some(d) = dashboard.iter().find(|d| d.non_2xx > 0) {
+        bail!(
+            "the dashboard answered {} requests with an error or a redirect",
+            d.non_2xx
+        );
     }
-    let pick = |runs: &[wrk::Run], f: fn(&wrk::Run) -> f64| median(runs.iter().map(f).collect());
     let dash_rps = pick(&dashboard, |r| r.requests_per_s);
     let dash_p50 = pick(&dashboard, |r| r.p50_ms);
     let dash_p99 = pick(&dashboard, |r| r.p99_ms);

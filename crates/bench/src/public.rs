@@ -44,6 +44,80 @@ async fn registration_timing(addr: std::net::SocketAddr, rounds: usize) -> anyho
     Ok((median(new), median(used)))
 }
 
+/// A page and the request headers it is fetched with.
+pub(crate) type Target<'a> = (&'a str, &'a str, &'a [String]);
+
+/// The median of one figure over several runs.
+pub(crate) fn pick(runs: &[wrk::Run], f: fn(&wrk::Run) -> f64) -> f64 {
+    median(runs.iter().map(f).collect())
+}
+
+/// Warms every target, then runs the ceiling and each target in turn, `runs` times.
+pub(crate) fn measure(
+    targets: &[Target<'_>],
+    ceiling_url: &str,
+    runs: usize,
+    seconds: u32,
+) -> anyhow::Result<(Vec<wrk::Run>, Vec<Vec<wrk::Run>>)> {
+    for (_, url, headers) in targets {
+        wrk::run(url, CONNECTIONS, 1, headers)?;
+    }
+    wrk::run(ceiling_url, CONNECTIONS, 1, &[])?;
+    let mut ceiling = Vec::new();
+    let mut measured: Vec<Vec<wrk::Run>> = vec![Vec::new(); targets.len()];
+    for _ in 0..runs {
+        // Alternate, so drift on the machine affects all alike.
+        ceiling.push(wrk::run(ceiling_url, CONNECTIONS, seconds, &[])?);
+        for (i, (name, url, headers)) in targets.iter().enumerate() {
+            let r = wrk::run(url, CONNECTIONS, seconds, headers)?;
+            // A 304 is not 2xx to wrk; only the plain pages must answer 200.
+            if headers.is_empty() && r.non_2xx > 0 {
+                bail!(
+                    "{name} answered {} requests with an error or a redirect",
+                    r.non_2xx
+                );
+            }
+            measured[i].push(r);
+        }
+    }
+    Ok((ceiling, measured))
+}
+
+/// One target's line of the table, its figures, and its goals when it has them.
+fn report_target(
+    name: &str,
+    runs: &[wrk::Run],
+    ceil_rps: f64,
+    has_goal: bool,
+    figures: &mut serde_json::Map<String, serde_json::Value>,
+    checks: &mut serde_json::Map<String, serde_json::Value>,
+) {
+    let rps = pick(runs, |r| r.requests_per_s);
+    let p50 = pick(runs, |r| r.p50_ms);
+    let p99 = pick(runs, |r| r.p99_ms);
+    let ratio = rps / ceil_rps;
+    println!(
+        "{:<28} {:>12.0} {:>10.2} {:>10.2} {:>10.1}",
+        name,
+        rps,
+        p50,
+        p99,
+        ratio * 100.0
+    );
+    let key = name.to_lowercase().replace([' ', ','], "_").replace("__", "_");
+    figures.insert(format!("{key}_requests_per_s"), rps.round().into());
+    figures.insert(format!("{key}_p50_ms"), p50.into());
+    figures.insert(format!("{key}_p99_ms"), p99.into());
+    figures.insert(
+        format!("{key}_to_ceiling_ratio"),
+        ((ratio * 1000.0).round() / 1000.0).into(),
+    );
+    if has_goal {
+        checks.insert(format!("{key}_at_least_half_of_ceiling"), (ratio >= 0.5).into());
+        checks.insert(format!("{key}_p99_under_10_ms"), (p99 < 10.0).into());
+    }
+}
+
 /// Runs the benchmark and returns its JSON line.
 pub async fn run(quick: bool) -> anyhow::Result<serde_json::Value> {
     let (seconds, runs) = if quick { (3, 3) } else { (10, 5) };
@@ -68,33 +142,12 @@ pub async fn run(quick: bool) -> anyhow::Result<serde_json::Value> {
         .context("the programme page sends no ETag")?;
     let revalidate = vec![format!("If-None-Match: {etag}")];
 
-    let targets: [(&str, &str, &[String]); 3] = [
+    let targets: [Target<'_>; 3] = [
         ("Local Vision page", &programme_url, &[]),
         ("open calls", &calls_url, &[]),
         ("Local Vision page, 304", &programme_url, &revalidate),
     ];
-    for (_, url, headers) in &targets {
-        wrk::run(url, CONNECTIONS, 1, headers)?;
-    }
-    wrk::run(&ceiling_url, CONNECTIONS, 1, &[])?;
-    let mut ceiling = Vec::new();
-    let mut measured: Vec<Vec<wrk::Run>> = vec![Vec::new(); targets.len()];
-    for _ in 0..runs {
-        // Alternate, so drift on the machine affects all alike.
-        ceiling.push(wrk::run(&ceiling_url, CONNECTIONS, seconds, &[])?);
-        for (i, (name, url, headers)) in targets.iter().enumerate() {
-            let r = wrk::run(url, CONNECTIONS, seconds, headers)?;
-            // A 304 is not 2xx to wrk; only the plain pages must answer 200.
-            if headers.is_empty() && r.non_2xx > 0 {
-                bail!(
-                    "{name} answered {} requests with an error or a redirect",
-                    r.non_2xx
-                );
-            }
-            measured[i].push(r);
-        }
-    }
-    let pick = |runs: &[wrk::Run], f: fn(&wrk::Run) -> f64| median(runs.iter().map(f).collect());
+    let (ceiling, measured) = measure(&targets, &ceiling_url, runs, seconds)?;
     let ceil_rps = pick(&ceiling, |r| r.requests_per_s);
     let ceil_p99 = pick(&ceiling, |r| r.p99_ms);
     println!(
@@ -113,30 +166,7 @@ pub async fn run(quick: bool) -> anyhow::Result<serde_json::Value> {
     figures.insert("ceiling_requests_per_s".into(), ceil_rps.round().into());
     figures.insert("ceiling_p99_ms".into(), ceil_p99.into());
     for (i, (name, _, _)) in targets.iter().enumerate() {
-        let rps = pick(&measured[i], |r| r.requests_per_s);
-        let p50 = pick(&measured[i], |r| r.p50_ms);
-        let p99 = pick(&measured[i], |r| r.p99_ms);
-        let ratio = rps / ceil_rps;
-        println!(
-            "{:<28} {:>12.0} {:>10.2} {:>10.2} {:>10.1}",
-            name,
-            rps,
-            p50,
-            p99,
-            ratio * 100.0
-        );
-        let key = name.to_lowercase().replace([' ', ','], "_").replace("__", "_");
-        figures.insert(format!("{key}_requests_per_s"), rps.round().into());
-        figures.insert(format!("{key}_p50_ms"), p50.into());
-        figures.insert(format!("{key}_p99_ms"), p99.into());
-        figures.insert(
-            format!("{key}_to_ceiling_ratio"),
-            ((ratio * 1000.0).round() / 1000.0).into(),
-        );
-        if i < 2 {
-            checks.insert(format!("{key}_at_least_half_of_ceiling"), (ratio >= 0.5).into());
-            checks.insert(format!("{key}_p99_under_10_ms"), (p99 < 10.0).into());
-        }
+        report_target(name, &measured[i], ceil_rps, i < 2, &mut figures, &mut checks);
     }
     println!("goal: each page ≥ 50% of the ceiling, p99 < 10 ms");
     let (new_ms, used_ms) = registration_timing(app_addr, if quick { 10 } else { 30 }).await?;

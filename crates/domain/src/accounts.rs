@@ -295,3 +295,19 @@ mod tests {
         assert_eq!(secret_digest("abc").len(), 64);
     }
 }
+
+/// A person with an account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub password_hash: String,
+    pub organisation: String,
+    pub job_role: String,
+    /// False until the person opens the link sent to their address: they can read, but
+    /// not ask for a role.
+    pub email_verified: bool,
+    /// True once two-factor sign-in is set up.
+    pub totp_enabled: bool,
+}

@@ -2,6 +2,7 @@
 //! what must be done before it can be submitted, and the fingerprint a sign-off is given on.
 
 use crate::forms::{Answers, FormDefinition, SectionStatus};
+use crate::money::Pence;
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -305,4 +306,23 @@ mod tests {
         assert!(ApplicationStatus::AwaitingSignoff.is_editable());
         assert!(!ApplicationStatus::Withdrawn.is_editable());
     }
+}
+
+/// An application, without its answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Application {
+    pub id: i64,
+    pub round_id: i64,
+    pub place_id: i64,
+    pub form_id: i64,
+    pub status: ApplicationStatus,
+    pub reference: Option<String>,
+    pub pledge: Option<Pence>,
+    pub answers_digest: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub submitted_at: Option<Timestamp>,
+    pub withdrawn_at: Option<Timestamp>,
+    pub withdrawn_reason: Option<String>,
+    pub deadline_extended_to: Option<Timestamp>,
 }

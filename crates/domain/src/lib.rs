@@ -8,6 +8,7 @@ pub mod applications;
 pub mod audit;
 pub mod email;
 pub mod forms;
+pub mod ids;
 pub mod imports;
 pub mod links;
 pub mod money;
@@ -21,5 +22,6 @@ pub mod time;
 pub mod two_factor;
 
 pub use email::Email;
+pub use ids::{ApplicationId, PlaceId, ProgrammeId, RoundId, UserId};
 pub use money::Pence;
 pub use time::{Clock, Timestamp};

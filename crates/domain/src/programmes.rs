@@ -228,3 +228,72 @@ mod tests {
         );
     }
 }
+
+/// A call for applications.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Round {
+    pub id: i64,
+    pub programme_id: i64,
+    pub slug: String,
+    pub name: String,
+    pub reference_prefix: String,
+    pub opens_at: Timestamp,
+    pub closes_at: Timestamp,
+    pub places_offered: i64,
+    pub eligibility: String,
+    pub review_ends_at: Timestamp,
+    pub notify_by: Timestamp,
+    pub launch_event_at: Option<Timestamp>,
+    pub launch_event_location: Option<String>,
+    pub value_per_place: Pence,
+    pub themes: Vec<String>,
+    /// True when an application counts as complete only with the board chair's sign-off.
+    pub signoff_required: bool,
+}
+
+/// A local area taking part in programmes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    pub id: i64,
+    pub reference: String,
+    pub name: String,
+    pub kind: PlaceKind,
+    pub ons_code: Option<String>,
+    pub region: Option<String>,
+    pub hwb_chair_name: Option<String>,
+    pub hwb_chair_email: Option<String>,
+    /// The programmes this place takes part in.
+    pub programme_ids: Vec<i64>,
+    /// Where it stands in each of those programmes, in the same order: a place shared by
+    /// programmes has a status and a breakthrough issue in each.
+    pub memberships: Vec<PlaceInProgramme>,
+}
+
+/// A place's standing in one programme.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlaceInProgramme {
+    pub programme_id: i64,
+    /// "underway", "applicant", ...
+    pub status: Option<String>,
+    pub breakthrough_issue: Option<String>,
+}
+
+impl Place {
+    /// Where the place stands in one programme, if it takes part in it.
+    pub fn in_programme(&self, programme_id: i64) -> Option<&PlaceInProgramme> {
+        self.memberships.iter().find(|m| m.programme_id == programme_id)
+    }
+}
+
+/// A programme with its fund worked out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Programme {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub summary: String,
+    pub contact_email: String,
+    pub fund: FundPosition,
+    /// The public page, in Markdown (rendered and sanitised by the web layer).
+    pub page_markdown: String,
+}

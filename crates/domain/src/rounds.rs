@@ -129,17 +129,79 @@ pub fn slugify(name: &str) -> String {
     slug.trim_end_matches('-').to_string()
 }
 
+/// The dates a round form gives, each `None` when it did not parse (its problem added).
+struct Dates {
+    opens: Option<Timestamp>,
+    closes: Option<Timestamp>,
+    review: Option<Timestamp>,
+    notify: Option<Timestamp>,
+    launch: Option<Timestamp>,
+}
+
 impl RoundForm {
     /// Checks every field; returns the plan, or every problem in page order.
     pub fn check(&self) -> Result<RoundPlan, Vec<FieldProblem>> {
         let mut problems: Vec<FieldProblem> = Vec::new();
         let problems = &mut problems;
+        let name = self.checked_name(problems);
+        let prefix = self.checked_prefix(problems);
+        let dates = self.dates(problems);
+        let places = self.checked_places(problems);
+        let value = self.checked_value(problems);
+        let eligibility = self.eligibility.trim().to_string();
+        if eligibility.is_empty() {
+            add(problems, "eligibility", "Enter who can apply");
+        }
+        check_order(problems, &dates);
+        let themes: Vec<String> = self
+            .themes
+            .lines()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+            .collect();
+        let location = Some(self.launch_location.trim().to_string()).filter(|l| !l.is_empty());
+        match (dates, places, value) {
+            (
+                Dates {
+                    opens: Some(opens_at),
+                    closes: Some(closes_at),
+                    review: Some(review_ends_at),
+                    notify: Some(notify_by),
+                    launch,
+                },
+                Some(places_offered),
+                Some(value_per_place),
+            ) if problems.is_empty() => Ok(RoundPlan {
+                slug: slugify(&name),
+                name,
+                reference_prefix: prefix,
+                opens_at,
+                closes_at,
+                places_offered,
+                value_per_place,
+                eligibility,
+                review_ends_at,
+                notify_by,
+                launch_event_at: launch,
+                launch_event_location: location,
+                themes,
+            }),
+            _ => Err(std::mem::take(problems)),
+        }
+    }
+
+    fn checked_name(&self, problems: &mut Vec<FieldProblem>) -> String {
         let name = self.name.trim().to_string();
         if name.is_empty() {
             add(problems, "name", "Enter the round's name");
         } else if name.chars().count() > 120 {
             add(problems, "name", "Name must be 120 characters or fewer");
         }
+        name
+    }
+
+    fn checked_prefix(&self, problems: &mut Vec<FieldProblem>) -> String {
         let prefix = self.reference_prefix.trim().to_uppercase();
         let prefix_ok = (2..=12).contains(&prefix.len())
             && prefix.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
@@ -151,6 +213,10 @@ impl RoundForm {
                 "Enter a reference prefix of 2 to 12 letters, numbers or dashes, like LV-2027",
             );
         }
+        prefix
+    }
+
+    fn dates(&self, problems: &mut Vec<FieldProblem>) -> Dates {
         let opens = instant(
             problems,
             "opens",
@@ -190,19 +256,29 @@ impl RoundForm {
         let launch_typed = !(self.launch_day.trim().is_empty()
             && self.launch_month.trim().is_empty()
             && self.launch_year.trim().is_empty());
-        let launch = if launch_typed {
-            instant(
-                problems,
-                "launch",
-                "launch event",
-                (&self.launch_day, &self.launch_month, &self.launch_year),
-                Some((&self.launch_time, false)),
-                false,
-            )
-        } else {
-            None
-        };
-        let places = match self.places_offered.trim().parse::<i64>() {
+        let launch = launch_typed
+            .then(|| {
+                instant(
+                    problems,
+                    "launch",
+                    "launch event",
+                    (&self.launch_day, &self.launch_month, &self.launch_year),
+                    Some((&self.launch_time, false)),
+                    false,
+                )
+            })
+            .flatten();
+        Dates {
+            opens,
+            closes,
+            review,
+            notify,
+            launch,
+        }
+    }
+
+    fn checked_places(&self, problems: &mut Vec<FieldProblem>) -> Option<i64> {
+        match self.places_offered.trim().parse::<i64>() {
             Ok(n) if (1..=1000).contains(&n) => Some(n),
             _ => {
                 add(
@@ -212,8 +288,11 @@ impl RoundForm {
                 );
                 None
             }
-        };
-        let value = match Pence::parse_pounds(&self.value_per_place) {
+        }
+    }
+
+    fn checked_value(&self, problems: &mut Vec<FieldProblem>) -> Option<Pence> {
+        match Pence::parse_pounds(&self.value_per_place) {
             Ok(p) if p.0 >= 0 => Some(p),
             Ok(_) => {
                 add(
@@ -227,71 +306,34 @@ impl RoundForm {
                 add(problems, "value_per_place", &e.to_string());
                 None
             }
-        };
-        let eligibility = self.eligibility.trim().to_string();
-        if eligibility.is_empty() {
-            add(problems, "eligibility", "Enter who can apply");
         }
-        if let (Some(o), Some(c)) = (opens, closes)
-            && c <= o
-        {
-            add(
-                problems,
-                "closes_day",
-                "The deadline must be after the opening date",
-            );
-        }
-        if let (Some(c), Some(r)) = (closes, review)
-            && r <= c
-        {
-            add(
-                problems,
-                "review_ends_day",
-                "The review must end after the deadline",
-            );
-        }
-        if let (Some(c), Some(n)) = (closes, notify)
-            && n <= c
-        {
-            add(
-                problems,
-                "notify_day",
-                "Places must be notified after the deadline",
-            );
-        }
-        let themes: Vec<String> = self
-            .themes
-            .lines()
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .map(str::to_string)
-            .collect();
-        let location = Some(self.launch_location.trim().to_string()).filter(|l| !l.is_empty());
-        match (opens, closes, review, notify, places, value) {
-            (
-                Some(opens_at),
-                Some(closes_at),
-                Some(review_ends_at),
-                Some(notify_by),
-                Some(places_offered),
-                Some(value_per_place),
-            ) if problems.is_empty() => Ok(RoundPlan {
-                slug: slugify(&name),
-                name,
-                reference_prefix: prefix,
-                opens_at,
-                closes_at,
-                places_offered,
-                value_per_place,
-                eligibility,
-                review_ends_at,
-                notify_by,
-                launch_event_at: launch,
-                launch_event_location: location,
-                themes,
-            }),
-            _ => Err(std::mem::take(problems)),
-        }
+    }
+}
+
+/// The deadline after the opening, the end of the review and the notification after the
+/// deadline.
+fn check_order(problems: &mut Vec<FieldProblem>, d: &Dates) {
+    let not_after = |earlier: Option<Timestamp>, later: Option<Timestamp>| matches!((earlier, later), (Some(e), Some(l)) if l <= e);
+    if not_after(d.opens, d.closes) {
+        add(
+            problems,
+            "closes_day",
+            "The deadline must be after the opening date",
+        );
+    }
+    if not_after(d.closes, d.review) {
+        add(
+            problems,
+            "review_ends_day",
+            "The review must end after the deadline",
+        );
+    }
+    if not_after(d.closes, d.notify) {
+        add(
+            problems,
+            "notify_day",
+            "Places must be notified after the deadline",
+        );
     }
 }
 

@@ -6,8 +6,10 @@
 
 pub mod applications;
 pub mod audit;
+#[cfg(feature = "demo")]
 pub mod demo;
 pub mod forms;
+#[cfg(feature = "demo")]
 pub mod national;
 pub mod news;
 pub mod organisations;
@@ -26,6 +28,8 @@ pub mod users;
 
 mod connect;
 mod migrations;
+mod rows;
+#[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
 pub use connect::{ConnectError, connect, redact};

@@ -33,7 +33,8 @@ pub fn sqlite() -> Migrator {
             (2, "0002_place_partners"),
             (3, "0003_applications"),
             (4, "0004_front_door"),
-            (5, "0005_security")
+            (5, "0005_security"),
+            (6, "0006_mail_html")
         ]
     ))
 }
@@ -47,7 +48,8 @@ pub fn postgres() -> Migrator {
             (2, "0002_place_partners"),
             (3, "0003_applications"),
             (4, "0004_front_door"),
-            (5, "0005_security")
+            (5, "0005_security"),
+            (6, "0006_mail_html")
         ]
     ))
 }

@@ -13,22 +13,36 @@ pub struct Message {
     pub to_address: String,
     pub subject: String,
     pub body_text: String,
+    /// The HTML part, sent beside the text as multipart/alternative; `None` for a message
+    /// queued as plain text only.
+    pub body_html: Option<String>,
     pub created_at: Timestamp,
     pub attempts: i64,
     pub sent_at: Option<Timestamp>,
     pub last_error: Option<String>,
 }
 
-type Row = (i64, String, String, String, i64, i64, Option<i64>, Option<String>);
+type Row = (
+    i64,
+    String,
+    String,
+    String,
+    Option<String>,
+    i64,
+    i64,
+    Option<i64>,
+    Option<String>,
+);
 
 fn to_message(
-    (id, to_address, subject, body_text, created_at, attempts, sent_at, last_error): Row,
+    (id, to_address, subject, body_text, body_html, created_at, attempts, sent_at, last_error): Row,
 ) -> Message {
     Message {
         id,
         to_address,
         subject,
         body_text,
+        body_html,
         created_at: Timestamp(created_at),
         attempts,
         sent_at: sent_at.map(Timestamp),
@@ -36,18 +50,32 @@ fn to_message(
     }
 }
 
-const COLUMNS: &str = "id, to_address, subject, body_text, created_at, attempts, sent_at, last_error";
+const COLUMNS: &str =
+    "id, to_address, subject, body_text, body_html, created_at, attempts, sent_at, last_error";
 
-/// Queues a message inside the caller's transaction.
+/// Queues a plain-text message inside the caller's transaction.
 pub async fn enqueue(tx: &mut Tx, to: &str, subject: &str, body_text: &str, now: Timestamp) -> Result<i64> {
+    enqueue_parts(tx, to, subject, body_text, None, now).await
+}
+
+/// Queues a message with its plain-text part and, when it has one, its HTML part.
+pub async fn enqueue_parts(
+    tx: &mut Tx,
+    to: &str,
+    subject: &str,
+    body_text: &str,
+    body_html: Option<&str>,
+    now: Timestamp,
+) -> Result<i64> {
     on_tx!(tx, |conn| {
         let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO outbox (to_address, subject, body_text, created_at, next_attempt_at) \
-             VALUES ($1, $2, $3, $4, $4) RETURNING id",
+            "INSERT INTO outbox (to_address, subject, body_text, body_html, created_at, next_attempt_at) \
+             VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
         )
         .bind(to)
         .bind(subject)
         .bind(body_text)
+        .bind(body_html)
         .bind(now.0)
         .fetch_one(conn)
         .await?;
@@ -93,32 +121,36 @@ pub async fn claim_due(db: &Db, now: Timestamp, limit: i64, lease_seconds: i64) 
     Ok(messages)
 }
 
-/// Marks a message sent, and in the same statement removes its secret links from the
-/// stored body ([`redact_links`]): once a sign-off, invitation, confirmation or password
-/// link has gone to its addressee, no copy of it stays in the database. The body is only
+/// Marks a message sent, and in the same statement removes its secret links from both
+/// stored parts ([`redact_links`]): once a sign-off, invitation, confirmation or password
+/// link has gone to its addressee, no copy of it stays in the database. Each part is only
 /// rewritten if it is still the one that was sent (an erasure meanwhile wins). Messages
 /// not sent yet keep their links, since they must still go out (and the demo's outbox
 /// viewer, with no mail server, shows them working).
 pub async fn mark_sent(db: &Db, id: i64, now: Timestamp) -> Result<()> {
-    let body: Option<(String,)> = on_db!(db, |pool| {
-        sqlx::query_as("SELECT body_text FROM outbox WHERE id = $1")
+    let parts: Option<(String, Option<String>)> = on_db!(db, |pool| {
+        sqlx::query_as("SELECT body_text, body_html FROM outbox WHERE id = $1")
             .bind(id)
             .fetch_optional(pool)
             .await?
     });
-    let Some((body,)) = body else {
+    let Some((text, html)) = parts else {
         return Ok(());
     };
-    let redacted = redact_links(&body);
+    let redacted_text = redact_links(&text);
+    let redacted_html = html.as_deref().map(redact_links);
     on_db!(db, |pool| {
         sqlx::query(
             "UPDATE outbox SET sent_at = $1, attempts = attempts + 1, last_error = NULL, \
-             body_text = CASE WHEN body_text = $3 THEN $4 ELSE body_text END WHERE id = $2",
+             body_text = CASE WHEN body_text = $3 THEN $4 ELSE body_text END, \
+             body_html = CASE WHEN body_html = $5 THEN $6 ELSE body_html END WHERE id = $2",
         )
         .bind(now.0)
         .bind(id)
-        .bind(&body)
-        .bind(&redacted)
+        .bind(&text)
+        .bind(&redacted_text)
+        .bind(&html)
+        .bind(&redacted_html)
         .execute(pool)
         .await?;
     });
@@ -160,7 +192,56 @@ pub fn retry_delay_seconds(attempts_so_far: i64) -> i64 {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // Tests fail loudly by design.
 mod tests {
+    use super::*;
+    use crate::testing::{Backend, TestDb};
+    use convene_domain::links::LINK_REMOVED;
+
+    const NOW: Timestamp = Timestamp(1_700_000_000_000_000);
+
+    #[tokio::test]
+    async fn sending_removes_secret_links_from_both_parts() {
+        let link = "https://convene.example.org/reset-password/3f9a0c1b2d4e5f60718293a4b5c6d7e8";
+        let text = format!("Open this link:\n\n{link}\n\nConvene");
+        let html = format!("<p><a href=\"{link}\">{link}</a></p>");
+        for backend in Backend::BOTH {
+            let t = TestDb::new(backend).await;
+            let mut tx = t.db.begin().await.unwrap();
+            let id = enqueue_parts(&mut tx, "a@example.org", "Reset", &text, Some(&html), NOW)
+                .await
+                .unwrap();
+            let plain = enqueue(&mut tx, "b@example.org", "Plain", &text, NOW)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            let due = claim_due(&t.db, NOW, 10, 60).await.unwrap();
+            assert_eq!(
+                due[0].body_html.as_deref(),
+                Some(html.as_str()),
+                "{backend:?}: kept until sent"
+            );
+            assert_eq!(due[1].body_html, None, "{backend:?}");
+            mark_sent(&t.db, id, NOW).await.unwrap();
+            mark_sent(&t.db, plain, NOW).await.unwrap();
+            let kept = recent(&t.db, 10).await.unwrap();
+            for m in &kept {
+                assert!(
+                    !m.body_text.contains(link) && m.body_text.contains(LINK_REMOVED),
+                    "{backend:?}: {m:?}"
+                );
+            }
+            let sent = kept.iter().find(|m| m.id == id).unwrap();
+            assert_eq!(
+                sent.body_html.as_deref(),
+                Some("<p><a href=\"[link removed]\">[link removed]</a></p>"),
+                "{backend:?}"
+            );
+            assert_eq!(kept.iter().find(|m| m.id == plain).unwrap().body_html, None);
+            t.remove().await;
+        }
+    }
+
     #[test]
     fn backoff_grows_and_caps() {
         assert_eq!(super::retry_delay_seconds(0), 30);

@@ -348,10 +348,12 @@ const ERASE: &[(&str, &[Param])] = &[
         "DELETE FROM attempt_counts WHERE key = $1 OR key = $2",
         &[Param::PasswordThrottle, Param::CodeThrottle],
     ),
-    // Mail to them, or naming them, keeps only that it was sent.
+    // Mail to them, or naming them, keeps only that it was sent (both parts: the HTML part
+    // says what the text says).
     (
-        "UPDATE outbox SET to_address = 'erased', subject = '[removed]', body_text = '[removed]' \
-         WHERE LOWER(to_address) = $1 OR body_text LIKE $2 ESCAPE '!' OR LOWER(body_text) LIKE $3 ESCAPE '!'",
+        "UPDATE outbox SET to_address = 'erased', subject = '[removed]', body_text = '[removed]', body_html = NULL \
+         WHERE LOWER(to_address) = $1 OR body_text LIKE $2 ESCAPE '!' OR LOWER(body_text) LIKE $3 ESCAPE '!' \
+         OR body_html LIKE $2 ESCAPE '!' OR LOWER(body_html) LIKE $3 ESCAPE '!'",
         &[Param::Email, Param::NameWithin, Param::EmailWithin],
     ),
     // The programme keeps its records of requests, proposals and sign-offs, without them.

@@ -1,5 +1,7 @@
-//! Secrets people hold: API bearer tokens and password-reset links. Only a digest of each
-//! secret is stored.
+//! Secrets people hold: API bearer tokens and emailed links (password resets, address
+//! confirmations), and what every table of emailed links shares ([`LinkTable`]: ending one
+//! early). Only a digest of each secret is stored. The use cases reach links through
+//! `convene_app::links`, never these functions directly.
 
 use crate::{Db, Result, Tx, on_db, on_tx};
 use convene_domain::Timestamp;
@@ -117,10 +119,28 @@ pub async fn revoke_api_token(tx: &mut Tx, id: i64, now: Timestamp) -> Result<bo
 /// email links (password resets, address confirmations and pending email changes), after a
 /// password reset or change or "sign out everywhere". Returns how many were ended.
 pub async fn revoke_all_for_user(tx: &mut Tx, user_id: i64, now: Timestamp) -> Result<u64> {
+    Ok(revoke_api_tokens_of_user(tx, user_id, now).await? + void_links_of_user(tx, user_id, now).await?)
+}
+
+/// Revokes every live API token of an account. Returns how many were revoked.
+pub async fn revoke_api_tokens_of_user(tx: &mut Tx, user_id: i64, now: Timestamp) -> Result<u64> {
+    on_tx!(tx, |conn| {
+        let done =
+            sqlx::query("UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL")
+                .bind(user_id)
+                .bind(now.0)
+                .execute(conn)
+                .await?;
+        Ok(done.rows_affected())
+    })
+}
+
+/// Spends every unspent email link of an account (password resets, address confirmations
+/// and pending email changes), so none works any more. Returns how many were ended.
+pub async fn void_links_of_user(tx: &mut Tx, user_id: i64, now: Timestamp) -> Result<u64> {
     on_tx!(tx, |conn| {
         let mut ended = 0;
         for sql in [
-            "UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL",
             "UPDATE password_resets SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL",
             "UPDATE email_verifications SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL",
         ] {
@@ -135,25 +155,26 @@ pub async fn revoke_all_for_user(tx: &mut Tx, user_id: i64, now: Timestamp) -> R
     })
 }
 
-/// Stores a password-reset link's digest.
+/// Stores a password-reset link's digest; returns the link's id.
 pub async fn create_password_reset(
     tx: &mut Tx,
     user_id: i64,
     digest: &str,
     now: Timestamp,
     expires_at: Timestamp,
-) -> Result<()> {
+) -> Result<i64> {
     on_tx!(tx, |conn| {
-        sqlx::query(
-            "INSERT INTO password_resets (user_id, token_digest, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO password_resets (user_id, token_digest, created_at, expires_at) VALUES ($1, $2, $3, $4) \
+             RETURNING id",
         )
         .bind(user_id)
         .bind(digest)
         .bind(now.0)
         .bind(expires_at.0)
-        .execute(conn)
+        .fetch_one(conn)
         .await?;
-        Ok(())
+        Ok(id)
     })
 }
 
@@ -171,7 +192,27 @@ pub async fn password_reset_user(db: &Db, digest: &str, now: Timestamp) -> Resul
     Ok(row.map(|(id,)| id))
 }
 
-/// Spends a reset link; true only for the one request that spent it.
+/// The person a reset link belongs to while it is live, or why it is not.
+pub async fn password_reset(
+    db: &Db,
+    digest: &str,
+    now: Timestamp,
+) -> Result<std::result::Result<i64, LinkState>> {
+    let row: Option<(i64, i64, Option<i64>)> = on_db!(db, |pool| {
+        sqlx::query_as("SELECT user_id, expires_at, used_at FROM password_resets WHERE token_digest = $1")
+            .bind(digest)
+            .fetch_optional(pool)
+            .await?
+    });
+    Ok(match row {
+        None => Err(LinkState::Unknown),
+        Some((_, _, Some(_))) => Err(LinkState::Used),
+        Some((_, expires, None)) if expires <= now.0 => Err(LinkState::Expired),
+        Some((user_id, _, None)) => Ok(user_id),
+    })
+}
+
+/// Spends a reset link; `Some` (its person) only for the one request that spent it.
 pub async fn spend_password_reset(tx: &mut Tx, digest: &str, now: Timestamp) -> Result<Option<i64>> {
     on_tx!(tx, |conn| {
         let row: Option<(i64,)> = sqlx::query_as(
@@ -195,7 +236,7 @@ pub async fn spend_password_reset(tx: &mut Tx, digest: &str, now: Timestamp) -> 
 }
 
 /// Stores an email-verification link's digest for `email` (the account's address, or the
-/// new one it is moving to).
+/// new one it is moving to); returns the link's id.
 pub async fn create_email_verification(
     tx: &mut Tx,
     user_id: i64,
@@ -204,11 +245,11 @@ pub async fn create_email_verification(
     return_to: &str,
     now: Timestamp,
     expires_at: Timestamp,
-) -> Result<()> {
+) -> Result<i64> {
     on_tx!(tx, |conn| {
-        sqlx::query(
+        let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO email_verifications (user_id, email, token_digest, return_to, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
         .bind(user_id)
         .bind(email)
@@ -216,9 +257,9 @@ pub async fn create_email_verification(
         .bind(return_to)
         .bind(now.0)
         .bind(expires_at.0)
-        .execute(conn)
+        .fetch_one(conn)
         .await?;
-        Ok(())
+        Ok(id)
     })
 }
 
@@ -230,7 +271,7 @@ pub struct EmailVerification {
     pub return_to: String,
 }
 
-/// Why a verification link cannot be used.
+/// Why an emailed link (a confirmation, reset or invitation) cannot be used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LinkState {
     Unknown,
@@ -284,5 +325,61 @@ pub async fn spend_email_verification(
             email,
             return_to,
         }))
+    })
+}
+
+/// A table of emailed links: each has an `id`, a `token_digest` and an `expires_at`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkTable {
+    Signoffs,
+    EmailVerifications,
+    Invitations,
+    PasswordResets,
+}
+
+/// Ends an unspent link's life now, so it reads as expired. False when it was already
+/// spent, voided or expired. A sign-off link counts as expired only after its moment, so
+/// every table is set a microsecond back.
+pub async fn expire_link(tx: &mut Tx, table: LinkTable, id: i64, now: Timestamp) -> Result<bool> {
+    let sql = match table {
+        LinkTable::Signoffs => {
+            "UPDATE signoffs SET expires_at = $2 - 1 WHERE id = $1 AND confirmed_at IS NULL \
+             AND voided_at IS NULL AND expires_at >= $2"
+        }
+        LinkTable::EmailVerifications => {
+            "UPDATE email_verifications SET expires_at = $2 - 1 WHERE id = $1 AND used_at IS NULL AND expires_at > $2"
+        }
+        LinkTable::Invitations => {
+            "UPDATE invitations SET expires_at = $2 - 1 WHERE id = $1 AND accepted_at IS NULL AND expires_at > $2"
+        }
+        LinkTable::PasswordResets => {
+            "UPDATE password_resets SET expires_at = $2 - 1 WHERE id = $1 AND used_at IS NULL AND expires_at > $2"
+        }
+    };
+    on_tx!(tx, |conn| {
+        let done = sqlx::query(sql).bind(id).bind(now.0).execute(conn).await?;
+        Ok(done.rows_affected() == 1)
+    })
+}
+
+/// Voids an unspent link: a sign-off link is marked voided; a confirmation or reset link,
+/// whose table has no such column, is marked used; an invitation (with neither) expires.
+/// False when it was already spent or voided.
+pub async fn void_link(tx: &mut Tx, table: LinkTable, id: i64, now: Timestamp) -> Result<bool> {
+    let sql = match table {
+        LinkTable::Signoffs => {
+            "UPDATE signoffs SET voided_at = $2 WHERE id = $1 AND voided_at IS NULL AND confirmed_at IS NULL"
+        }
+        LinkTable::EmailVerifications => {
+            "UPDATE email_verifications SET used_at = $2 WHERE id = $1 AND used_at IS NULL"
+        }
+        LinkTable::PasswordResets => {
+            "UPDATE password_resets SET used_at = $2 WHERE id = $1 AND used_at IS NULL"
+        }
+        LinkTable::Invitations => return expire_link(tx, table, id, now).await,
+    };
+    on_tx!(tx, |conn| {
+        let done = sqlx::query(sql).bind(id).bind(now.0).execute(conn).await?;
+        Ok(done.rows_affected() == 1)
     })
 }

@@ -1,49 +1,41 @@
 //! People with accounts and the roles granted to them.
 
+use crate::rows::named_row;
 use crate::{Db, Result, StoreError, Tx, on_db, on_tx};
 use convene_domain::accounts::{Grant, Role};
 use convene_domain::{Email, Timestamp};
 
-/// A person with an account.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct User {
-    pub id: i64,
-    pub email: String,
-    pub name: String,
-    pub password_hash: String,
-    pub organisation: String,
-    pub job_role: String,
-    /// False until the person opens the link sent to their address: they can read, but
-    /// not ask for a role.
-    pub email_verified: bool,
-    /// True once two-factor sign-in is set up.
-    pub totp_enabled: bool,
-}
+pub use convene_domain::accounts::User;
 
-type UserRow = (
-    i64,
-    String,
-    String,
-    String,
-    String,
-    String,
-    Option<i64>,
-    Option<i64>,
-);
+named_row! {
+    /// An account as stored: when the address was confirmed and two-factor set up, if ever.
+    struct UserRow {
+        id: i64,
+        email: String,
+        name: String,
+        password_hash: String,
+        organisation: String,
+        job_role: String,
+        email_verified_at: Option<i64>,
+        totp_enabled_at: Option<i64>,
+    }
+}
 
 const USER_COLUMNS: &str =
     "id, email, name, password_hash, organisation, job_role, email_verified_at, totp_enabled_at";
 
-fn to_user((id, email, name, password_hash, organisation, job_role, verified, totp): UserRow) -> User {
-    User {
-        id,
-        email,
-        name,
-        password_hash,
-        organisation,
-        job_role,
-        email_verified: verified.is_some(),
-        totp_enabled: totp.is_some(),
+impl From<UserRow> for User {
+    fn from(row: UserRow) -> Self {
+        User {
+            id: row.id,
+            email: row.email,
+            name: row.name,
+            password_hash: row.password_hash,
+            organisation: row.organisation,
+            job_role: row.job_role,
+            email_verified: row.email_verified_at.is_some(),
+            totp_enabled: row.totp_enabled_at.is_some(),
+        }
     }
 }
 
@@ -208,7 +200,7 @@ pub async fn by_email(db: &Db, email: &Email) -> Result<Option<User>> {
         .fetch_optional(pool)
         .await?
     });
-    Ok(row.map(to_user))
+    Ok(row.map(User::from))
 }
 
 /// Finds an account by id.
@@ -221,7 +213,7 @@ pub async fn by_id(db: &Db, id: i64) -> Result<Option<User>> {
         .fetch_optional(pool)
         .await?
     });
-    Ok(row.map(to_user))
+    Ok(row.map(User::from))
 }
 
 /// Every role a person holds.

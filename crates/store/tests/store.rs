@@ -474,18 +474,16 @@ async fn a_section_saved_over_a_stale_version_is_refused() {
             let definition = form.definition.clone();
             async move {
                 let mut tx = db.begin().await.unwrap();
-                let out = applications::save_section(
-                    &mut tx,
-                    id,
-                    &definition,
-                    "lessons",
-                    &answers(text),
-                    expected,
-                    None,
-                    NOW,
-                )
-                .await
-                .unwrap();
+                let typed = answers(text);
+                let save = applications::SectionSave {
+                    application_id: id,
+                    form: &definition,
+                    section_key: "lessons",
+                    answers: &typed,
+                    expected_version: expected,
+                    user_id: None,
+                };
+                let out = applications::save_section(&mut tx, &save, NOW).await.unwrap();
                 tx.commit().await.unwrap();
                 out
             }

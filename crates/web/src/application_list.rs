@@ -1,10 +1,10 @@
 //! A round's list of applications as admins filter it, shared by the page and the API: the
 //! filters as they arrive in a query string, and the page size.
 
+use convene_app::applications::ListFilter;
 use convene_domain::applications::ApplicationStatus;
 use convene_domain::imports::REGIONS;
 use convene_domain::programmes::PlaceKind;
-use convene_store::applications::ListFilter;
 use serde::Deserialize;
 
 /// The list's filters as they arrive in the query string.

@@ -1,5 +1,6 @@
 //! Who is asking: the signed-in person behind a session cookie (pages) or a bearer token
-//! (API), loaded with their roles.
+//! (API), loaded with their roles (`convene_app::accounts::person`), and ending a
+//! person's sessions.
 
 use crate::error::{AppError, problem};
 use crate::session_store::USER_ID_KEY;
@@ -8,34 +9,14 @@ use axum::extract::{FromRef, FromRequestParts};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use convene_domain::accounts::secret_digest;
+use convene_app::accounts::{self, User};
 use convene_domain::policy::Principal;
-use convene_store::tokens;
-use convene_store::users::{self, User};
-use std::sync::Arc;
 use tower_sessions::Session;
 
 /// When the session's expiry was last pushed back; touched at most once a minute.
 const TOUCHED_KEY: &str = "touched";
 
 pub use crate::state::Person;
-
-/// Loads a person and their roles, from the short cache when it is fresh.
-pub async fn load_person(
-    state: &AppState,
-    user_id: i64,
-) -> Result<Option<Person>, convene_store::StoreError> {
-    if let Some(hit) = state.people.get(user_id) {
-        return Ok(Some(hit));
-    }
-    let Some(user) = users::by_id(&state.db, user_id).await? else {
-        return Ok(None);
-    };
-    let grants = users::grants(&state.db, user_id).await?;
-    let person = Arc::new((user, Principal { user_id, grants }));
-    state.people.put(user_id, person.clone());
-    Ok(Some(person))
-}
 
 /// The signed-in person, if any, with their session.
 pub struct MaybeUser {
@@ -84,7 +65,9 @@ where
         };
         // An account whose address is unconfirmed reaches nothing: someone may have
         // registered an address that is not theirs (docs/decisions/0001-unconfirmed-accounts-reach-nothing.md).
-        let person = load_person(&state, user_id).await?.filter(|p| p.0.email_verified);
+        let person = accounts::person(&state, user_id)
+            .await?
+            .filter(|p| p.0.email_verified);
         if person.is_some() {
             touch(&session, state.clock.now().0).await?;
         }
@@ -150,23 +133,13 @@ pub fn lacks_required_two_factor(state: &AppState, person: &Person) -> bool {
         && person.1.grants.iter().any(|g| g.role.needs_two_factor())
 }
 
-/// Ends every way into an account but its password, after the password is reset or
-/// changed or the person signs out everywhere: API tokens and unspent email links (in the
-/// caller's transaction), then, once it commits, call [`end_sessions`].
-/// (docs/decisions/0003-credentials-end-together.md)
-pub async fn revoke_credentials(work: &mut convene_app::Work, user_id: i64) -> Result<(), AppError> {
-    let now = work.now();
-    tokens::revoke_all_for_user(work.tx(), user_id, now).await?;
-    Ok(())
-}
-
 /// Ends an account's sessions, signed-in and half-signed-in (awaiting a code), but `keep`,
-/// on this server at once and on others within [`convene_app::CACHE_TTL`].
+/// on this server at once and on others within [`convene_app::CACHE_TTL`]: after the use
+/// case that revoked its other credentials has committed
+/// (docs/decisions/0003-credentials-end-together.md).
 pub async fn end_sessions(state: &AppState, user_id: i64, keep: Option<&Session>) -> Result<(), AppError> {
-    match keep.and_then(|s| s.id()) {
-        Some(id) => convene_store::sessions::delete_others(&state.db, user_id, &id.to_string()).await?,
-        None => convene_store::sessions::delete_for_user(&state.db, user_id).await?,
-    };
+    let keep = keep.and_then(|s| s.id()).map(|id| id.to_string());
+    convene_app::sessions::end_for_user(state, user_id, keep.as_deref()).await?;
     state.sessions.forget_user(user_id);
     state.people.forget(user_id);
     Ok(())
@@ -214,14 +187,14 @@ where
                 "The service could not check the token.",
             )
         };
-        let user_id = tokens::user_for_api_token(&state.db, &secret_digest(token), state.clock.now())
+        let user_id = accounts::api_token_owner(&state, token)
             .await
             .map_err(failed)?
             .ok_or(ApiAuthError(
                 StatusCode::UNAUTHORIZED,
                 "The API token is not valid or has been revoked.",
             ))?;
-        let person = load_person(&state, user_id)
+        let person = accounts::person(&state, user_id)
             .await
             .map_err(failed)?
             .ok_or(ApiAuthError(

@@ -40,12 +40,14 @@ impl AppError {
     }
 }
 
-impl From<convene_store::StoreError> for AppError {
-    fn from(err: convene_store::StoreError) -> Self {
+impl From<convene_app::Error> for AppError {
+    fn from(err: convene_app::Error) -> Self {
+        use convene_app::Error as E;
         match err {
-            convene_store::StoreError::NotFound => AppError::NotFound,
-            convene_store::StoreError::Duplicate(_) => AppError::Conflict,
-            other => AppError::internal(other),
+            E::NotFound => AppError::NotFound,
+            E::Forbidden => AppError::Forbidden,
+            E::Conflict(_) => AppError::Conflict,
+            E::Store(cause) => AppError::internal(cause),
         }
     }
 }
@@ -62,7 +64,7 @@ impl From<convene_app::applications::ApplicationError> for AppError {
         match e {
             E::NotFound => AppError::NotFound,
             E::Forbidden => AppError::Forbidden,
-            E::Store(s) => s.into(),
+            E::Store(s) => convene_app::Error::from(s).into(),
             other => AppError::internal(format!("unhandled application outcome: {other:?}")),
         }
     }
@@ -73,7 +75,7 @@ impl From<convene_app::forms::FormError> for AppError {
         use convene_app::forms::FormError as E;
         match e {
             E::Forbidden => AppError::Forbidden,
-            E::Store(s) => s.into(),
+            E::Store(s) => convene_app::Error::from(s).into(),
             other => AppError::internal(other),
         }
     }

@@ -4,20 +4,14 @@
 //! rust_xlsxwriter in constant-memory mode to an unnamed temporary file, then streamed.
 
 use crate::error::AppError;
-use crate::state::AppState;
 use axum::body::Body;
 use axum::http::{HeaderValue, header};
 use axum::response::Response;
 use bytes::Bytes;
+use convene_app::applications::{EXPORT_BATCH as BATCH, Export, Exported};
 use convene_domain::forms::{Question, QuestionKind};
-use convene_domain::programmes::PlaceKind;
-use convene_store::applications::{self, Exported, ListFilter};
-use convene_store::forms;
-use convene_store::programmes::Round;
+use convene_domain::programmes::{PlaceKind, Round};
 use std::io::{Seek, SeekFrom};
-
-/// Rows read from the database at a time.
-const BATCH: i64 = 500;
 
 /// Which file to make.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,19 +43,6 @@ const FIXED: [&str; 7] = [
 ];
 
 impl Columns {
-    async fn for_round(state: &AppState, round_id: i64) -> Result<Columns, AppError> {
-        let versions = forms::all_versions(&state.db, round_id).await?;
-        let mut questions: Vec<Question> = Vec::new();
-        for version in versions.iter().rev() {
-            for q in version.definition.questions() {
-                if !questions.iter().any(|known| known.key == q.key) {
-                    questions.push(q.clone());
-                }
-            }
-        }
-        Ok(Columns { questions })
-    }
-
     fn headers(&self) -> Vec<String> {
         FIXED
             .iter()
@@ -114,23 +95,15 @@ fn defuse(text: &str) -> String {
     }
 }
 
-/// Streams the export of a round's applications that match `filter`.
-pub async fn respond(
-    state: AppState,
-    round: Round,
-    filter: ListFilter,
-    format: ExportFormat,
-) -> Result<Response, AppError> {
-    let columns = Columns::for_round(&state, round.id).await?;
+/// Streams an export (begun by `convene_app::applications::export`) of `round`.
+pub async fn respond(mut export: Export, round: &Round, format: ExportFormat) -> Result<Response, AppError> {
+    let columns = Columns {
+        questions: std::mem::take(&mut export.questions),
+    };
     let (body, content_type, extension, length) = match format {
-        ExportFormat::Csv => (
-            csv_body(state, round.id, filter, columns),
-            "text/csv; charset=utf-8",
-            "csv",
-            None,
-        ),
+        ExportFormat::Csv => (csv_body(export, columns), "text/csv; charset=utf-8", "csv", None),
         ExportFormat::Xlsx => {
-            let (body, length) = xlsx_body(state, round.id, filter, columns).await?;
+            let (body, length) = xlsx_body(export, columns).await?;
             (
                 body,
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -162,7 +135,7 @@ fn channel_body(rx: tokio::sync::mpsc::Receiver<Result<Bytes, std::io::Error>>) 
     }))
 }
 
-fn csv_body(state: AppState, round_id: i64, filter: ListFilter, columns: Columns) -> Body {
+fn csv_body(export: Export, columns: Columns) -> Body {
     let (tx, rx) = tokio::sync::mpsc::channel(4);
     tokio::spawn(async move {
         // Each batch is written into a fresh buffer and sent on, so nothing accumulates.
@@ -181,7 +154,7 @@ fn csv_body(state: AppState, round_id: i64, filter: ListFilter, columns: Columns
         }
         let mut after = 0;
         loop {
-            let batch = match applications::export_batch(&state.db, round_id, &filter, after, BATCH).await {
+            let batch = match export.batch(after).await {
                 Ok(b) => b,
                 Err(e) => {
                     tracing::error!(error = %e, "export failed");
@@ -213,12 +186,7 @@ fn csv_body(state: AppState, round_id: i64, filter: ListFilter, columns: Columns
 
 /// Writes the workbook to an unnamed temporary file and returns it as a streamed body with
 /// its length.
-async fn xlsx_body(
-    state: AppState,
-    round_id: i64,
-    filter: ListFilter,
-    columns: Columns,
-) -> Result<(Body, u64), AppError> {
+async fn xlsx_body(export: Export, columns: Columns) -> Result<(Body, u64), AppError> {
     let handle = tokio::runtime::Handle::current();
     let file = tokio::task::spawn_blocking(move || -> Result<std::fs::File, String> {
         use rust_xlsxwriter::{Format, Workbook};
@@ -237,11 +205,7 @@ async fn xlsx_body(
         let mut row: u32 = 1;
         let mut after = 0;
         loop {
-            let batch = handle
-                .block_on(applications::export_batch(
-                    &state.db, round_id, &filter, after, BATCH,
-                ))
-                .map_err(|e| e.to_string())?;
+            let batch = handle.block_on(export.batch(after)).map_err(|e| e.to_string())?;
             for e in &batch {
                 for (c, cell) in columns.row(e).into_iter().enumerate() {
                     let col = c as u16;

@@ -16,7 +16,6 @@ pub mod notices;
 pub mod open_calls;
 pub mod ops;
 pub mod pages;
-pub mod passwords;
 pub mod personal_data;
 pub mod registration;
 pub mod rounds;

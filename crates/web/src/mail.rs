@@ -1,10 +1,13 @@
 //! Email: messages are queued in the outbox inside the transaction that causes them, and a
 //! background worker sends them over SMTP with retries, so a mail server that is down loses
 //! nothing. With no SMTP URL configured, messages stay in the outbox (the demo shows them).
+//! A message with an HTML part goes as multipart/alternative: the plain text first, then
+//! the HTML, so a mail program shows the richest part it can. The worker reads and marks
+//! the outbox through the use cases (`convene_app::mail`).
 
 use crate::state::AppState;
-use convene_store::outbox;
-use lettre::message::Mailbox;
+use convene_app::mail::{self, NextAttempt, Queued};
+use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::time::Duration;
 
@@ -13,7 +16,7 @@ use std::time::Duration;
 pub fn transport(url: &str) -> Result<AsyncSmtpTransport<Tokio1Executor>, String> {
     AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
         .map(|b| b.timeout(Some(Duration::from_secs(10))).build())
-        .map_err(|e| format!("SMTP URL {:?} is not valid: {e}", convene_store::redact(url)))
+        .map_err(|e| format!("SMTP URL {:?} is not valid: {e}", mail::url_without_password(url)))
 }
 
 /// Sends due messages until the process stops. Returns at once when no SMTP URL is set.
@@ -53,11 +56,10 @@ pub async fn send_due(
     state: &AppState,
     mailer: &AsyncSmtpTransport<Tokio1Executor>,
     from: &Mailbox,
-) -> convene_store::Result<usize> {
-    let now = state.clock.now();
+) -> convene_app::Result<usize> {
     // The lease outlasts a whole batch at the SMTP timeout, so no other worker reclaims a
     // message while this one is still sending it.
-    let due = outbox::claim_due(&state.db, now, 10, 300).await?;
+    let due = mail::claim_due(state, 10, 300).await?;
     let mut sent = 0;
     for m in due {
         let result = match build(from, &m) {
@@ -66,35 +68,32 @@ pub async fn send_due(
         };
         match result {
             Ok(()) => {
-                outbox::mark_sent(&state.db, m.id, state.clock.now()).await?;
+                mail::mark_sent(state, m.id).await?;
                 metrics::counter!("mail_sent_total").increment(1);
                 sent += 1;
             }
             Err(e) => {
-                let retry = if m.attempts + 1 >= outbox::MAX_ATTEMPTS {
-                    tracing::error!(id = m.id, "mail given up after {} attempts", outbox::MAX_ATTEMPTS);
-                    convene_domain::Timestamp(i64::MAX)
-                } else {
-                    state
-                        .clock
-                        .now()
-                        .plus_seconds(outbox::retry_delay_seconds(m.attempts))
-                };
                 tracing::warn!(id = m.id, error = %e, "mail not sent; will retry");
                 metrics::counter!("mail_failed_total").increment(1);
-                outbox::mark_failed(&state.db, m.id, &e, retry).await?;
+                if mail::mark_failed(state, &m, &e).await? == NextAttempt::GivenUp {
+                    tracing::error!(id = m.id, "mail given up after {} attempts", m.attempts + 1);
+                }
             }
         }
     }
     Ok(sent)
 }
 
-fn build(from: &Mailbox, m: &outbox::Message) -> Result<Message, String> {
+/// The message as sent: plain text alone, or text and HTML as multipart/alternative.
+fn build(from: &Mailbox, m: &Queued) -> Result<Message, String> {
     let to: Mailbox = m.to_address.parse().map_err(|e| format!("bad address: {e}"))?;
-    Message::builder()
-        .from(from.clone())
-        .to(to)
-        .subject(&m.subject)
-        .body(m.body_text.clone())
-        .map_err(|e| e.to_string())
+    let message = Message::builder().from(from.clone()).to(to).subject(&m.subject);
+    match &m.body_html {
+        Some(html) => message.multipart(MultiPart::alternative_plain_html(
+            m.body_text.clone(),
+            html.clone(),
+        )),
+        None => message.body(m.body_text.clone()),
+    }
+    .map_err(|e| e.to_string())
 }

@@ -14,6 +14,8 @@ pub struct Call {
     pub programme_slug: String,
     pub round: String,
     pub round_slug: String,
+    /// The round's id, for GET /api/v1/rounds/{id} and starting an application.
+    pub round_id: i64,
     /// open, not_open_yet or closed.
     #[schema(value_type = String)]
     pub status: RoundStatus,
@@ -36,7 +38,7 @@ pub struct Call {
 /// ones after, most recently closed first. Closed calls stay listed, marked closed.
 pub async fn calls(state: &AppState) -> Result<Vec<Call>, AppError> {
     let now = state.clock.now();
-    let catalogue = state.catalogue.get(&state.db).await?;
+    let catalogue = convene_app::programmes::catalogue(state).await?;
     let mut calls: Vec<Call> = catalogue
         .iter()
         .flat_map(|e| {
@@ -45,6 +47,7 @@ pub async fn calls(state: &AppState) -> Result<Vec<Call>, AppError> {
                 programme_slug: e.programme.slug.clone(),
                 round: r.name.clone(),
                 round_slug: r.slug.clone(),
+                round_id: r.id,
                 status: round_status(r.opens_at, r.closes_at, now),
                 opens_at: r.opens_at.iso(),
                 closes_at: r.closes_at.iso(),

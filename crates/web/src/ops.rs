@@ -101,10 +101,10 @@ pub fn bearer_matches(headers: &HeaderMap, expected: &str) -> bool {
 }
 
 async fn health(State(state): State<AppState>) -> Response {
-    match state.db.ping().await {
-        Ok(()) => (
+    match state.health().await {
+        Ok(backend) => (
             StatusCode::OK,
-            axum::Json(serde_json::json!({"status": "ok", "database": state.db.backend()})),
+            axum::Json(serde_json::json!({"status": "ok", "database": backend})),
         )
             .into_response(),
         Err(e) => {
@@ -129,7 +129,7 @@ async fn metrics_text(State(state): State<AppState>, headers: HeaderMap) -> Resp
         )
             .into_response();
     }
-    let (size, idle) = state.db.pool_usage();
+    let (size, idle) = state.pool_usage();
     metrics::gauge!("db_pool_connections").set(f64::from(size));
     metrics::gauge!("db_pool_idle_connections").set(idle as f64);
     metrics::gauge!("db_pool_in_use_connections").set(f64::from(size) - idle as f64);

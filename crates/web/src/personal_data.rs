@@ -1,66 +1,73 @@
-//! Personal data rights, shared by the pages and the API: everything held about a person as
-//! one download (links' secrets taken out by the store), and erasure logged by ids only.
+//! Personal data rights, shared by the pages and the API: the subject access download as
+//! one JSON document (built from what `convene_app::personal_data` gathers), and erasure,
+//! after which the person's sessions cached in this process are forgotten too.
 
-use crate::error::AppError;
 use crate::state::AppState;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
-use convene_app::Cache;
-use convene_domain::audit::AuditAction;
+use convene_app::personal_data::{self as rights, Erased, Erasure, Holdings, Subject, Whom};
+use convene_domain::Email;
 use convene_domain::policy::Principal;
-use convene_store::personal_data::{self, Erased, Subject};
 use serde_json::{Value, json};
 
-/// Everything held about `subject`, with the files they uploaded, as one JSON document.
-pub async fn subject_access(state: &AppState, subject: &Subject) -> Result<Value, AppError> {
-    let records = personal_data::holdings(&state.db, subject).await?;
-    let mut files = Vec::new();
-    if let Some(id) = subject.user_id {
-        for file in personal_data::uploads_by(&state.db, id).await? {
-            files.push(json!({
+/// Everything held about `whom`, with the files they uploaded, as a JSON attachment.
+pub async fn download(
+    state: &AppState,
+    who: &Principal,
+    whom: Whom<'_>,
+    file_name: &str,
+) -> Result<Response, convene_app::Error> {
+    let holdings = rights::subject_access(state, who, whom).await?;
+    Ok(json_download(&document(&holdings), file_name))
+}
+
+/// The subject access document.
+fn document(holdings: &Holdings) -> Value {
+    let files: Vec<Value> = holdings
+        .files
+        .iter()
+        .map(|file| {
+            json!({
                 "application_id": file.application_id,
                 "file_name": file.file_name,
                 "content_type": file.content_type,
                 "uploaded_at": file.created_at.iso(),
                 "content_base64": base64::engine::general_purpose::STANDARD.encode(&file.content),
-            }));
-        }
-    }
-    Ok(json!({
+            })
+        })
+        .collect();
+    json!({
         "about": "Everything Convene holds about this email address, as a subject access request under UK GDPR.",
-        "email": subject.email,
-        "generated_at": state.clock.now().iso(),
-        "records": records,
+        "email": holdings.subject.email,
+        "generated_at": holdings.generated_at.iso(),
+        "records": holdings.records,
         "uploaded_files": files,
-    }))
+    })
 }
 
-/// Erases a person (by the admin `actor`), logging the erasure by ids only.
+/// Erases what is held about `email` (a service admin, never their own), then forgets the
+/// erased account's sessions cached here.
+pub async fn erase(state: &AppState, who: &Principal, email: &Email) -> Result<Erasure, convene_app::Error> {
+    let outcome = rights::erase(state, who, email).await?;
+    if let Erasure::Done { user_id: Some(id) } = outcome {
+        state.sessions.forget_user(id);
+    }
+    Ok(outcome)
+}
+
+/// Erases a subject already found (by the service admin `actor`), then forgets their
+/// sessions cached here.
 pub async fn erase_subject(
     state: &AppState,
     actor: &Principal,
     subject: &Subject,
-) -> Result<Erased, AppError> {
-    let name = match subject.user_id {
-        Some(id) => convene_store::users::by_id(&state.db, id).await?.map(|u| u.name),
-        None => None,
-    };
-    if subject.user_id.is_none() && personal_data::holdings(&state.db, subject).await?.is_empty() {
-        return Ok(Erased::NothingHeld);
-    }
-    let now = state.clock.now();
-    let mut work = state.begin(Some(actor.user_id)).await?;
-    let outcome = personal_data::erase(work.tx(), subject, name.as_deref(), now).await?;
-    if outcome == Erased::Done {
-        work.audit(AuditAction::PersonErased, subject.user_id).await?;
-        if let Some(id) = subject.user_id {
-            work.clears(Cache::Person(id));
-        }
-        work.commit().await?;
-        if let Some(id) = subject.user_id {
-            state.sessions.forget_user(id);
-        }
+) -> Result<Erased, convene_app::Error> {
+    let outcome = rights::erase_subject(state, actor, subject).await?;
+    if outcome == Erased::Done
+        && let Some(id) = subject.user_id
+    {
+        state.sessions.forget_user(id);
     }
     Ok(outcome)
 }

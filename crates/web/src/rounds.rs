@@ -1,41 +1,24 @@
-//! Creating a round, shared by the page and the API: every field checked, a name used twice
-//! in a programme refused, the catalogue cleared.
+//! Creating a round, for the API until it calls `convene_app::rounds::create` itself (the
+//! page does already): the same use case, for the account `user_id`.
 
 use crate::state::AppState;
-use convene_app::Cache;
-use convene_domain::audit::AuditAction;
-use convene_domain::rounds::RoundForm;
-use convene_store::{StoreError, programmes};
+use convene_domain::rounds::{RoundForm, RoundPlan};
 
-/// Creates a round from what an admin typed (page or API): every field checked, a name
-/// used twice in a programme refused. Returns the round's id and plan, or the problems by
-/// field.
+/// Creates a round from what an admin typed: every field checked, a name used twice in a
+/// programme refused. Returns the round's id and plan, or the problems by field.
 pub async fn create(
     state: &AppState,
     user_id: i64,
     programme_id: i64,
     form: &RoundForm,
-) -> Result<Result<(i64, convene_domain::rounds::RoundPlan), Vec<(String, String)>>, StoreError> {
-    let plan = match form.check() {
-        Ok(plan) => plan,
-        Err(problems) => return Ok(Err(problems)),
-    };
-    let mut work = state.begin(Some(user_id)).await?;
-    let id = match programmes::insert_round(work.tx(), programme_id, &plan, false).await {
-        Ok(id) => id,
-        Err(StoreError::Duplicate(_)) => {
-            return Ok(Err(vec![(
-                "name".to_string(),
-                "This programme already has a round with that name".to_string(),
-            )]));
-        }
-        Err(e) => return Err(e),
-    };
-    if !form.requires_signoff() {
-        programmes::set_signoff_required(work.tx(), id, false).await?;
-    }
-    work.audit(AuditAction::RoundCreated, Some(id)).await?;
-    work.clears(Cache::Catalogue);
-    work.commit().await?;
-    Ok(Ok((id, plan)))
+) -> Result<Result<(i64, RoundPlan), Vec<(String, String)>>, convene_app::Error> {
+    // Transitional: the API has the person already and should pass their principal.
+    let person = convene_app::accounts::person(state, user_id)
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "loading the person failed");
+            convene_app::Error::Forbidden
+        })?
+        .ok_or(convene_app::Error::Forbidden)?;
+    convene_app::rounds::create(state, &person.1, programme_id, form).await
 }

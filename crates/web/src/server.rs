@@ -42,16 +42,12 @@ pub fn build_app(mut state: AppState) -> Router {
         state.metrics = metrics_handle();
     }
     let idle = time::Duration::seconds(state.config.session_idle.as_secs() as i64);
-    let sessions = SessionManagerLayer::new(DbSessionStore::new(
-        state.db.clone(),
-        state.clock.clone(),
-        state.sessions.clone(),
-    ))
-    .with_name(crate::session_store::SESSION_COOKIE)
-    .with_http_only(true)
-    .with_same_site(SameSite::Lax)
-    .with_secure(state.config.secure_cookies)
-    .with_expiry(Expiry::OnInactivity(idle));
+    let sessions = SessionManagerLayer::new(DbSessionStore::new(state.app.clone(), state.sessions.clone()))
+        .with_name(crate::session_store::SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.config.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(idle));
     let mut origin_wall = CsrfLayer::new();
     for origin in &state.config.trusted_origins {
         origin_wall = match origin_wall.clone().add_trusted_origin(origin) {
@@ -189,7 +185,7 @@ pub async fn serve_with_metrics(
             }
         })
     });
-    let db = state.db.clone();
+    let use_cases = state.app.clone();
     let app = build_app(state);
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
@@ -200,7 +196,7 @@ pub async fn serve_with_metrics(
     }
     let _ = worker.await;
     let _ = housekeeper.await;
-    db.close().await;
+    use_cases.close().await;
     tracing::info!("stopped");
     Ok(())
 }

@@ -4,9 +4,8 @@
 //! view costs no session query on a busy server; "sign out everywhere" deletes the rows
 //! and takes effect everywhere once those seconds pass.
 
-use convene_app::CACHE_TTL;
-use convene_domain::{Clock, Timestamp};
-use convene_store::{Db, sessions};
+use convene_app::{App, CACHE_TTL, sessions};
+use convene_domain::Timestamp;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -48,26 +47,24 @@ impl SessionCache {
     }
 }
 
-/// Sessions stored in the database with a short read cache.
+/// Sessions stored in the database (through `convene_app::sessions`) with a short read
+/// cache.
 #[derive(Clone)]
 pub struct DbSessionStore {
-    db: Db,
-    clock: Arc<dyn Clock>,
+    app: App,
     cache: Arc<SessionCache>,
 }
 
 impl std::fmt::Debug for DbSessionStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DbSessionStore")
-            .field("backend", &self.db.backend())
-            .finish()
+        f.debug_struct("DbSessionStore").finish_non_exhaustive()
     }
 }
 
 impl DbSessionStore {
-    /// A store over `db`.
-    pub fn new(db: Db, clock: Arc<dyn Clock>, cache: Arc<SessionCache>) -> Self {
-        DbSessionStore { db, clock, cache }
+    /// A store over the use cases' database.
+    pub fn new(app: App, cache: Arc<SessionCache>) -> Self {
+        DbSessionStore { app, cache }
     }
 
     fn cached(&self, id: &Id) -> Option<Record> {
@@ -109,7 +106,7 @@ impl SessionStore for DbSessionStore {
         let data = serde_json::to_string(&record.data).map_err(backend_error)?;
         let expires_at = to_timestamp(record.expiry_date);
         // A fresh random id practically never collides; pick again if it does.
-        while !sessions::create(&self.db, &record.id.to_string(), user_id, &data, expires_at)
+        while !sessions::create(&self.app, &record.id.to_string(), user_id, &data, expires_at)
             .await
             .map_err(backend_error)?
         {
@@ -123,7 +120,7 @@ impl SessionStore for DbSessionStore {
         let user_id = owner(record);
         let data = serde_json::to_string(&record.data).map_err(backend_error)?;
         let live = sessions::update(
-            &self.db,
+            &self.app,
             &record.id.to_string(),
             user_id,
             &data,
@@ -142,10 +139,10 @@ impl SessionStore for DbSessionStore {
 
     async fn load(&self, id: &Id) -> StoreResult<Option<Record>> {
         if let Some(record) = self.cached(id) {
-            let expired = to_timestamp(record.expiry_date) <= self.clock.now();
+            let expired = to_timestamp(record.expiry_date) <= self.app.clock.now();
             return Ok(if expired { None } else { Some(record) });
         }
-        let Some(stored) = sessions::load(&self.db, &id.to_string(), self.clock.now())
+        let Some(stored) = sessions::load(&self.app, &id.to_string())
             .await
             .map_err(backend_error)?
         else {
@@ -166,7 +163,7 @@ impl SessionStore for DbSessionStore {
 
     async fn delete(&self, id: &Id) -> StoreResult<()> {
         self.forget(id);
-        sessions::delete(&self.db, &id.to_string())
+        sessions::delete(&self.app, &id.to_string())
             .await
             .map_err(backend_error)
     }

@@ -4,7 +4,6 @@
 use crate::config::Config;
 use convene_app::App;
 use convene_domain::Clock;
-use convene_store::Db;
 use metrics_exporter_prometheus::PrometheusHandle;
 use std::ops::Deref;
 use std::sync::Arc;
@@ -12,7 +11,7 @@ use std::sync::Arc;
 pub use convene_app::CACHE_TTL;
 pub use convene_app::people::Person;
 
-/// Shared state, cheap to clone. It derefs to [`App`], so `state.db`, `state.clock`,
+/// Shared state, cheap to clone. It derefs to [`App`], so `state.clock`,
 /// `state.catalogue` and the use cases' context are one field away.
 #[derive(Clone)]
 pub struct AppState {
@@ -35,7 +34,7 @@ impl Deref for AppState {
 
 impl AppState {
     /// State over `db`, with `clock` as the source of "now".
-    pub fn new(db: Db, clock: Arc<dyn Clock>, config: Config) -> AppState {
+    pub fn new(db: convene_app::Db, clock: Arc<dyn Clock>, config: Config) -> AppState {
         let settings = convene_app::Settings {
             public_url: config.public_url.clone(),
             clamd_socket: config.clamd_socket.clone(),

@@ -1,9 +1,8 @@
 //! What every page shares: the header, navigation, CSRF token and title, plus the form
 //! error pattern (an error summary at the top, a message beside each field).
 
-use convene_domain::accounts::Role;
+use convene_domain::accounts::{Role, User};
 use convene_domain::policy::Principal;
-use convene_store::users::User;
 
 /// The page frame: the title in the tab, the signed-in person, the menu, the CSRF token.
 #[derive(Debug, Clone, Default)]

@@ -863,7 +863,11 @@ on_both!(the_api_applies_under_the_same_rules, |app| {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), 422);
+    assert_eq!(
+        res.status(),
+        409,
+        "not ready is the application's state, not a bad request"
+    );
     let problem: serde_json::Value = res.json().await.unwrap();
     assert!(problem["errors"]["breakthrough-issue"].is_string(), "{problem}");
     // Someone else's token sees nothing of it.

@@ -456,7 +456,7 @@ async fn look_in(client: &Client, javascript: bool, journey: &str, name: &str) {
 
 const SAVE: &str = "button[value=continue]";
 
-/// Journey 1 of JOURNEYS.md, with the keyboard alone: a place lead applies, with one failed
+/// The applicant's journey, with the keyboard alone: a place lead applies, with one failed
 /// check on the way; the board chair signs off from the emailed link; the lead submits.
 async fn apply_journey(javascript: bool) {
     let app = TestApp::spawn_demo().await;

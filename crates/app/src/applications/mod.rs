@@ -4,15 +4,32 @@
 //! reminders before a deadline ([`reminders`]). Every action returns an
 //! [`ApplicationError`], which pages show as a page and the API as problem+json.
 
+mod contacts;
+mod deadlines;
+mod list;
+mod places;
 mod reminders;
 mod sections;
 mod signoff;
 mod submission;
+mod uploads;
 
+pub use contacts::remove_contact;
+/// Rows the pages and the API show as they are.
+pub use convene_store::applications::{SaveOutcome, SavedSection};
+pub use convene_store::signoffs::Contact;
+pub use convene_store::uploads::UploadInfo;
+pub use deadlines::extend_deadline;
+pub use list::{EXPORT_BATCH, Export, Exported, ListFilter, ListPage, Listed, export, list};
+pub use places::{places_to_apply_for, round_by_slugs};
 pub use reminders::{REMINDER_HOURS, send_reminders};
 pub use sections::{MAX_UPLOAD_BYTES, save_section, upload};
-pub use signoff::{SIGNOFF_LINK_DAYS, SignoffState, add_contact, send_signoff_requests, signoff_state};
+pub use signoff::{
+    Refusal, SIGNOFF_LINK_DAYS, SignOff, SignerWords, SignoffLink, SignoffState, Unusable, add_contact,
+    open_signoff, send_signoff_requests, sign_off, signoff_state,
+};
 pub use submission::{next_steps, start, submit, withdraw};
+pub use uploads::{download, uploaded_files};
 
 use crate::App;
 use convene_domain::Timestamp;
@@ -20,7 +37,7 @@ use convene_domain::applications::{self as rules, ApplicationStatus, Blocker};
 use convene_domain::forms::{Answers, FieldProblem, FormDefinition};
 use convene_domain::policy::{Action, Principal, Resource, allows};
 use convene_store::StoreError;
-use convene_store::applications::{self, Application, SavedSection};
+use convene_store::applications::{self, Application};
 use convene_store::forms::{self, StoredForm};
 use convene_store::organisations;
 use convene_store::programmes::{self, Place, Programme, Round};

@@ -2,7 +2,7 @@
 
 use super::signoff::{Link, SIGNOFF_LINK_DAYS, SignoffState, issue_link};
 use super::{ApplicationError, Loaded, load_for_signoff, signoff_state};
-use crate::App;
+use crate::{App, mail};
 use convene_store::StoreError;
 use convene_store::applications;
 
@@ -44,22 +44,16 @@ async fn remind(app: &App, loaded: &Loaded, current: &SignoffState) -> Result<bo
     if !applications::claim_reminder(work.tx(), id, now).await? {
         return Ok(false);
     }
-    let deadline = loaded.deadline();
-    let subject = format!(
-        "Reminder: submit {}'s application by {}",
-        loaded.place.name,
-        deadline.london_words()
-    );
-    let body = format!(
-        "The application for {place} to {round} has not been submitted yet. The deadline is {when}.\n\n\
-         Your answers are saved. Finish and submit it here:\n{url}/applications/{id}\n\nConvene",
-        place = loaded.place.name,
-        round = loaded.round.name,
-        when = deadline.london_words(),
-        url = app.settings.public_url,
-    );
+    let deadline = loaded.deadline().london_words();
     for lead in &leads {
-        work.mail(lead, &subject, &body).await?;
+        let reminder = mail::DeadlineReminder {
+            to: lead.clone(),
+            place: loaded.place.name.clone(),
+            round: loaded.round.name.clone(),
+            deadline: deadline.clone(),
+            link: format!("{}/applications/{id}", app.settings.public_url),
+        };
+        work.send(&reminder).await?;
     }
     let expires_at = work.now().plus_seconds(SIGNOFF_LINK_DAYS * 24 * 3600);
     let awaited = current.all.iter().filter(|s| {

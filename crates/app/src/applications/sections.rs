@@ -69,17 +69,15 @@ pub async fn save_section(
     }
     let mut work = app.begin(Some(who.user_id)).await?;
     let now = work.now();
-    let outcome = applications::save_section(
-        work.tx(),
-        loaded.application.id,
-        loaded.definition(),
+    let save = applications::SectionSave {
+        application_id: loaded.application.id,
+        form: loaded.definition(),
         section_key,
-        &answers,
+        answers: &answers,
         expected_version,
-        Some(who.user_id),
-        now,
-    )
-    .await?;
+        user_id: Some(who.user_id),
+    };
+    let outcome = applications::save_section(work.tx(), &save, now).await?;
     match &outcome {
         SaveOutcome::Saved { .. } => {
             work.commit().await?;

@@ -1,11 +1,11 @@
 //! Starting an application, submitting it (idempotently) and withdrawing it.
 
 use super::{ApplicationError, Loaded, blockers, signoff_state};
-use crate::App;
+use crate::{App, mail};
 use convene_domain::Timestamp;
 use convene_domain::applications::ApplicationStatus;
 use convene_domain::audit::AuditAction;
-use convene_domain::policy::Principal;
+use convene_domain::policy::{Action, Principal, Resource, allows};
 use convene_store::applications::{self, SubmitOutcome};
 use convene_store::forms;
 use convene_store::programmes::{self, Round};
@@ -36,13 +36,8 @@ pub async fn submit(
         SubmitOutcome::Withdrawn => return Err(ApplicationError::NotEditable(ApplicationStatus::Withdrawn)),
         SubmitOutcome::Submitted { reference } => reference,
     };
-    let body = confirmation_email(loaded, &reference, now);
-    work.mail(
-        applicant_email,
-        &format!("Application {reference} received: {}", loaded.round.name),
-        &body,
-    )
-    .await?;
+    work.send(&receipt(loaded, applicant_email, &reference, now))
+        .await?;
     work.audit(AuditAction::ApplicationSubmitted, Some(loaded.application.id))
         .await?;
     work.commit().await?;
@@ -72,20 +67,22 @@ pub fn next_steps(round: &Round) -> Vec<String> {
     steps
 }
 
-fn confirmation_email(loaded: &Loaded, reference: &str, now: Timestamp) -> String {
-    let steps = next_steps(&loaded.round)
-        .into_iter()
-        .map(|s| format!("- {s}"))
-        .collect::<Vec<_>>()
-        .join("\n");
-    format!(
-        "Your application for {place} to {round} was submitted at {at}.\n\nYour reference is {reference}.\n\n\
-         What happens next\n\n{steps}\n\nQuestions: {contact}\n\nConvene",
-        place = loaded.place.name,
-        round = loaded.round.name,
-        at = now.london_words(),
-        contact = loaded.programme.contact_email,
-    )
+/// The mail that confirms a submission, with its reference and what happens next.
+fn receipt(
+    loaded: &Loaded,
+    applicant_email: &str,
+    reference: &str,
+    now: Timestamp,
+) -> mail::SubmissionReceived {
+    mail::SubmissionReceived {
+        to: applicant_email.to_string(),
+        place: loaded.place.name.clone(),
+        round: loaded.round.name.clone(),
+        reference: reference.to_string(),
+        submitted_at: now.london_words(),
+        next_steps: next_steps(&loaded.round),
+        contact: loaded.programme.contact_email.clone(),
+    }
 }
 
 /// Withdraws the application with the applicant's reason.
@@ -130,11 +127,15 @@ pub async fn start(
     let place = programmes::place(&app.db, place_id)
         .await?
         .ok_or(ApplicationError::NotFound)?;
-    let leads = who
-        .grants
-        .iter()
-        .any(|g| g.role == convene_domain::accounts::Role::PlaceLead && g.scope_id == Some(place.id));
-    if !leads || !place.programme_ids.contains(&round.programme_id) {
+    // A new application is written by whoever may edit one of this place in this round:
+    // the one policy decides, as for every later save.
+    let new_application = Resource::Application {
+        place_id: place.id,
+        programme_id: round.programme_id,
+        round_id: round.id,
+        submitted: false,
+    };
+    if !allows(who, Action::Edit, new_application) || !place.programme_ids.contains(&round.programme_id) {
         return Err(ApplicationError::Forbidden);
     }
     if let Some(existing) = applications::for_place_in_round(&app.db, round.id, place.id).await? {

@@ -96,7 +96,15 @@ async fn write_answers(
         if draft && section.key == "lessons" {
             break;
         }
-        applications::save_section(tx, id, form, &section.key, &answers, 0, None, written).await?;
+        let save = applications::SectionSave {
+            application_id: id,
+            form,
+            section_key: &section.key,
+            answers: &answers,
+            expected_version: 0,
+            user_id: None,
+        };
+        applications::save_section(tx, &save, written).await?;
         all.extend(answers);
     }
     Ok(all)

@@ -1,87 +1,67 @@
 //! Places: the local areas taking part in programmes, where each stands in each
 //! programme, and its Health and Wellbeing Board chair's contact.
 
+use crate::rows::named_row;
 use crate::{Db, Result, Tx, on_db, on_tx};
 use convene_domain::programmes::PlaceKind;
 
-/// A local area taking part in programmes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Place {
-    pub id: i64,
-    pub reference: String,
-    pub name: String,
-    pub kind: PlaceKind,
-    pub ons_code: Option<String>,
-    pub region: Option<String>,
-    pub hwb_chair_name: Option<String>,
-    pub hwb_chair_email: Option<String>,
-    /// The programmes this place takes part in.
-    pub programme_ids: Vec<i64>,
-    /// Where it stands in each of those programmes, in the same order: a place shared by
-    /// programmes has a status and a breakthrough issue in each.
-    pub memberships: Vec<PlaceInProgramme>,
-}
+pub use convene_domain::programmes::{Place, PlaceInProgramme};
 
-/// A place's standing in one programme.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PlaceInProgramme {
-    pub programme_id: i64,
-    /// "underway", "applicant", ...
-    pub status: Option<String>,
-    pub breakthrough_issue: Option<String>,
-}
-
-impl Place {
-    /// Where the place stands in one programme, if it takes part in it.
-    pub fn in_programme(&self, programme_id: i64) -> Option<&PlaceInProgramme> {
-        self.memberships.iter().find(|m| m.programme_id == programme_id)
+named_row! {
+    /// A place joined to one programme it takes part in (the programme columns are empty
+    /// when it takes part in none).
+    struct PlaceRow {
+        id: i64,
+        reference: String,
+        name: String,
+        kind: String,
+        ons_code: Option<String>,
+        region: Option<String>,
+        hwb_chair_name: Option<String>,
+        hwb_chair_email: Option<String>,
+        programme_id: Option<i64>,
+        status: Option<String>,
+        breakthrough_issue: Option<String>,
     }
 }
-
-type PlaceRow = (
-    i64,
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<i64>,
-    Option<String>,
-    Option<String>,
-);
 
 const PLACE_SELECT: &str = "SELECT pl.id, pl.reference, pl.name, pl.kind, pl.ons_code, pl.region, \
      pl.hwb_chair_name, pl.hwb_chair_email, pp.programme_id, pp.status, pp.breakthrough_issue \
      FROM places pl LEFT JOIN programme_places pp ON pp.place_id = pl.id";
 
-/// Folds rows of place × programme into places with their programme ids.
+impl From<PlaceRow> for Place {
+    /// The place with the one membership its row carries.
+    fn from(row: PlaceRow) -> Self {
+        let membership = row.programme_id.map(|programme_id| PlaceInProgramme {
+            programme_id,
+            status: row.status,
+            breakthrough_issue: row.breakthrough_issue,
+        });
+        Place {
+            id: row.id,
+            reference: row.reference,
+            name: row.name,
+            kind: PlaceKind::from_key(&row.kind).unwrap_or(PlaceKind::Other),
+            ons_code: row.ons_code,
+            region: row.region,
+            hwb_chair_name: row.hwb_chair_name,
+            hwb_chair_email: row.hwb_chair_email,
+            programme_ids: row.programme_id.into_iter().collect(),
+            memberships: membership.into_iter().collect(),
+        }
+    }
+}
+
+/// Folds rows of place × programme (ordered by place) into places with their programme ids.
 fn to_places(rows: Vec<PlaceRow>) -> Vec<Place> {
     let mut places: Vec<Place> = Vec::new();
-    for r in rows {
-        let membership = r.8.map(|programme_id| PlaceInProgramme {
-            programme_id,
-            status: r.9.clone(),
-            breakthrough_issue: r.10.clone(),
-        });
-        if let Some(last) = places.last_mut().filter(|p| p.id == r.0) {
-            last.programme_ids.extend(r.8);
-            last.memberships.extend(membership);
+    for place in rows.into_iter().map(Place::from) {
+        if let Some(last) = places.last_mut().filter(|p| p.id == place.id) {
+            last.programme_ids.extend(place.programme_ids);
+            last.memberships.extend(place.memberships);
             continue;
         }
-        places.push(Place {
-            id: r.0,
-            reference: r.1,
-            name: r.2,
-            kind: PlaceKind::from_key(&r.3).unwrap_or(PlaceKind::Other),
-            ons_code: r.4,
-            region: r.5,
-            hwb_chair_name: r.6,
-            hwb_chair_email: r.7,
-            programme_ids: r.8.into_iter().collect(),
-            memberships: membership.into_iter().collect(),
-        });
+        places.push(place);
     }
     places
 }

@@ -1,40 +1,44 @@
 //! Programmes: the record, its public page and summary, and its fund, worked out from
 //! what the partner bodies put in.
 
+use crate::rows::named_row;
 use crate::{Db, Result, Tx, on_db, on_tx};
 use convene_domain::Pence;
-use convene_domain::programmes::{FundPosition, fund_position};
+use convene_domain::programmes::fund_position;
 
-/// A programme with its fund worked out.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Programme {
-    pub id: i64,
-    pub slug: String,
-    pub name: String,
-    pub summary: String,
-    pub contact_email: String,
-    pub fund: FundPosition,
-    /// The public page, in Markdown (rendered and sanitised by the web layer).
-    pub page_markdown: String,
+pub use convene_domain::programmes::Programme;
+
+named_row! {
+    /// A programme as stored, with what its partners put in.
+    struct ProgrammeRow {
+        id: i64,
+        slug: String,
+        name: String,
+        summary: String,
+        contact_email: String,
+        contributed_pence: i64,
+        page_markdown: String,
+    }
 }
 
-type ProgrammeRow = (i64, String, String, String, String, i64, String);
-
+// The contributions are CAST to BIGINT so both stores return the same type.
 const PROGRAMME_SELECT: &str = "SELECT p.id, p.slug, p.name, p.summary, p.contact_email, \
-     CAST(COALESCE((SELECT SUM(pp.contribution_pence) FROM programme_partners pp WHERE pp.programme_id = p.id), 0) AS BIGINT), \
-     p.page_markdown FROM programmes p";
+     CAST(COALESCE((SELECT SUM(pp.contribution_pence) FROM programme_partners pp WHERE pp.programme_id = p.id), 0) AS BIGINT) \
+     AS contributed_pence, p.page_markdown FROM programmes p";
 
-fn to_programme((id, slug, name, summary, contact_email, total, page_markdown): ProgrammeRow) -> Programme {
-    // Awards arrive with the review capability; until then nothing is awarded.
-    let fund = fund_position(&[Pence(total)], &[]);
-    Programme {
-        id,
-        slug,
-        name,
-        summary,
-        contact_email,
-        fund,
-        page_markdown,
+impl From<ProgrammeRow> for Programme {
+    fn from(row: ProgrammeRow) -> Self {
+        // Awards arrive with the review capability; until then nothing is awarded.
+        let fund = fund_position(&[Pence(row.contributed_pence)], &[]);
+        Programme {
+            id: row.id,
+            slug: row.slug,
+            name: row.name,
+            summary: row.summary,
+            contact_email: row.contact_email,
+            fund,
+            page_markdown: row.page_markdown,
+        }
     }
 }
 
@@ -44,7 +48,7 @@ pub async fn list(db: &Db) -> Result<Vec<Programme>> {
     let rows: Vec<ProgrammeRow> = on_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .fetch_all(pool)
         .await?);
-    Ok(rows.into_iter().map(to_programme).collect())
+    Ok(rows.into_iter().map(Programme::from).collect())
 }
 
 /// The programmes with these ids, by name.
@@ -60,7 +64,7 @@ pub async fn by_slug(db: &Db, slug: &str) -> Result<Option<Programme>> {
         .bind(slug)
         .fetch_optional(pool)
         .await?);
-    Ok(row.map(to_programme))
+    Ok(row.map(Programme::from))
 }
 
 /// Changes a programme's summary text.

@@ -1,117 +1,92 @@
 //! Rounds: a programme's calls for applications.
 
+use crate::rows::named_row;
 use crate::{Db, Result, Tx, on_db, on_tx};
 use convene_domain::{Pence, Timestamp};
 
-/// A call for applications.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Round {
-    pub id: i64,
-    pub programme_id: i64,
-    pub slug: String,
-    pub name: String,
-    pub reference_prefix: String,
-    pub opens_at: Timestamp,
-    pub closes_at: Timestamp,
-    pub places_offered: i64,
-    pub eligibility: String,
-    pub review_ends_at: Timestamp,
-    pub notify_by: Timestamp,
-    pub launch_event_at: Option<Timestamp>,
-    pub launch_event_location: Option<String>,
-    pub value_per_place: Pence,
-    pub themes: Vec<String>,
-    /// True when an application counts as complete only with the board chair's sign-off.
-    pub signoff_required: bool,
+pub use convene_domain::programmes::Round;
+
+named_row! {
+    /// A round as stored: times in seconds, themes one to a line, the sign-off flag 0 or 1.
+    struct RoundRow {
+        id: i64,
+        programme_id: i64,
+        slug: String,
+        name: String,
+        reference_prefix: String,
+        opens_at: i64,
+        closes_at: i64,
+        places_offered: i64,
+        eligibility: String,
+        review_ends_at: i64,
+        notify_by: i64,
+        launch_event_at: Option<i64>,
+        launch_event_location: Option<String>,
+        value_per_place_pence: i64,
+        themes: String,
+        signoff_required: i64,
+    }
 }
 
-type RoundRow = (
-    i64,
-    i64,
-    String,
-    String,
-    String,
-    i64,
-    i64,
-    i64,
-    String,
-    i64,
-    i64,
-    Option<i64>,
-    Option<String>,
-    i64,
-    String,
-    i64,
-);
+const ROUND_COLUMNS: &str = "id, programme_id, slug, name, reference_prefix, opens_at, closes_at, places_offered, \
+     eligibility, review_ends_at, notify_by, launch_event_at, launch_event_location, \
+     value_per_place_pence, themes, signoff_required";
+
+impl From<RoundRow> for Round {
+    fn from(row: RoundRow) -> Self {
+        Round {
+            id: row.id,
+            programme_id: row.programme_id,
+            slug: row.slug,
+            name: row.name,
+            reference_prefix: row.reference_prefix,
+            opens_at: Timestamp(row.opens_at),
+            closes_at: Timestamp(row.closes_at),
+            places_offered: row.places_offered,
+            eligibility: row.eligibility,
+            review_ends_at: Timestamp(row.review_ends_at),
+            notify_by: Timestamp(row.notify_by),
+            launch_event_at: row.launch_event_at.map(Timestamp),
+            launch_event_location: row.launch_event_location,
+            value_per_place: Pence(row.value_per_place_pence),
+            themes: row
+                .themes
+                .split('\n')
+                .filter(|t| !t.is_empty())
+                .map(str::to_string)
+                .collect(),
+            signoff_required: row.signoff_required != 0,
+        }
+    }
+}
 
 /// A programme's rounds, newest first.
 pub async fn rounds(db: &Db, programme_id: i64) -> Result<Vec<Round>> {
-    let rows: Vec<RoundRow> = on_db!(db, |pool| {
-        sqlx::query_as(
-            "SELECT id, programme_id, slug, name, reference_prefix, opens_at, closes_at, places_offered, \
-             eligibility, review_ends_at, notify_by, launch_event_at, launch_event_location, \
-             value_per_place_pence, themes, signoff_required FROM rounds WHERE programme_id = $1 ORDER BY opens_at DESC",
-        )
+    let sql = format!("SELECT {ROUND_COLUMNS} FROM rounds WHERE programme_id = $1 ORDER BY opens_at DESC");
+    let rows: Vec<RoundRow> = on_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(programme_id)
         .fetch_all(pool)
-        .await?
-    });
-    Ok(rows.into_iter().map(to_round).collect())
-}
-
-fn to_round(r: RoundRow) -> Round {
-    Round {
-        id: r.0,
-        programme_id: r.1,
-        slug: r.2,
-        name: r.3,
-        reference_prefix: r.4,
-        opens_at: Timestamp(r.5),
-        closes_at: Timestamp(r.6),
-        places_offered: r.7,
-        eligibility: r.8,
-        review_ends_at: Timestamp(r.9),
-        notify_by: Timestamp(r.10),
-        launch_event_at: r.11.map(Timestamp),
-        launch_event_location: r.12,
-        value_per_place: Pence(r.13),
-        themes: r
-            .14
-            .split('\n')
-            .filter(|t| !t.is_empty())
-            .map(str::to_string)
-            .collect(),
-        signoff_required: r.15 != 0,
-    }
+        .await?);
+    Ok(rows.into_iter().map(Round::from).collect())
 }
 
 /// One round by id.
 pub async fn round(db: &Db, id: i64) -> Result<Option<Round>> {
-    let row: Option<RoundRow> = on_db!(db, |pool| {
-        sqlx::query_as(
-            "SELECT id, programme_id, slug, name, reference_prefix, opens_at, closes_at, places_offered, \
-             eligibility, review_ends_at, notify_by, launch_event_at, launch_event_location, \
-             value_per_place_pence, themes, signoff_required FROM rounds WHERE id = $1",
-        )
+    let sql = format!("SELECT {ROUND_COLUMNS} FROM rounds WHERE id = $1");
+    let row: Option<RoundRow> = on_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(id)
         .fetch_optional(pool)
-        .await?
-    });
-    Ok(row.map(to_round))
+        .await?);
+    Ok(row.map(Round::from))
 }
 
 /// Every round of every programme, newest first.
 pub async fn all_rounds(db: &Db) -> Result<Vec<Round>> {
-    let rows: Vec<RoundRow> = on_db!(db, |pool| {
-        sqlx::query_as(
-            "SELECT id, programme_id, slug, name, reference_prefix, opens_at, closes_at, places_offered, \
-             eligibility, review_ends_at, notify_by, launch_event_at, launch_event_location, \
-             value_per_place_pence, themes, signoff_required FROM rounds ORDER BY opens_at DESC",
-        )
+    let sql = format!("SELECT {ROUND_COLUMNS} FROM rounds ORDER BY opens_at DESC");
+    let rows: Vec<RoundRow> = on_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .fetch_all(pool)
-        .await?
-    });
-    Ok(rows.into_iter().map(to_round).collect())
+        .await?);
+    Ok(rows.into_iter().map(Round::from).collect())
 }
 
 /// Creates a round in a programme; a name already used there gives

@@ -1,24 +1,18 @@
 //! The front door through the API: public reads (open calls), registering, confirming an
 //! address, asking to act for a place and deciding requests, under the same rules as the
-//! pages ([`crate::registration`]).
+//! pages (`convene_app::registration`).
 
-use crate::api::{ApiError, ApiResult};
+use crate::api::{ApiError, ApiResult, JsonBody, RawJson};
 use crate::auth::ApiUser;
-use crate::registration::{self, Decision, Registration};
+use crate::registration::Registration;
 use crate::state::AppState;
-use crate::views::FormErrors;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use convene_domain::policy::{Action, Resource, allows};
-use convene_store::requests::{self, RoleRequest};
+use convene_app::registration::{self, RoleRequest};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-
-fn invalid(errors: FormErrors) -> ApiError {
-    ApiError::invalid(errors.items.into_iter().map(|e| (e.field, e.message)).collect())
-}
 
 /// Every call for applications: open and opening soon first by closing date, then closed ones.
 #[utoipa::path(get, path = "/open-calls", tag = "public", operation_id = "list_open_calls", security(()), responses(
@@ -44,12 +38,9 @@ pub struct Accepted {
 ))]
 pub async fn register(
     State(state): State<AppState>,
-    Json(input): Json<Registration>,
+    JsonBody(input): JsonBody<Registration>,
 ) -> Result<Response, ApiError> {
-    let errors = registration::register(&state, &input, "").await?;
-    if !errors.is_empty() {
-        return Err(invalid(errors));
-    }
+    registration::register(&state, &input.details(), "").await?;
     let body = Accepted {
         message: "Check your email: we have sent a message to the address given.".into(),
     };
@@ -65,20 +56,16 @@ pub struct LinkToken {
 /// Confirms an email address with the token from the emailed link.
 #[utoipa::path(post, path = "/email-verifications", tag = "accounts", operation_id = "verify_email", security(()), request_body = LinkToken, responses(
     (status = 204, description = "The address is confirmed"),
-    (status = 410, description = "The link is used, expired or not valid", content_type = "application/problem+json"),
+    (status = 404, description = "No link has this token", content_type = "application/problem+json"),
+    (status = 410, description = "The link is used or expired", content_type = "application/problem+json"),
 ))]
 pub async fn verify_email(
     State(state): State<AppState>,
-    Json(body): Json<LinkToken>,
+    JsonBody(body): JsonBody<LinkToken>,
 ) -> Result<Response, ApiError> {
-    match registration::verify(&state, &body.token).await? {
-        Ok(_) => Ok(StatusCode::NO_CONTENT.into_response()),
-        Err(_) => Err(ApiError {
-            status: StatusCode::GONE,
-            detail: "This link is used, expired or not valid.".into(),
-            fields: Vec::new(),
-        }),
-    }
+    // An unknown link is 404, a used or expired one 410 (`AccountError::Link`).
+    registration::confirm_email(&state, &body.token).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// A request to act for a place.
@@ -122,38 +109,29 @@ fn body_of(r: RoleRequest, existing_leads: Option<Vec<String>>) -> RoleRequestBo
 pub struct NewRoleRequest {
     pub place_id: i64,
     /// Their role at the place.
+    #[schema(min_length = 1, max_length = 500, pattern = r"\S")]
     pub reason: String,
-}
-
-fn programme_id(slug: &str, catalogue: &[convene_app::catalogue::Entry]) -> Result<i64, ApiError> {
-    catalogue
-        .iter()
-        .find(|e| e.programme.slug == slug)
-        .map(|e| e.programme.id)
-        .ok_or_else(ApiError::not_found)
 }
 
 /// Asks to act for a place in a programme (the account's address must be confirmed).
 #[utoipa::path(post, path = "/programmes/{slug}/role-requests", operation_id = "request_role", tag = "accounts", request_body = NewRoleRequest,
     params(("slug" = String, Path, description = "The programme")), responses(
     (status = 201, description = "Request recorded; the programme's admins are emailed", body = RoleRequestBody),
+    (status = 404, description = "No such programme, or the place is not in it", content_type = "application/problem+json"),
+    (status = 409, description = "You act for this place already, or your request waits for a decision (per-field errors)", content_type = "application/problem+json"),
     (status = 422, description = "Not valid (per-field errors)", content_type = "application/problem+json"),
 ))]
 pub async fn request_role(
     State(state): State<AppState>,
     ApiUser(person): ApiUser,
     Path(slug): Path<String>,
-    Json(body): Json<NewRoleRequest>,
+    JsonBody(body): JsonBody<NewRoleRequest>,
 ) -> Result<Response, ApiError> {
-    let catalogue = state.catalogue.get(&state.db).await?;
-    let programme = programme_id(&slug, &catalogue)?;
-    match registration::request_place(&state, &person.0, programme, Some(body.place_id), &body.reason).await?
-    {
-        // The person asking learns no more than the join page tells them: not who leads
-        // the place already.
-        Ok(request) => Ok((StatusCode::CREATED, Json(body_of(request, None))).into_response()),
-        Err(errors) => Err(invalid(errors)),
-    }
+    let request =
+        registration::request_place(&state, &person.0, &slug, Some(body.place_id), &body.reason).await?;
+    // The person asking learns no more than the join page tells them: not who leads the
+    // place already.
+    Ok((StatusCode::CREATED, Json(body_of(request, None))).into_response())
 }
 
 /// A programme's requests to act for a place (programme admins).
@@ -167,33 +145,63 @@ pub async fn list_requests(
     ApiUser(person): ApiUser,
     Path(slug): Path<String>,
 ) -> ApiResult<Vec<RoleRequestBody>> {
-    let catalogue = state.catalogue.get(&state.db).await?;
-    let programme = programme_id(&slug, &catalogue)?;
-    if !allows(&person.1, Action::Edit, Resource::Programme { id: programme }) {
-        return Err(ApiError::forbidden());
-    }
-    let leads = convene_store::users::place_lead_names_in(&state.db, programme).await?;
-    let mut out = Vec::new();
-    for r in requests::for_programme(&state.db, programme).await? {
-        let leads = leads.get(&r.place_id).cloned().unwrap_or_default();
-        out.push(body_of(r, Some(leads)));
-    }
-    Ok(Json(out))
+    let list = registration::programme_requests(&state, &person.1, &slug).await?;
+    Ok(Json(
+        list.requests
+            .into_iter()
+            .map(|line| body_of(line.request, Some(line.existing_leads)))
+            .collect(),
+    ))
 }
 
-/// An admin's decision.
-#[derive(Deserialize, ToSchema)]
+/// An admin's decision: `reason` is sent to the person, and needed to decline.
+#[derive(Deserialize)]
 pub struct DecisionBody {
     pub approve: bool,
-    /// Sent to the person; needed to decline.
     #[serde(default)]
     pub reason: String,
 }
+
+/// Written by hand: declining needs a reason, which the derive cannot state. It is said
+/// as `not` (declining with no reason, or a blank one) rather than `if`/`then`, as utoipa
+/// keeps such keywords in a hash map, whose two keys would be written in a random order.
+impl utoipa::PartialSchema for DecisionBody {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        let schema = serde_json::json!({
+            "type": "object",
+            "description": "An admin's decision. Declining needs a reason.",
+            "required": ["approve"],
+            "properties": {
+                "approve": {"type": "boolean", "description": "true approves (granting the role), false declines"},
+                "reason": {"type": "string", "maxLength": 500, "description": "Sent to the person; needed to decline"},
+            },
+        });
+        let mut object: utoipa::openapi::schema::Object = serde_json::from_value(schema).unwrap_or_default();
+        // utoipa has no field for `not`: it goes where extensions go, written out as is.
+        let declined_without_reason = serde_json::json!({
+            "required": ["approve"],
+            "properties": {"approve": {"const": false}},
+            "anyOf": [
+                {"not": {"required": ["reason"]}},
+                {"properties": {"reason": {"not": {"pattern": "\\S"}}}},
+            ],
+        });
+        object
+            .extensions
+            .get_or_insert_with(Default::default)
+            .insert("not".into(), declined_without_reason);
+        utoipa::openapi::RefOr::T(utoipa::openapi::schema::Schema::Object(object))
+    }
+}
+
+impl ToSchema for DecisionBody {}
 
 /// Approves (granting the role) or declines a request.
 #[utoipa::path(post, path = "/role-requests/{id}/decision", operation_id = "decide_role_request", tag = "accounts", request_body = DecisionBody,
     params(("id" = i64, Path, description = "The request")), responses(
     (status = 200, description = "Decided; the person is emailed", body = RoleRequestBody),
+    (status = 403, description = "Not an admin of the programme, or it is your own request", content_type = "application/problem+json"),
+    (status = 404, description = "No such request", content_type = "application/problem+json"),
     (status = 409, description = "Already decided", content_type = "application/problem+json"),
     (status = 422, description = "Not valid (per-field errors)", content_type = "application/problem+json"),
 ))]
@@ -201,21 +209,13 @@ pub async fn decide(
     State(state): State<AppState>,
     ApiUser(person): ApiUser,
     Path(id): Path<i64>,
-    Json(body): Json<DecisionBody>,
+    body: RawJson,
 ) -> ApiResult<RoleRequestBody> {
-    match registration::decide(&state, &person.1, id, Some(body.approve), &body.reason).await? {
-        Decision::Done => {
-            let request = requests::by_id(&state.db, id)
-                .await?
-                .ok_or_else(ApiError::not_found)?;
-            let leads = convene_store::users::place_lead_names(&state.db, request.place_id).await?;
-            Ok(Json(body_of(request, Some(leads))))
-        }
-        Decision::AlreadyDecided => Err(ApiError {
-            status: StatusCode::CONFLICT,
-            detail: "This request has already been decided.".into(),
-            fields: Vec::new(),
-        }),
-        Decision::Invalid(errors) => Err(invalid(errors)),
-    }
+    // 404 and 403 before the body is read.
+    registration::request_detail(&state, &person.1, id).await?;
+    let body: DecisionBody = body.parse()?;
+    // One's own request is 403, decided already 409, a form problem 422 (`AccountError`).
+    registration::decide(&state, &person.1, id, Some(body.approve), &body.reason).await?;
+    let detail = registration::request_detail(&state, &person.1, id).await?;
+    Ok(Json(body_of(detail.request, Some(detail.existing_leads))))
 }

@@ -1,24 +1,22 @@
-//! Rounds, forms, applications and their answers through the API, under the same rules
-//! as the pages (the shared logic is in `convene_app::applications`).
+//! Applications and their answers through the API, under the same rules as the pages (the
+//! shared logic is in `convene_app::applications`): starting one, reading it, the partner
+//! organisations its answers may name, saving a section, asking for sign-off, submitting
+//! and withdrawing. A refusal that depends on the application's state is 409.
 
-use crate::api::{ApiError, ApiResult};
-use crate::application_list::{ListQuery, PER_PAGE};
+use crate::api::rounds::round_or_404;
+use crate::api::{ApiError, ApiResult, RawJson};
 use crate::auth::ApiUser;
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use convene_app::applications::{self as applying, ApplicationError, Loaded};
-use convene_app::forms::FormError;
 use convene_domain::applications::Blocker;
-use convene_domain::forms::{FormDefinition, QuestionKind, SaveMode, input_value};
-use convene_domain::policy::{Action, Resource, allows};
-use convene_store::applications::{self, Listed};
-use convene_store::forms;
-use convene_store::programmes::{self, Round};
+use convene_domain::forms::{QuestionKind, SaveMode, input_value};
+use convene_domain::policy::Action;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
 impl From<ApplicationError> for ApiError {
     fn from(e: ApplicationError) -> Self {
@@ -42,271 +40,39 @@ impl From<ApplicationError> for ApiError {
                 ),
                 fields: Vec::new(),
             },
-            ApplicationError::Blocked(blockers) => ApiError::invalid(
-                blockers
-                    .iter()
-                    .map(|b| {
-                        let field = match b {
-                            Blocker::Incomplete { section_key, .. } => section_key.clone(),
-                            Blocker::NeedsSignoff => "signoff".into(),
-                            Blocker::PastDeadline { .. } => "deadline".into(),
-                            Blocker::NotEditable(_) => "status".into(),
-                        };
-                        (field, b.message())
-                    })
-                    .collect(),
+            ApplicationError::Blocked(blockers) => state_refusal(
+                "The application cannot be submitted yet.",
+                blocker_fields(&blockers),
             ),
-            ApplicationError::Store(s) => s.into(),
+            ApplicationError::Store(s) => convene_app::Error::from(s).into(),
         }
     }
 }
 
-/// A round and the form new applications use.
-#[derive(Serialize, ToSchema)]
-pub struct RoundBody {
-    pub id: i64,
-    pub programme_id: i64,
-    pub slug: String,
-    pub name: String,
-    /// The last instant a submission is accepted (UTC, ISO 8601).
-    pub closes_at: String,
-    pub opens_at: String,
-    pub places_offered: i64,
-    pub eligibility: String,
-    pub themes: Vec<String>,
-    pub signoff_required: bool,
-    pub form_version: Option<i64>,
-    /// Ordered sections of questions (see the form builder).
-    #[schema(value_type = Object)]
-    pub form: Option<FormDefinition>,
-}
-
-async fn round_or_404(state: &AppState, id: i64) -> Result<Round, ApiError> {
-    programmes::round(&state.db, id)
-        .await?
-        .ok_or_else(ApiError::not_found)
-}
-
-async fn round_body(state: &AppState, round: Round) -> Result<RoundBody, ApiError> {
-    let form = forms::current(&state.db, round.id).await?;
-    Ok(RoundBody {
-        id: round.id,
-        programme_id: round.programme_id,
-        slug: round.slug,
-        name: round.name,
-        closes_at: round.closes_at.iso(),
-        opens_at: round.opens_at.iso(),
-        places_offered: round.places_offered,
-        eligibility: round.eligibility,
-        themes: round.themes,
-        signoff_required: round.signoff_required,
-        form_version: form.as_ref().map(|f| f.version),
-        form: form.map(|f| f.definition),
-    })
-}
-
-/// Creates a round in a programme (its admins). The body has the fields of the "Create a
-/// round" page, as text: dates as day, month, year and time in UK time.
-#[utoipa::path(post, path = "/programmes/{slug}/rounds", tag = "applications",
-    params(("slug" = String, Path, description = "The programme's slug")),
-    request_body(content = Object, description = "name, reference_prefix, opens_day, opens_month, opens_year, opens_time, closes_day, closes_month, closes_year, closes_time, places_offered, value_per_place, eligibility, review_ends_day/month/year, notify_day/month/year, launch_day/month/year/time, launch_location, themes (one a line), signoff_required (yes or no)"),
-    responses(
-        (status = 200, description = "The new round", body = RoundBody),
-        (status = 403, description = "Not an admin of the programme", content_type = "application/problem+json"),
-        (status = 422, description = "A field is not valid", content_type = "application/problem+json"),
-))]
-pub async fn create_round(
-    State(state): State<AppState>,
-    ApiUser(person): ApiUser,
-    Path(slug): Path<String>,
-    Json(form): Json<convene_domain::rounds::RoundForm>,
-) -> ApiResult<RoundBody> {
-    let programme = programmes::by_slug(&state.db, &slug)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    if !allows(&person.1, Action::Edit, Resource::Programme { id: programme.id }) {
-        return Err(ApiError::forbidden());
-    }
-    match crate::rounds::create(&state, person.0.id, programme.id, &form).await? {
-        Ok((id, _)) => {
-            let round = round_or_404(&state, id).await?;
-            Ok(Json(round_body(&state, round).await?))
-        }
-        Err(problems) => Err(ApiError::invalid(problems)),
+/// 409 for a well-formed request the record's state refuses, with what stands in the way
+/// by field.
+fn state_refusal(detail: &str, fields: Vec<(String, String)>) -> ApiError {
+    ApiError {
+        status: StatusCode::CONFLICT,
+        detail: detail.to_string(),
+        fields,
     }
 }
 
-/// A round with its current form (calls for applications are public to every token).
-#[utoipa::path(get, path = "/rounds/{id}", tag = "applications",
-    params(("id" = i64, Path, description = "The round's id")),
-    responses(
-        (status = 200, description = "The round; before it opens, its form only for the programme's admins", body = RoundBody),
-        (status = 404, description = "No such round", content_type = "application/problem+json"),
-))]
-pub async fn get_round(
-    State(state): State<AppState>,
-    ApiUser(reader): ApiUser,
-    Path(id): Path<i64>,
-) -> ApiResult<RoundBody> {
-    let round = round_or_404(&state, id).await?;
-    // As on the pages: a round's facts are public, but its form is shown to applicants
-    // only once the round opens (until then it may still change).
-    let open = state.clock.now() >= round.opens_at;
-    let may_read_form = allows(
-        &reader.1,
-        Action::View,
-        Resource::RoundForm {
-            programme_id: round.programme_id,
-            open,
-        },
-    );
-    let mut body = round_body(&state, round).await?;
-    if !may_read_form {
-        body.form = None;
-        body.form_version = None;
-    }
-    Ok(Json(body))
-}
-
-/// Replaces the round's form while it can still change: before the round opens, or a
-/// version being prepared (programme admins).
-#[utoipa::path(put, path = "/rounds/{id}/form", tag = "applications",
-    params(("id" = i64, Path, description = "The round's id")),
-    request_body(content = Object, description = "The form: ordered sections of questions"),
-    responses(
-        (status = 200, description = "The round with its new form", body = RoundBody),
-        (status = 403, description = "Not an admin of the programme", content_type = "application/problem+json"),
-        (status = 409, description = "The form is frozen", content_type = "application/problem+json"),
-        (status = 422, description = "The form is not well formed", content_type = "application/problem+json"),
-))]
-pub async fn put_form(
-    State(state): State<AppState>,
-    ApiUser(person): ApiUser,
-    Path(id): Path<i64>,
-    Json(definition): Json<FormDefinition>,
-) -> ApiResult<RoundBody> {
-    let round = round_or_404(&state, id).await?;
-    if !allows(
-        &person.1,
-        Action::Edit,
-        Resource::Programme {
-            id: round.programme_id,
-        },
-    ) {
-        return Err(ApiError::forbidden());
-    }
-    let problems = definition.problems();
-    if !problems.is_empty() {
-        return Err(ApiError::invalid(
-            problems.into_iter().map(|p| ("form".to_string(), p)).collect(),
-        ));
-    }
-    match convene_app::forms::save(&state, &person.1, &round, &definition).await {
-        Ok(()) => {}
-        Err(FormError::Forbidden) => return Err(ApiError::forbidden()),
-        Err(FormError::RoundOpen | FormError::InUse) => {
-            return Err(ApiError::conflict(
-                "The form is frozen because the round has opened. Start a new version on the form page.",
-            ));
-        }
-        Err(FormError::Store(e)) => return Err(e.into()),
-    }
-    Ok(Json(round_body(&state, round).await?))
-}
-
-/// One application in a list.
-#[derive(Serialize, ToSchema)]
-pub struct ListedBody {
-    pub id: i64,
-    pub reference: Option<String>,
-    pub status: String,
-    pub place_name: String,
-    pub place_kind: String,
-    pub region: Option<String>,
-    /// The place's match contribution in pence.
-    pub pledge_pence: Option<i64>,
-    pub submitted_at: Option<String>,
-}
-
-impl From<Listed> for ListedBody {
-    fn from(l: Listed) -> Self {
-        ListedBody {
-            id: l.id,
-            reference: l.reference,
-            status: l.status.key().into(),
-            place_name: l.place_name,
-            place_kind: l.place_kind,
-            region: l.region,
-            pledge_pence: l.pledge.map(|p| p.0),
-            submitted_at: l.submitted_at.map(|t| t.iso()),
-        }
-    }
-}
-
-/// A page of a round's applications, with the counts by status.
-#[derive(Serialize, ToSchema)]
-pub struct ListBody {
-    pub total: i64,
-    pub page: i64,
-    pub per_page: i64,
-    pub counts: BTreeMap<String, i64>,
-    pub applications: Vec<ListedBody>,
-}
-
-/// Filters of the list.
-#[derive(Deserialize, IntoParams)]
-pub struct ListParams {
-    /// draft, awaiting_signoff, submitted or withdrawn.
-    pub status: Option<String>,
-    /// council, stp_footprint, ics or other.
-    pub kind: Option<String>,
-    pub region: Option<String>,
-    pub page: Option<i64>,
-}
-
-/// A round's applications, 50 a page (programme admins).
-#[utoipa::path(get, path = "/rounds/{id}/applications", operation_id = "list_applications", tag = "applications",
-    params(("id" = i64, Path, description = "The round's id"), ListParams),
-    responses(
-        (status = 200, description = "A page of applications", body = ListBody),
-        (status = 403, description = "Not an admin of the programme", content_type = "application/problem+json"),
-        (status = 404, description = "No such round", content_type = "application/problem+json"),
-))]
-pub async fn list(
-    State(state): State<AppState>,
-    ApiUser(person): ApiUser,
-    Path(id): Path<i64>,
-    Query(params): Query<ListParams>,
-) -> ApiResult<ListBody> {
-    let round = round_or_404(&state, id).await?;
-    if !allows(
-        &person.1,
-        Action::View,
-        Resource::Programme {
-            id: round.programme_id,
-        },
-    ) {
-        return Err(ApiError::forbidden());
-    }
-    let query = ListQuery {
-        status: params.status.unwrap_or_default(),
-        kind: params.kind.unwrap_or_default(),
-        region: params.region.unwrap_or_default(),
-        page: params.page,
-    };
-    let page = query.page.unwrap_or(1).max(1);
-    let listed = applications::list(&state.db, round.id, &query.filter(), page, PER_PAGE).await?;
-    Ok(Json(ListBody {
-        total: listed.total,
-        page,
-        per_page: PER_PAGE,
-        counts: listed
-            .counts
-            .into_iter()
-            .map(|(s, n)| (s.key().to_string(), n))
-            .collect(),
-        applications: listed.rows.into_iter().map(ListedBody::from).collect(),
-    }))
+/// What stops a submission, by the field (section key) it is about.
+fn blocker_fields(blockers: &[Blocker]) -> Vec<(String, String)> {
+    blockers
+        .iter()
+        .map(|b| {
+            let field = match b {
+                Blocker::Incomplete { section_key, .. } => section_key.clone(),
+                Blocker::NeedsSignoff => "signoff".into(),
+                Blocker::PastDeadline { .. } => "deadline".into(),
+                Blocker::NotEditable(_) => "status".into(),
+            };
+            (field, b.message())
+        })
+        .collect()
 }
 
 /// Which place to apply for.
@@ -399,24 +165,34 @@ async fn application_body(state: &AppState, loaded: &Loaded) -> Result<Applicati
     request_body = StartBody,
     responses(
         (status = 200, description = "The application", body = ApplicationBody),
-        (status = 403, description = "Not a lead of that place", content_type = "application/problem+json"),
-        (status = 422, description = "The round is not open", content_type = "application/problem+json"),
+        (status = 403, description = "Not a lead of that place, or the place does not take part in the round's programme", content_type = "application/problem+json"),
+        (status = 404, description = "No such round or place", content_type = "application/problem+json"),
+        (status = 409, description = "The round is not open, or has no form yet", content_type = "application/problem+json"),
 ))]
 pub async fn start(
     State(state): State<AppState>,
     ApiUser(person): ApiUser,
     Path(id): Path<i64>,
-    Json(body): Json<StartBody>,
+    body: RawJson,
 ) -> ApiResult<ApplicationBody> {
     let round = round_or_404(&state, id).await?;
-    let app_id = applying::start(&state, &person.1, &round, body.place_id).await?;
+    let body: StartBody = body.parse()?;
+    let app_id = match applying::start(&state, &person.1, &round, body.place_id).await {
+        Ok(id) => id,
+        // Every refusal of a well-formed request here is the round's state: not open, or
+        // no form yet.
+        Err(ApplicationError::Invalid(fields)) => {
+            return Err(state_refusal("The round does not take applications now.", fields));
+        }
+        Err(e) => return Err(e.into()),
+    };
     let loaded = applying::load(&state, &person.1, app_id, Action::View).await?;
     Ok(Json(application_body(&state, &loaded).await?))
 }
 
 /// One application with its answers (its place's leads, the programme's admins, and the
 /// round's panel once submitted).
-#[utoipa::path(get, path = "/applications/{id}", tag = "applications",
+#[utoipa::path(get, path = "/applications/{id}", operation_id = "get_application", tag = "applications",
     params(("id" = i64, Path, description = "The application's id")),
     responses(
         (status = 200, description = "The application", body = ApplicationBody),
@@ -445,30 +221,32 @@ pub struct SaveBody {
 }
 
 /// Saves one section. A version that is no longer current is refused with 409.
-#[utoipa::path(put, path = "/applications/{id}/sections/{key}", tag = "applications",
+#[utoipa::path(put, path = "/applications/{id}/sections/{key}", operation_id = "save_section", tag = "applications",
     params(("id" = i64, Path, description = "The application's id"), ("key" = String, Path, description = "The section's key")),
     request_body = SaveBody,
     responses(
         (status = 200, description = "The application after the save", body = ApplicationBody),
+        (status = 404, description = "No such application or section, or not yours to see", content_type = "application/problem+json"),
         (status = 409, description = "Saved elsewhere since that version, or no longer editable", content_type = "application/problem+json"),
-        (status = 422, description = "An answer is not valid", content_type = "application/problem+json"),
+        (status = 422, description = "An answer is not valid for its question (per-field errors)", content_type = "application/problem+json"),
 ))]
 pub async fn save_section(
     State(state): State<AppState>,
     ApiUser(person): ApiUser,
     Path((id, key)): Path<(i64, String)>,
-    Json(body): Json<SaveBody>,
+    body: RawJson,
 ) -> ApiResult<ApplicationBody> {
     let loaded = applying::load(&state, &person.1, id, Action::Edit).await?;
+    let section = loaded
+        .definition()
+        .section(&key)
+        .ok_or_else(ApiError::not_found)?;
+    let body: SaveBody = body.parse()?;
     let mode = if body.complete {
         SaveMode::Continue
     } else {
         SaveMode::Later
     };
-    let section = loaded
-        .definition()
-        .section(&key)
-        .ok_or_else(ApiError::not_found)?;
     // The section check reads money as typed in pounds; the API speaks pence.
     let typed: BTreeMap<String, String> = body
         .answers
@@ -499,8 +277,8 @@ pub struct SubmittedBody {
     params(("id" = i64, Path, description = "The application's id")),
     responses(
         (status = 200, description = "Submitted", body = SubmittedBody),
-        (status = 409, description = "Withdrawn", content_type = "application/problem+json"),
-        (status = 422, description = "Not ready, or past the deadline; the draft is kept", content_type = "application/problem+json"),
+        (status = 404, description = "No such application, or not yours to see", content_type = "application/problem+json"),
+        (status = 409, description = "Withdrawn, not ready (what is missing, per section), or past the deadline; the draft is kept", content_type = "application/problem+json"),
 ))]
 pub async fn submit(
     State(state): State<AppState>,
@@ -508,7 +286,18 @@ pub async fn submit(
     Path(id): Path<i64>,
 ) -> ApiResult<SubmittedBody> {
     let loaded = applying::load(&state, &person.1, id, Action::Edit).await?;
-    let (reference, newly_submitted) = applying::submit(&state, &person.1, &person.0.email, &loaded).await?;
+    let submitted = applying::submit(&state, &person.1, &person.0.email, &loaded).await;
+    let (reference, newly_submitted) = match submitted {
+        Ok(done) => done,
+        // Nothing in the request is wrong: the application is not ready yet.
+        Err(ApplicationError::Blocked(blockers)) => {
+            return Err(state_refusal(
+                "The application cannot be submitted yet.",
+                blocker_fields(&blockers),
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
     Ok(Json(SubmittedBody {
         reference,
         newly_submitted,
@@ -518,6 +307,8 @@ pub async fn submit(
 /// Why the application is withdrawn.
 #[derive(Deserialize, ToSchema)]
 pub struct WithdrawBody {
+    /// Up to 2,000 characters, not only spaces.
+    #[schema(min_length = 1, max_length = 2000, pattern = r"\S")]
     pub reason: String,
 }
 
@@ -527,17 +318,86 @@ pub struct WithdrawBody {
     request_body = WithdrawBody,
     responses(
         (status = 200, description = "The withdrawn application", body = ApplicationBody),
-        (status = 409, description = "Already withdrawn", content_type = "application/problem+json"),
-        (status = 422, description = "No reason given", content_type = "application/problem+json"),
+        (status = 404, description = "No such application, or not yours to see", content_type = "application/problem+json"),
+        (status = 409, description = "Already withdrawn, or submitted", content_type = "application/problem+json"),
+        (status = 422, description = "No reason given, or one too long", content_type = "application/problem+json"),
 ))]
 pub async fn withdraw(
     State(state): State<AppState>,
     ApiUser(person): ApiUser,
     Path(id): Path<i64>,
-    Json(body): Json<WithdrawBody>,
+    body: RawJson,
 ) -> ApiResult<ApplicationBody> {
     let loaded = applying::load(&state, &person.1, id, Action::Edit).await?;
+    let body: WithdrawBody = body.parse()?;
     applying::withdraw(&state, &person.1, &loaded, &body.reason).await?;
     let reloaded = applying::load(&state, &person.1, id, Action::View).await?;
     Ok(Json(application_body(&state, &reloaded).await?))
+}
+
+/// An organisation an "organisations" answer may name.
+#[derive(Serialize, ToSchema)]
+pub struct PartnerBody {
+    /// What the answer names it by, one a line.
+    pub org_id: String,
+    pub name: String,
+}
+
+/// The partner organisations of the application's place: what its "organisations"
+/// questions may name (whoever may read the application).
+#[utoipa::path(get, path = "/applications/{id}/partners", operation_id = "list_application_partners", tag = "applications",
+    params(("id" = i64, Path, description = "The application's id")),
+    responses(
+        (status = 200, description = "The place's partner organisations", body = Vec<PartnerBody>),
+        (status = 404, description = "No such application, or not yours to see", content_type = "application/problem+json"),
+))]
+pub async fn partners(
+    State(state): State<AppState>,
+    ApiUser(person): ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult<Vec<PartnerBody>> {
+    let loaded = applying::load(&state, &person.1, id, Action::View).await?;
+    let choices = applying::partner_choices(&state, loaded.place.id).await?;
+    Ok(Json(
+        choices
+            .into_iter()
+            .map(|(org_id, name)| PartnerBody { org_id, name })
+            .collect(),
+    ))
+}
+
+/// How many sign-off requests went out.
+#[derive(Serialize, ToSchema)]
+pub struct SignoffSent {
+    /// Links emailed: to the board chair and each partner contact who has not confirmed
+    /// the current answers.
+    pub sent: i64,
+}
+
+/// Emails the sign-off links: to the place's Health and Wellbeing Board chair and every
+/// partner contact who has not confirmed the current answers (as the page's "Send"). Every
+/// section must be complete first.
+#[utoipa::path(post, path = "/applications/{id}/signoff-requests", operation_id = "send_for_signoff", tag = "applications",
+    params(("id" = i64, Path, description = "The application's id")),
+    responses(
+        (status = 200, description = "Sent; the application awaits sign-off", body = SignoffSent),
+        (status = 404, description = "No such application, or not yours to see", content_type = "application/problem+json"),
+        (status = 409, description = "Not ready for sign-off (sections incomplete, no chair on record, the chair is you) or no longer editable", content_type = "application/problem+json"),
+))]
+pub async fn send_for_signoff(
+    State(state): State<AppState>,
+    ApiUser(person): ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult<SignoffSent> {
+    let loaded = applying::load(&state, &person.1, id, Action::Edit).await?;
+    match applying::send_signoff_requests(&state, &person.1, &person.0.email, &loaded).await {
+        Ok(sent) => Ok(Json(SignoffSent {
+            sent: i64::try_from(sent).unwrap_or(i64::MAX),
+        })),
+        Err(ApplicationError::Invalid(fields)) => Err(state_refusal(
+            "The application is not ready for sign-off.",
+            fields,
+        )),
+        Err(e) => Err(e.into()),
+    }
 }

@@ -3,11 +3,16 @@
 
 pub mod accounts;
 pub mod applications;
+mod body;
 pub mod me;
+pub mod newcomers;
 pub mod news;
 pub mod people;
 pub mod places;
 pub mod programmes;
+pub mod rounds;
+
+pub use body::{JsonBody, RawJson};
 
 use crate::error::problem;
 use crate::state::AppState;
@@ -16,6 +21,7 @@ use axum::Router;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use tower_http::catch_panic::CatchPanicLayer;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
@@ -23,11 +29,29 @@ use utoipa_axum::routes;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Convene API", description = "Programmes, places, rounds, application forms, applications and people of Convene. Authenticate with a bearer token created on your account page."),
+    info(title = "Convene API", description = "Programmes, places, rounds, application forms, applications and people of Convene. Authenticate with a bearer token: make one with POST /api/v1/tokens (your email address and password), or on your account page."),
     modifiers(&BearerAuth),
-    security(("bearer" = []))
+    security(("bearer" = [])),
+    components(schemas(Problem))
 )]
 struct ApiDoc;
+
+/// Every refusal and failure (RFC 9457 problem details), as `application/problem+json`.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    /// Always about:blank: the status says what kind of problem it is.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The status's name, such as "Unprocessable Entity".
+    pub title: String,
+    pub status: u16,
+    /// What went wrong, in a sentence.
+    pub detail: String,
+    /// A message for each field that needs correcting, by the field's name (only when
+    /// there are any).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<std::collections::BTreeMap<String, String>>,
+}
 
 struct BearerAuth;
 
@@ -38,27 +62,63 @@ impl Modify for BearerAuth {
     }
 }
 
-/// Documents the answers every route can give besides its own: 401 and 403 where a token
-/// is needed (403 also when the token's role needs two-factor sign-in not yet set up), 404
-/// where the path names a record, 400
-/// for a malformed id or body, 413 for a body over 1 MB, 415 for a body that is not JSON and
-/// 422 for JSON of the wrong shape. All are `application/problem+json`.
+/// Documents the answers every route can give besides its own, all
+/// `application/problem+json`: 401 and 403 where a token is needed (403 also when the
+/// token's role needs two-factor sign-in not yet set up), 404 where the path names a
+/// record, 400 for a malformed id in the path or a body that is not JSON, 413 for a body
+/// over 1 MB, 415 for a body that is not `application/json`, and 422 for JSON of the wrong
+/// shape. Public operations (declared with `security(())`) get `security: []`: no token.
 struct StandardResponses;
+
+impl StandardResponses {
+    /// The standard answers of one operation.
+    fn of(path: &str, public: bool, has_body: bool, has_query: bool) -> Vec<(&'static str, &'static str)> {
+        let mut standard = Vec::new();
+        if !public {
+            standard.push(("401", "No token, or one that is not valid or was revoked"));
+            standard.push((
+                "403",
+                "Not allowed for this token's account (or its role needs two-factor sign-in set up first)",
+            ));
+        }
+        if path.contains('{') {
+            standard.push(("404", "No such record"));
+        }
+        if path.contains("{id}") || has_body || has_query {
+            standard.push((
+                "400",
+                "A malformed id or query parameter, or a body that is not valid JSON",
+            ));
+        }
+        if has_body {
+            standard.push(("413", "The body is over 1 MB"));
+            standard.push(("415", "The body is not application/json"));
+            standard.push((
+                "422",
+                "The body is not the JSON this operation takes, or a field is not valid (per-field errors)",
+            ));
+        }
+        standard
+    }
+}
 
 impl Modify for StandardResponses {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::{ContentBuilder, RefOr, ResponseBuilder};
+        use utoipa::openapi::path::ParameterIn;
+        use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+        let problem_schema = || RefOr::Ref(Ref::from_schema_name("Problem"));
         let problem = |description: &str| {
             RefOr::T(
                 ResponseBuilder::new()
                     .description(description)
-                    .content("application/problem+json", ContentBuilder::new().build())
+                    .content(
+                        "application/problem+json",
+                        ContentBuilder::new().schema(Some(problem_schema())).build(),
+                    )
                     .build(),
             )
         };
         for (path, item) in openapi.paths.paths.iter_mut() {
-            let takes_id = path.contains("{id}");
-            let names_a_record = path.contains('{');
             for op in [
                 &mut item.get,
                 &mut item.put,
@@ -69,42 +129,35 @@ impl Modify for StandardResponses {
             .into_iter()
             .flatten()
             {
-                // Public operations declare an empty security requirement.
+                // `security(())` gives one empty requirement ("a token is optional"); a
+                // public operation takes none at all: `security: []`.
                 let public = op
                     .security
                     .as_ref()
                     .is_some_and(|s| s.iter().all(|r| *r == Default::default()));
-                let has_body = op.request_body.is_some();
-                let mut standard = Vec::new();
-                if !public {
-                    standard.push(("401", "No token, or one that is not valid or was revoked"));
-                    standard.push((
-                        "403",
-                        "Not allowed for this token's account (or its role needs two-factor sign-in set up first)",
-                    ));
+                if public {
+                    op.security = Some(Vec::new());
                 }
-                if names_a_record {
-                    standard.push(("404", "No such record"));
-                }
-                if takes_id || has_body {
-                    standard.push((
-                        "400",
-                        "A malformed id in the path, or a body that is not valid JSON",
-                    ));
-                }
-                if has_body {
-                    standard.push(("413", "The body is over 1 MB"));
-                    standard.push(("415", "The body is not application/json"));
-                    standard.push((
-                        "422",
-                        "The body is not the JSON this operation takes, or a field is not valid",
-                    ));
-                }
+                let has_query = op
+                    .parameters
+                    .iter()
+                    .flatten()
+                    .any(|p| matches!(p, RefOr::T(p) if p.parameter_in == ParameterIn::Query));
+                let standard = StandardResponses::of(path, public, op.request_body.is_some(), has_query);
                 for (status, description) in standard {
                     op.responses
                         .responses
                         .entry(status.to_string())
                         .or_insert_with(|| problem(description));
+                }
+                // The operations' own refusals have the same body.
+                for response in op.responses.responses.values_mut() {
+                    if let RefOr::T(response) = response
+                        && let Some(RefOr::T(content)) = response.content.get_mut("application/problem+json")
+                        && content.schema.is_none()
+                    {
+                        content.schema = Some(problem_schema());
+                    }
                 }
             }
         }
@@ -115,16 +168,20 @@ impl Modify for StandardResponses {
 fn documented() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let v1 = OpenApiRouter::new()
         .routes(routes!(me::me))
+        .routes(routes!(newcomers::create_token))
+        .routes(routes!(newcomers::places_to_join))
         .routes(routes!(programmes::list))
         .routes(routes!(programmes::places))
         .routes(routes!(places::get_place))
         .routes(routes!(places::set_chair))
-        .routes(routes!(applications::create_round))
-        .routes(routes!(applications::get_round))
-        .routes(routes!(applications::put_form))
-        .routes(routes!(applications::list, applications::start))
+        .routes(routes!(rounds::create_round))
+        .routes(routes!(rounds::get_round))
+        .routes(routes!(rounds::put_form))
+        .routes(routes!(rounds::list, applications::start))
         .routes(routes!(applications::get_application))
+        .routes(routes!(applications::partners))
         .routes(routes!(applications::save_section))
+        .routes(routes!(applications::send_for_signoff))
         .routes(routes!(applications::submit))
         .routes(routes!(applications::withdraw))
         .routes(routes!(accounts::open_calls))
@@ -149,7 +206,25 @@ fn documented() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 pub fn router() -> Router<AppState> {
     let (router, openapi) = documented();
     let doc = openapi.to_json().unwrap_or_else(|_| "{}".into());
-    router.route("/api/v1/openapi.json", get(move || serve_doc(doc.clone())))
+    router
+        .route("/api/v1/openapi.json", get(move || serve_doc(doc.clone())))
+        // A panic in an API handler is a problem+json 500 like any other failure (the
+        // outermost catcher, for pages, renders an HTML page).
+        .layer(CatchPanicLayer::custom(panic_problem))
+}
+
+/// Turns a panic inside an API handler into a logged problem+json 500.
+fn panic_problem(err: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let detail = err
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| err.downcast_ref::<&str>().copied())
+        .unwrap_or("unknown panic");
+    tracing::error!(panic = detail, "API handler panicked");
+    problem(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "The service could not complete the request.",
+    )
 }
 
 /// The OpenAPI document, as pretty JSON (for the snapshot test and the README).
@@ -219,14 +294,14 @@ impl ApiError {
     }
 }
 
-impl From<convene_store::StoreError> for ApiError {
-    fn from(err: convene_store::StoreError) -> Self {
+impl From<convene_app::Error> for ApiError {
+    fn from(err: convene_app::Error) -> Self {
+        use convene_app::Error as E;
         match err {
-            convene_store::StoreError::NotFound => ApiError::not_found(),
-            convene_store::StoreError::Duplicate(_) => {
-                ApiError::conflict("A record with the same details already exists.")
-            }
-            other => ApiError::internal(&other),
+            E::NotFound => ApiError::not_found(),
+            E::Forbidden => ApiError::forbidden(),
+            E::Conflict(_) => ApiError::conflict("A record with the same details already exists."),
+            E::Store(cause) => ApiError::internal(&cause),
         }
     }
 }
@@ -268,3 +343,34 @@ impl IntoResponse for ApiError {
 
 /// JSON success bodies.
 pub type ApiResult<T> = Result<Json<T>, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use tower::ServiceExt;
+
+    async fn boom() -> &'static str {
+        panic!("something broke")
+    }
+
+    #[tokio::test]
+    async fn a_panicking_api_handler_answers_problem_json() {
+        let app: Router = Router::new()
+            .route("/api/v1/boom", get(boom))
+            .layer(CatchPanicLayer::custom(panic_problem));
+        let req = axum::http::Request::get("/api/v1/boom")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let res = app.oneshot(req).await.unwrap();
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(res.headers()["content-type"], "application/problem+json");
+        let body = axum::body::to_bytes(res.into_body(), 10_000).await.unwrap();
+        let problem: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(problem["status"], 500);
+        assert!(
+            !problem.to_string().contains("something broke"),
+            "the cause is logged, never shown"
+        );
+    }
+}

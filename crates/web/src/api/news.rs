@@ -1,9 +1,11 @@
 //! News through the API: public reads, no token needed.
 
-use crate::api::{ApiError, ApiResult};
+use crate::api::ApiResult;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
+use convene_app::news::{self, NewsItem};
+use convene_app::programmes;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -22,7 +24,7 @@ pub struct NewsBody {
     pub body_html: String,
 }
 
-fn bodies(state: &AppState, items: Vec<convene_store::news::NewsItem>) -> Vec<NewsBody> {
+fn bodies(state: &AppState, items: Vec<NewsItem>) -> Vec<NewsBody> {
     items
         .into_iter()
         .map(|i| NewsBody {
@@ -44,7 +46,7 @@ fn bodies(state: &AppState, items: Vec<convene_store::news::NewsItem>) -> Vec<Ne
     (status = 200, description = "Published news; no token needed", body = Vec<NewsBody>),
 ))]
 pub async fn all(State(state): State<AppState>) -> ApiResult<Vec<NewsBody>> {
-    let items = convene_store::news::published(&state.db, None, state.clock.now(), 50).await?;
+    let items = news::published(&state, None, 50).await?;
     Ok(Json(bodies(&state, items)))
 }
 
@@ -60,9 +62,7 @@ pub async fn of_programme(
     State(state): State<AppState>,
     Path(slug): Path<String>,
 ) -> ApiResult<Vec<NewsBody>> {
-    let programme = convene_store::programmes::by_slug(&state.db, &slug)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    let items = convene_store::news::published(&state.db, Some(programme.id), state.clock.now(), 50).await?;
+    let programme = programmes::public(&state, &slug).await?.programme;
+    let items = news::published(&state, Some(programme.id), 50).await?;
     Ok(Json(bodies(&state, items)))
 }

@@ -1,17 +1,16 @@
 //! Personal data rights through the API: a subject access download (your own, or anyone's
 //! for a service admin) and erasure (service admins).
 
-use crate::api::ApiError;
+use crate::api::{ApiError, RawJson};
 use crate::auth::ApiUser;
-use crate::personal_data::{erase_subject, json_download, subject_access};
+use crate::personal_data::{download as download_data, erase as erase_email};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use convene_app::personal_data::{Erasure, Whom, require_admin};
 use convene_domain::Email;
-use convene_domain::accounts::Role;
-use convene_store::personal_data::{self, Erased};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -27,20 +26,18 @@ pub async fn download(
     ApiUser(person): ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
-    let (user, principal) = person.as_ref();
-    if user.id != id && !principal.holds(Role::ServiceAdmin, None) {
-        return Err(ApiError::forbidden());
-    }
-    let subject = personal_data::subject_by_user(&state.db, id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    let data = subject_access(&state, &subject).await?;
-    Ok(json_download(&data, "convene-subject-access.json"))
+    let whom = Whom::Account(id);
+    Ok(download_data(&state, &person.1, whom, "convene-subject-access.json").await?)
 }
 
 /// Whom to erase.
 #[derive(Deserialize, ToSchema)]
 pub struct ErasureRequest {
+    #[schema(
+        min_length = 1,
+        max_length = 254,
+        pattern = r"^\s*[^@\s<>\x00-\x1f\x7f-\x9f]{1,64}@[^@\s<>.\x00-\x1f\x7f-\x9f]+(\.[^@\s<>.\x00-\x1f\x7f-\x9f]+)+\s*$"
+    )]
     pub email: String,
 }
 
@@ -55,38 +52,34 @@ pub struct ErasureDone {
 #[utoipa::path(post, path = "/erasures", operation_id = "erase_person", tag = "personal data", request_body = ErasureRequest, responses(
     (status = 200, description = "Erased", body = ErasureDone),
     (status = 403, description = "Not a service admin", content_type = "application/problem+json"),
-    (status = 409, description = "Already erased, or nothing held", content_type = "application/problem+json"),
+    (status = 409, description = "Already erased, nothing held, or your own account", content_type = "application/problem+json"),
     (status = 422, description = "Not an email address", content_type = "application/problem+json"),
 ))]
 pub async fn erase(
     State(state): State<AppState>,
     ApiUser(person): ApiUser,
-    Json(body): Json<ErasureRequest>,
+    body: RawJson,
 ) -> Result<Response, ApiError> {
     let principal = &person.1;
-    if !principal.holds(Role::ServiceAdmin, None) {
-        return Err(ApiError::forbidden());
-    }
+    // 403 before the body is read.
+    require_admin(principal)?;
+    let body: ErasureRequest = body.parse()?;
     let email =
         Email::parse(&body.email).map_err(|e| ApiError::invalid(vec![("email".into(), e.to_string())]))?;
-    let subject = personal_data::subject_by_email(&state.db, email.as_str()).await?;
-    if subject.user_id == Some(person.0.id) {
-        return Err(ApiError::invalid(vec![(
-            "email".into(),
-            "You cannot erase your own account".into(),
-        )]));
-    }
-    match erase_subject(&state, principal, &subject).await? {
-        Erased::Done => Ok(Json(ErasureDone {
+    match erase_email(&state, principal, &email).await? {
+        Erasure::OwnAccount => Err(ApiError::conflict(
+            "You cannot erase your own account: ask another service admin.",
+        )),
+        Erasure::Done { .. } => Ok(Json(ErasureDone {
             status: "erased".into(),
         })
         .into_response()),
-        Erased::Already(at) => Err(ApiError {
+        Erasure::Already(at) => Err(ApiError {
             status: StatusCode::CONFLICT,
             detail: format!("This person's data was already erased on {}.", at.london_words()),
             fields: Vec::new(),
         }),
-        Erased::NothingHeld => Err(ApiError {
+        Erasure::NothingHeld => Err(ApiError {
             status: StatusCode::CONFLICT,
             detail: "Nothing is held about this address: it may have been erased already.".into(),
             fields: Vec::new(),

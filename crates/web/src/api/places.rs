@@ -1,14 +1,13 @@
 //! Places through the API.
 
-use crate::api::{ApiError, ApiResult};
+use crate::api::{ApiError, ApiResult, RawJson};
 use crate::auth::ApiUser;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
-use convene_domain::Email;
-use convene_domain::audit::AuditAction;
-use convene_domain::policy::{Action, Resource, allows};
-use convene_store::programmes::{self, Place};
+use convene_app::places::{self, ChairProblem, Via};
+use convene_domain::policy::Action;
+use convene_domain::programmes::Place;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -67,20 +66,7 @@ async fn load_allowed(
     id: i64,
     action: Action,
 ) -> Result<Place, ApiError> {
-    let place = programmes::place(&state.db, id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    if !allows(
-        &person.1,
-        action,
-        Resource::Place {
-            id: place.id,
-            programme_ids: &place.programme_ids,
-        },
-    ) {
-        return Err(ApiError::forbidden());
-    }
-    Ok(place)
+    Ok(places::load(state, &person.1, id, action).await?)
 }
 
 /// One place (its leads and the admins of its programmes).
@@ -104,7 +90,12 @@ pub async fn get_place(
 /// The Health and Wellbeing Board chair's contact.
 #[derive(Deserialize, ToSchema)]
 pub struct ChairBody {
+    #[schema(min_length = 1, pattern = r"\S")]
     pub name: String,
+    #[schema(
+        max_length = 254,
+        pattern = r"^\s*[^@\s<>\x00-\x1f\x7f-\x9f]{1,64}@[^@\s<>.\x00-\x1f\x7f-\x9f]+(\.[^@\s<>.\x00-\x1f\x7f-\x9f]+)+\s*$"
+    )]
     pub email: String,
 }
 
@@ -123,37 +114,25 @@ pub async fn set_chair(
     State(state): State<AppState>,
     ApiUser(person): ApiUser,
     Path(id): Path<i64>,
-    Json(body): Json<ChairBody>,
+    body: RawJson,
 ) -> ApiResult<PlaceBody> {
+    // 404 and 403 before the body is read.
     let place = load_allowed(&state, &person, id, Action::View).await?;
-    // The chair governs every programme's sign-off: the same rule as the place page.
-    if !allows(
-        &person.1,
-        Action::Edit,
-        Resource::PlaceChair {
-            programme_ids: &place.programme_ids,
-        },
-    ) {
+    if !places::may_change_chair(&person.1, &place) {
         return Err(ApiError::forbidden());
     }
-    let mut fields = Vec::new();
-    if body.name.trim().is_empty() {
-        fields.push(("name".to_string(), "Enter the chair's name".to_string()));
+    let body: ChairBody = body.parse()?;
+    // The chair governs every programme's sign-off: the same rule as the place page.
+    match places::change_chair(&state, &person.1, &place, &body.name, &body.email, Via::Api).await? {
+        Ok(changed) => Ok(Json(changed.into())),
+        Err(problems) => Err(ApiError::invalid(
+            problems
+                .into_iter()
+                .map(|problem| match problem {
+                    ChairProblem::NameMissing => ("name".to_string(), "Enter the chair's name".to_string()),
+                    ChairProblem::Email(message) => ("email".to_string(), message),
+                })
+                .collect(),
+        )),
     }
-    let email = Email::parse(&body.email);
-    if let Err(e) = &email {
-        fields.push(("email".to_string(), e.to_string()));
-    }
-    let (Ok(email), true) = (email, fields.is_empty()) else {
-        return Err(ApiError::invalid(fields));
-    };
-    let mut work = state.begin(Some(person.0.id)).await?;
-    programmes::set_hwb_chair(work.tx(), place.id, body.name.trim(), email.as_str()).await?;
-    work.audit_with(AuditAction::PlaceChairChanged, Some(place.id), "api")
-        .await?;
-    work.commit().await?;
-    let changed = programmes::place(&state.db, id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    Ok(Json(changed.into()))
 }

@@ -1,13 +1,13 @@
 //! Programmes through the API.
 
+use crate::api::ApiResult;
 use crate::api::places::PlaceBody;
-use crate::api::{ApiError, ApiResult};
 use crate::auth::ApiUser;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
+use convene_app::programmes;
 use convene_domain::policy::{Action, Resource, allows};
-use convene_store::programmes;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -29,7 +29,7 @@ pub struct ProgrammeBody {
     (status = 401, description = "Missing or revoked token", content_type = "application/problem+json"),
 ))]
 pub async fn list(State(state): State<AppState>, ApiUser(person): ApiUser) -> ApiResult<Vec<ProgrammeBody>> {
-    let all = state.catalogue.get(&state.db).await?;
+    let all = programmes::catalogue(&state).await?;
     Ok(Json(
         all.iter()
             .map(|e| {
@@ -60,19 +60,15 @@ pub async fn places(
     ApiUser(person): ApiUser,
     Path(slug): Path<String>,
 ) -> ApiResult<Vec<PlaceBody>> {
-    let programme = programmes::by_slug(&state.db, &slug)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    if !allows(&person.1, Action::View, Resource::Programme { id: programme.id }) {
-        return Err(ApiError::forbidden());
-    }
-    let places = programmes::places_in(&state.db, programme.id).await?;
+    let places = programmes::places(&state, &person.1, &slug).await?;
     Ok(Json(places.into_iter().map(PlaceBody::from).collect()))
 }
 
 /// A round as the public programme page shows it.
 #[derive(Serialize, ToSchema)]
 pub struct PublicRound {
+    /// The round's id, for GET /api/v1/rounds/{id} and starting an application.
+    pub id: i64,
     pub slug: String,
     pub name: String,
     /// open, not_open_yet or closed.
@@ -110,18 +106,10 @@ pub struct PublicProgramme {
         (status = 404, description = "No such programme", content_type = "application/problem+json"),
 ))]
 pub async fn public(State(state): State<AppState>, Path(slug): Path<String>) -> ApiResult<PublicProgramme> {
-    let catalogue = state.catalogue.get(&state.db).await?;
-    let entry = catalogue
-        .iter()
-        .find(|e| e.programme.slug == slug)
-        .ok_or_else(ApiError::not_found)?;
+    let entry = programmes::public(&state, &slug).await?;
     let now = state.clock.now();
     let p = &entry.programme;
-    let partners = programmes::partners(&state.db, p.id)
-        .await?
-        .into_iter()
-        .map(|x| x.organisation_name)
-        .collect();
+    let partners = programmes::partner_names(&state, p.id).await?;
     Ok(Json(PublicProgramme {
         slug: p.slug.clone(),
         name: p.name.clone(),
@@ -134,6 +122,7 @@ pub async fn public(State(state): State<AppState>, Path(slug): Path<String>) -> 
             .rounds
             .iter()
             .map(|r| PublicRound {
+                id: r.id,
                 slug: r.slug.clone(),
                 name: r.name.clone(),
                 status: match convene_domain::programmes::round_status(r.opens_at, r.closes_at, now) {

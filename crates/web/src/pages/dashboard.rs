@@ -12,10 +12,12 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use convene_app::catalogue::Entry;
+use convene_app::dashboard::Dashboard;
 use convene_domain::accounts::Role;
-use convene_domain::programmes::{RoundStatus, round_status};
+use convene_domain::applications::Application;
+use convene_domain::policy::Principal;
+use convene_domain::programmes::{Place, Programme, Round, RoundStatus, round_status};
 use convene_domain::{Pence, Timestamp};
-use convene_store::programmes::{self, Programme, Round};
 
 /// The home page and dashboard.
 pub fn router() -> Router<AppState> {
@@ -97,7 +99,7 @@ pub async fn programme_cards(
     keep: impl Fn(&Programme) -> bool,
 ) -> Result<Vec<ProgrammeCard>, AppError> {
     let now = state.clock.now();
-    let all = state.catalogue.get(&state.db).await?;
+    let all = convene_app::programmes::catalogue(state).await?;
     Ok(all
         .iter()
         .filter(|e| keep(&e.programme))
@@ -165,82 +167,30 @@ pub struct PlaceLine {
     pub issue: String,
 }
 
+/// The ids of the records `who` holds `role` for.
+fn scoped(who: &Principal, role: Role) -> Vec<i64> {
+    who.grants
+        .iter()
+        .filter(|g| g.role == role)
+        .filter_map(|g| g.scope_id)
+        .collect()
+}
+
 async fn dashboard(State(state): State<AppState>, me: CurrentUser) -> Result<Response, AppError> {
     let principal = me.principal();
     let now = state.clock.now();
     let service_admin = principal.holds(Role::ServiceAdmin, None);
-    let scoped = |role: Role| -> Vec<i64> {
-        principal
-            .grants
-            .iter()
-            .filter(|g| g.role == role)
-            .filter_map(|g| g.scope_id)
-            .collect()
-    };
-    let admin_of = scoped(Role::ProgrammeAdmin);
-    let admin_programmes = programme_cards(&state, |p| service_admin || admin_of.contains(&p.id)).await?;
-    let place_ids = scoped(Role::PlaceLead);
-    let places = if place_ids.is_empty() {
-        Vec::new()
-    } else {
-        programmes::places_by_ids(&state.db, &place_ids).await?
-    };
-    // Open rounds of the programmes the lead's places take part in, and their applications.
-    let mut open_calls = Vec::new();
-    let mut my_applications = Vec::new();
-    if !places.is_empty() {
-        let catalogue = state.catalogue.get(&state.db).await?;
-        for entry in catalogue.iter() {
-            if !places
-                .iter()
-                .any(|p| p.programme_ids.contains(&entry.programme.id))
-            {
-                continue;
-            }
-            for r in &entry.rounds {
-                if round_status(r.opens_at, r.closes_at, now) == RoundStatus::Open {
-                    open_calls.push(OpenCall {
-                        href: format!("/programmes/{}/rounds/{}/apply", entry.programme.slug, r.slug),
-                        name: r.name.clone(),
-                        programme: entry.programme.name.clone(),
-                        deadline: r.closes_at.london_words(),
-                    });
-                }
-            }
-        }
-        let rounds: Vec<&Round> = catalogue.iter().flat_map(|e| e.rounds.iter()).collect();
-        for a in convene_store::applications::for_places(&state.db, &place_ids).await? {
-            my_applications.push(ApplicationLine {
-                id: a.id,
-                place: places
-                    .iter()
-                    .find(|p| p.id == a.place_id)
-                    .map(|p| p.name.clone())
-                    .unwrap_or_default(),
-                round: rounds
-                    .iter()
-                    .find(|r| r.id == a.round_id)
-                    .map(|r| r.name.clone())
-                    .unwrap_or_default(),
-                status: a.status.label(),
-                tag_class: a.status.tag_class(),
-                reference: a.reference,
-            });
-        }
-    }
-    let round_ids = scoped(Role::PanelMember);
-    let mut panel_rounds = Vec::new();
-    if !round_ids.is_empty() {
-        for entry in state.catalogue.get(&state.db).await?.iter() {
-            panel_rounds.extend(
-                entry
-                    .rounds
-                    .iter()
-                    .filter(|r| round_ids.contains(&r.id))
-                    .map(|r| round_line(r, now)),
-            );
-        }
-    }
+    let admin_of = scoped(principal, Role::ProgrammeAdmin);
+    let Dashboard {
+        catalogue,
+        places,
+        applications,
+    } = convene_app::dashboard::dashboard(&state, principal).await?;
+    let admin_programmes: Vec<ProgrammeCard> = catalogue
+        .iter()
+        .filter(|e| service_admin || admin_of.contains(&e.programme.id))
+        .map(|e| programme_card(e, now))
+        .collect();
     let notice = take_notice(&me.session).await;
     let chrome = chrome(&state, Some(&me.person), &me.session, "Dashboard", "/dashboard").await;
     let first_name = me.user().name.split_whitespace().next().unwrap_or("").to_string();
@@ -254,44 +204,111 @@ async fn dashboard(State(state): State<AppState>, me: CurrentUser) -> Result<Res
             .unwrap_or_default(),
         is_admin: service_admin || !admin_of.is_empty(),
         is_service_admin: service_admin,
-        waiting_requests: state
-            .catalogue
-            .get(&state.db)
-            .await?
-            .iter()
-            .filter(|e| e.waiting_requests > 0 && admin_programmes.iter().any(|c| c.slug == e.programme.slug))
-            .map(|e| {
-                (
-                    e.programme.slug.clone(),
-                    e.programme.name.clone(),
-                    e.waiting_requests,
-                )
-            })
-            .collect(),
+        waiting_requests: waiting_requests(&catalogue, &admin_programmes),
         programmes: admin_programmes,
-        places: places
-            .into_iter()
-            .map(|p| PlaceLine {
-                // A place in several programmes may work on a different issue in each.
-                issue: p
-                    .memberships
-                    .iter()
-                    .filter_map(|m| m.breakthrough_issue.as_deref())
-                    .collect::<Vec<_>>()
-                    .join("; "),
-                id: p.id,
-                name: p.name,
-                region: p.region.unwrap_or_default(),
-            })
-            .collect(),
-        open_calls,
-        my_applications,
-        panel_rounds,
+        open_calls: open_calls(&catalogue, &places, now),
+        my_applications: application_lines(&catalogue, &places, applications),
+        panel_rounds: panel_rounds(&catalogue, &scoped(principal, Role::PanelMember), now),
+        places: places.into_iter().map(place_line).collect(),
         is_enabler: principal.holds(Role::Enabler, None),
         is_participant: principal.holds(Role::Participant, None),
         no_roles: principal.grants.is_empty(),
     }
     .into_response())
+}
+
+/// Programmes among the admin's with requests to act for a place waiting: slug, name, how
+/// many.
+fn waiting_requests(catalogue: &[Entry], admin_programmes: &[ProgrammeCard]) -> Vec<(String, String, i64)> {
+    catalogue
+        .iter()
+        .filter(|e| e.waiting_requests > 0 && admin_programmes.iter().any(|c| c.slug == e.programme.slug))
+        .map(|e| {
+            (
+                e.programme.slug.clone(),
+                e.programme.name.clone(),
+                e.waiting_requests,
+            )
+        })
+        .collect()
+}
+
+/// Open rounds of the programmes the lead's places take part in.
+fn open_calls(catalogue: &[Entry], places: &[Place], now: Timestamp) -> Vec<OpenCall> {
+    let mut calls = Vec::new();
+    for entry in catalogue {
+        if !places
+            .iter()
+            .any(|p| p.programme_ids.contains(&entry.programme.id))
+        {
+            continue;
+        }
+        for r in &entry.rounds {
+            if round_status(r.opens_at, r.closes_at, now) == RoundStatus::Open {
+                calls.push(OpenCall {
+                    href: format!("/programmes/{}/rounds/{}/apply", entry.programme.slug, r.slug),
+                    name: r.name.clone(),
+                    programme: entry.programme.name.clone(),
+                    deadline: r.closes_at.london_words(),
+                });
+            }
+        }
+    }
+    calls
+}
+
+/// The lead's places' applications, each with its place and round named.
+fn application_lines(
+    catalogue: &[Entry],
+    places: &[Place],
+    applications: Vec<Application>,
+) -> Vec<ApplicationLine> {
+    let rounds: Vec<&Round> = catalogue.iter().flat_map(|e| e.rounds.iter()).collect();
+    applications
+        .into_iter()
+        .map(|a| ApplicationLine {
+            id: a.id,
+            place: places
+                .iter()
+                .find(|p| p.id == a.place_id)
+                .map(|p| p.name.clone())
+                .unwrap_or_default(),
+            round: rounds
+                .iter()
+                .find(|r| r.id == a.round_id)
+                .map(|r| r.name.clone())
+                .unwrap_or_default(),
+            status: a.status.label(),
+            tag_class: a.status.tag_class(),
+            reference: a.reference,
+        })
+        .collect()
+}
+
+/// The rounds a panel member reviews.
+fn panel_rounds(catalogue: &[Entry], round_ids: &[i64], now: Timestamp) -> Vec<RoundLine> {
+    catalogue
+        .iter()
+        .flat_map(|e| e.rounds.iter())
+        .filter(|r| round_ids.contains(&r.id))
+        .map(|r| round_line(r, now))
+        .collect()
+}
+
+/// A led place in the dashboard's list.
+fn place_line(p: Place) -> PlaceLine {
+    PlaceLine {
+        // A place in several programmes may work on a different issue in each.
+        issue: p
+            .memberships
+            .iter()
+            .filter_map(|m| m.breakthrough_issue.as_deref())
+            .collect::<Vec<_>>()
+            .join("; "),
+        id: p.id,
+        name: p.name,
+        region: p.region.unwrap_or_default(),
+    }
 }
 
 /// Money for templates.

@@ -11,7 +11,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use convene_store::outbox;
+use convene_app::mail;
 
 /// The demo outbox route.
 pub fn router() -> Router<AppState> {
@@ -29,18 +29,21 @@ struct MessageView {
     to: String,
     subject: String,
     body: String,
+    /// The HTML part's source, if the message has one.
+    html: Option<String>,
     queued: String,
     state: String,
 }
 
 async fn mail(State(state): State<AppState>, who: MaybeUser) -> Result<Response, AppError> {
-    let messages = outbox::recent(&state.db, 50)
+    let messages = mail::recent(&state, 50)
         .await?
         .into_iter()
         .map(|m| MessageView {
             to: m.to_address,
             subject: m.subject,
             body: m.body_text,
+            html: m.body_html,
             queued: m.created_at.london_words(),
             state: match (m.sent_at, m.last_error) {
                 (Some(t), _) => format!("Sent at {}", t.london_words()),

@@ -3,7 +3,7 @@
 
 use crate::auth::CurrentUser;
 use crate::error::AppError;
-use crate::pages::programmes::load_programme;
+use crate::pages::programmes::{form_errors, load_programme};
 use crate::pages::{chrome, notify};
 use crate::state::AppState;
 use crate::views::{Chrome, FormErrors};
@@ -13,13 +13,9 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
 use axum::{Form, Router};
-use convene_app::Cache;
-use convene_domain::Pence;
-use convene_domain::audit::AuditAction;
+use convene_app::programmes::set_contribution as record;
 use convene_domain::policy::Action;
-use convene_domain::programmes::OrgId;
-use convene_store::organisations;
-use convene_store::programmes::{self, Programme};
+use convene_domain::programmes::Programme;
 use serde::Deserialize;
 
 /// Fund routes.
@@ -99,41 +95,10 @@ async fn set_contribution(
     Form(form): Form<ContributionForm>,
 ) -> Result<Response, AppError> {
     let programme = load_programme(&state, &me, &slug, Action::Edit).await?;
-    let mut errors = FormErrors::default();
-    let org_id = OrgId::parse(&form.org_id)
-        .map_err(|e| errors.add("org_id", e.to_string()))
-        .ok();
-    let amount = match Pence::parse_pounds(&form.amount) {
-        Ok(p) if p.0 >= 0 => Some(p),
-        Ok(_) => {
-            errors.add("amount", "The contribution cannot be negative");
-            None
-        }
-        Err(e) => {
-            errors.add("amount", e.to_string());
-            None
-        }
+    let amount = match record(&state, me.principal(), &programme, &form.org_id, &form.amount).await? {
+        Ok(amount) => amount,
+        Err(problems) => return Ok(render(&state, &me, programme, form, form_errors(problems)).await),
     };
-    let mut work = state.begin(Some(me.user().id)).await?;
-    let organisation = match &org_id {
-        Some(o) => organisations::organisation_id(work.tx(), o.as_str()).await?,
-        None => None,
-    };
-    if org_id.is_some() && organisation.is_none() {
-        errors.add(
-            "org_id",
-            "No organisation has that identifier: import it first with convene import organisations",
-        );
-    }
-    let (Some(organisation), Some(amount), true) = (organisation, amount, errors.is_empty()) else {
-        drop(work);
-        return Ok(render(&state, &me, programme, form, errors).await);
-    };
-    programmes::set_contribution(work.tx(), programme.id, organisation, amount).await?;
-    work.audit(AuditAction::ContributionRecorded, Some(programme.id))
-        .await?;
-    work.clears(Cache::Catalogue);
-    work.commit().await?;
     notify(
         &me.session,
         &format!("A contribution of {amount} has been recorded."),

@@ -4,7 +4,7 @@
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::pages::{chrome, notify, take_notice};
-use crate::personal_data::{erase_subject, json_download, subject_access};
+use crate::personal_data::{download, erase as erase_email};
 use crate::state::AppState;
 use crate::views::{Chrome, FormErrors};
 use askama::Template;
@@ -13,10 +13,8 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
+use convene_app::personal_data::{self as rights, Erasure, Whom};
 use convene_domain::Email;
-use convene_domain::accounts::Role;
-use convene_domain::audit::AuditAction;
-use convene_store::personal_data::{self, Erased};
 use serde::Deserialize;
 
 /// Personal data routes.
@@ -29,19 +27,12 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn own_download(State(state): State<AppState>, me: CurrentUser) -> Result<Response, AppError> {
-    let subject = personal_data::subject_by_user(&state.db, me.user().id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let data = subject_access(&state, &subject).await?;
-    Ok(json_download(&data, "convene-your-data.json"))
+    let whom = Whom::Account(me.user().id);
+    Ok(download(&state, me.principal(), whom, "convene-your-data.json").await?)
 }
 
 fn require_service_admin(me: &CurrentUser) -> Result<(), AppError> {
-    if me.principal().holds(Role::ServiceAdmin, None) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
+    Ok(rights::require_admin(me.principal())?)
 }
 
 #[derive(Deserialize)]
@@ -69,9 +60,9 @@ struct PeoplePage {
 }
 
 /// Checks a typed address, with a message beside the field when it is not one.
-fn parse_email(typed: &str, errors: &mut FormErrors) -> Option<String> {
+fn parse_email(typed: &str, errors: &mut FormErrors) -> Option<Email> {
     match Email::parse(typed) {
-        Ok(e) => Some(e.as_str().to_string()),
+        Ok(e) => Some(e),
         Err(e) => {
             errors.add("email", e.to_string());
             None
@@ -92,19 +83,17 @@ async fn search(
     let mut held = Vec::new();
     let searched = !typed.trim().is_empty();
     if searched && let Some(email) = parse_email(&typed, &mut errors) {
-        let subject = personal_data::subject_by_email(&state.db, &email).await?;
-        if let Some(id) = subject.user_id {
-            erased_on = personal_data::erased_at(&state.db, id)
-                .await?
-                .map(|t| t.london_words());
-            account_name = convene_store::users::by_id(&state.db, id).await?.map(|u| u.name);
-        }
-        for (section, rows) in personal_data::holdings(&state.db, &subject).await? {
-            held.push(Held {
+        let found = rights::find(&state, me.principal(), &email).await?;
+        erased_on = found.erased_at.map(|t| t.london_words());
+        account_name = found.account_name;
+        held = found
+            .held
+            .into_iter()
+            .map(|(section, count)| Held {
                 section: section.replace('_', " "),
-                count: rows.as_array().map(Vec::len).unwrap_or(0),
-            });
-        }
+                count,
+            })
+            .collect();
     }
     let mut frame = chrome(
         &state,
@@ -134,16 +123,8 @@ async fn admin_download(
     me: CurrentUser,
     Query(q): Query<EmailQuery>,
 ) -> Result<Response, AppError> {
-    require_service_admin(&me)?;
-    let mut errors = FormErrors::default();
-    let email = parse_email(q.email.as_deref().unwrap_or_default(), &mut errors).ok_or(AppError::NotFound)?;
-    let subject = personal_data::subject_by_email(&state.db, &email).await?;
-    let data = subject_access(&state, &subject).await?;
-    let mut work = state.begin(Some(me.user().id)).await?;
-    work.audit(AuditAction::SubjectAccessDownloaded, subject.user_id)
-        .await?;
-    work.commit().await?;
-    Ok(json_download(&data, "convene-subject-access.json"))
+    let whom = Whom::Email(q.email.as_deref().unwrap_or_default());
+    Ok(download(&state, me.principal(), whom, "convene-subject-access.json").await?)
 }
 
 #[derive(Template, WebTemplate)]
@@ -212,31 +193,22 @@ async fn erase(
         }
         .into_response());
     };
-    let subject = personal_data::subject_by_email(&state.db, &email).await?;
-    if subject.user_id == Some(me.user().id) {
-        notify(
-            &me.session,
-            "You cannot erase your own account: ask another service admin.",
-        )
-        .await;
-        return Ok(Redirect::to(&format!(
-            "/admin/people?email={}",
-            crate::error::urlencode(&email)
-        ))
-        .into_response());
-    }
-    let message = match erase_subject(&state, me.principal(), &subject).await? {
+    let message = match erase_email(&state, me.principal(), &email).await? {
+        Erasure::OwnAccount => "You cannot erase your own account: ask another service admin.".to_string(),
         // The notice stays in the admin's session for a moment, so it does not name them.
-        Erased::Done => "The person's data has been erased.".to_string(),
-        Erased::Already(at) => format!("This person's data was already erased on {}. Nothing has changed.", at.london_words()),
-        Erased::NothingHeld => {
+        Erasure::Done { .. } => "The person's data has been erased.".to_string(),
+        Erasure::Already(at) => format!(
+            "This person's data was already erased on {}. Nothing has changed.",
+            at.london_words()
+        ),
+        Erasure::NothingHeld => {
             "We hold nothing about this address, so there is nothing to erase. It may have been erased already.".to_string()
         }
     };
     notify(&me.session, &message).await;
     Ok(Redirect::to(&format!(
         "/admin/people?email={}",
-        crate::error::urlencode(&email)
+        crate::error::urlencode(email.as_str())
     ))
     .into_response())
 }

@@ -11,10 +11,9 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use convene_domain::Email;
-use convene_domain::audit::AuditAction;
-use convene_domain::policy::{Action, Resource, allows};
-use convene_store::programmes::{self, Place};
+use convene_app::places::{self, ChairProblem, ChairProposal, Standing};
+use convene_domain::policy::Action;
+use convene_domain::programmes::Place;
 use serde::Deserialize;
 
 /// Place routes.
@@ -41,7 +40,7 @@ struct PlacePage {
     shared_chair: bool,
     chair_name: String,
     chair_email: String,
-    proposals: Vec<programmes::ChairProposal>,
+    proposals: Vec<ChairProposal>,
 }
 
 /// A programme the place takes part in, with where it stands there.
@@ -51,18 +50,6 @@ struct ProgrammeLine {
     issue: Option<String>,
 }
 
-/// True when `me` may change the place's board chair contact, which every programme the
-/// place takes part in sends its sign-off requests to.
-fn may_change_chair(me: &CurrentUser, place: &Place) -> bool {
-    allows(
-        me.principal(),
-        Action::Edit,
-        Resource::PlaceChair {
-            programme_ids: &place.programme_ids,
-        },
-    )
-}
-
 /// Loads a place and checks `action` on it for `me`.
 async fn load_allowed(
     state: &AppState,
@@ -70,20 +57,7 @@ async fn load_allowed(
     id: i64,
     action: Action,
 ) -> Result<Place, AppError> {
-    let place = programmes::place(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !allows(
-        me.principal(),
-        action,
-        Resource::Place {
-            id: place.id,
-            programme_ids: &place.programme_ids,
-        },
-    ) {
-        return Err(AppError::Forbidden);
-    }
-    Ok(place)
+    Ok(places::load(state, me.principal(), id, action).await?)
 }
 
 async fn render(
@@ -93,18 +67,14 @@ async fn render(
     errors: FormErrors,
     typed: Option<(String, String)>,
 ) -> Result<Response, AppError> {
-    let can_edit = may_change_chair(me, &place);
-    let shared_chair = !can_edit
-        && allows(
-            me.principal(),
-            Action::Edit,
-            Resource::Place {
-                id: place.id,
-                programme_ids: &place.programme_ids,
-            },
-        );
-    let programmes = programmes::by_ids(&state.db, &place.programme_ids)
-        .await?
+    let Standing {
+        place,
+        programmes,
+        proposals,
+        can_change_chair: can_edit,
+        shared_chair,
+    } = places::standing(state, me.principal(), place).await?;
+    let programmes = programmes
         .into_iter()
         .map(|p| {
             let standing = place.in_programme(p.id);
@@ -123,7 +93,6 @@ async fn render(
             place.hwb_chair_email.clone().unwrap_or_default(),
         )
     });
-    let proposals = programmes::open_chair_proposals(&state.db, place.id).await?;
     let notice = take_notice(&me.session).await;
     let mut chrome = chrome(state, Some(&me.person), &me.session, &place.name, "/places").await;
     chrome.has_errors = !errors.is_empty();
@@ -167,48 +136,36 @@ async fn edit_chair(
     Form(form): Form<ChairForm>,
 ) -> Result<Response, AppError> {
     let place = load_allowed(&state, &me, id, Action::View).await?;
-    if !may_change_chair(&me, &place) {
-        return Err(AppError::Forbidden);
+    let changed = places::change_chair(
+        &state,
+        me.principal(),
+        &place,
+        &form.chair_name,
+        &form.chair_email,
+        places::Via::Page,
+    )
+    .await?;
+    if let Err(problems) = changed {
+        let typed = Some((form.chair_name, form.chair_email));
+        return render(&state, &me, place, chair_errors(problems), typed).await;
     }
-    let (name, email) = match check_chair(&form) {
-        Ok(checked) => checked,
-        Err(errors) => {
-            return render(
-                &state,
-                &me,
-                place,
-                errors,
-                Some((form.chair_name, form.chair_email)),
-            )
-            .await;
-        }
-    };
-    let mut work = state.begin(Some(me.user().id)).await?;
-    programmes::set_hwb_chair(work.tx(), place.id, &name, email.as_str()).await?;
-    work.audit(AuditAction::PlaceChairChanged, Some(place.id)).await?;
-    work.commit().await?;
     notify(&me.session, "The board chair's contact has been saved.").await;
     Ok(Redirect::to(&format!("/places/{id}")).into_response())
 }
 
-/// Checks a chair contact as typed; the problems name the fields.
-fn check_chair(form: &ChairForm) -> Result<(String, Email), FormErrors> {
+/// A chair contact's problems, beside the fields of the page's form.
+fn chair_errors(problems: Vec<ChairProblem>) -> FormErrors {
     let mut errors = FormErrors::default();
-    let name = form.chair_name.trim();
-    if name.is_empty() {
-        errors.add(
-            "chair_name",
-            "Enter the name of the Health and Wellbeing Board chair",
-        );
+    for problem in problems {
+        match problem {
+            ChairProblem::NameMissing => errors.add(
+                "chair_name",
+                "Enter the name of the Health and Wellbeing Board chair",
+            ),
+            ChairProblem::Email(message) => errors.add("chair_email", message),
+        }
     }
-    let email = Email::parse(&form.chair_email);
-    if let Err(e) = &email {
-        errors.add("chair_email", e.to_string());
-    }
-    match email {
-        Ok(email) if errors.is_empty() => Ok((name.to_string(), email)),
-        _ => Err(errors),
-    }
+    errors
 }
 
 /// A place lead proposes a new board chair contact; a programme admin decides.
@@ -219,25 +176,18 @@ async fn propose_chair(
     Form(form): Form<ChairForm>,
 ) -> Result<Response, AppError> {
     let place = load_allowed(&state, &me, id, Action::View).await?;
-    let (name, email) = match check_chair(&form) {
-        Ok(checked) => checked,
-        Err(errors) => {
-            return render(
-                &state,
-                &me,
-                place,
-                errors,
-                Some((form.chair_name, form.chair_email)),
-            )
-            .await;
-        }
-    };
-    let now = state.clock.now();
-    let mut work = state.begin(Some(me.user().id)).await?;
-    programmes::propose_chair(work.tx(), place.id, me.user().id, &name, email.as_str(), now).await?;
-    work.audit(AuditAction::PlaceChairProposed, Some(place.id))
-        .await?;
-    work.commit().await?;
+    let proposed = places::propose_chair(
+        &state,
+        me.principal(),
+        &place,
+        &form.chair_name,
+        &form.chair_email,
+    )
+    .await?;
+    if let Err(problems) = proposed {
+        let typed = Some((form.chair_name, form.chair_email));
+        return render(&state, &me, place, chair_errors(problems), typed).await;
+    }
     notify(
         &me.session,
         "Your proposed change has been sent to the programme team. Sign-off requests go to the current contact until they approve it.",
@@ -260,23 +210,8 @@ async fn decide_proposal(
     Form(form): Form<DecisionForm>,
 ) -> Result<Response, AppError> {
     let place = load_allowed(&state, &me, id, Action::View).await?;
-    if !may_change_chair(&me, &place) {
-        return Err(AppError::Forbidden);
-    }
     let approve = form.decision == "approve";
-    let now = state.clock.now();
-    let mut work = state.begin(Some(me.user().id)).await?;
-    let decided =
-        programmes::decide_chair_proposal(work.tx(), place.id, proposal, approve, me.user().id, now).await?;
-    if decided {
-        let action = if approve {
-            AuditAction::PlaceChairProposalApproved
-        } else {
-            AuditAction::PlaceChairProposalRejected
-        };
-        work.audit(action, Some(place.id)).await?;
-    }
-    work.commit().await?;
+    let decided = places::decide_chair_proposal(&state, me.principal(), &place, proposal, approve).await?;
     let message = match (decided, approve) {
         (false, _) => "That proposal has already been decided.",
         (true, true) => "The proposed contact is now the board chair's contact.",

@@ -4,8 +4,6 @@
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::pages::{chrome, notify};
-use crate::passwords::hashing;
-use crate::registration;
 use crate::state::AppState;
 use crate::views::{Chrome, FormErrors};
 use askama::Template;
@@ -14,11 +12,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
-use convene_app::Cache;
-use convene_domain::Email;
-use convene_domain::accounts::{check_new_password, hash_password, verify_password};
-use convene_domain::audit::AuditAction;
-use convene_store::users;
+use convene_app::accounts::{self, AccountError};
 use serde::Deserialize;
 
 /// Account change routes.
@@ -73,33 +67,25 @@ async fn save_details(
     me: CurrentUser,
     Form(form): Form<DetailsForm>,
 ) -> Result<Response, AppError> {
-    let mut errors = FormErrors::default();
-    registration::check_profile(&mut errors, &form.name, &form.organisation, &form.job_role);
-    if !errors.is_empty() {
-        return Ok(DetailsPage {
-            chrome: frame(&state, &me, "Change your details", "/account/details", &errors).await,
-            errors,
-            name: form.name,
-            organisation: form.organisation,
-            job_role: form.job_role,
-        }
-        .into_response());
-    }
     let user_id = me.user().id;
-    let mut work = state.begin(Some(user_id)).await?;
-    users::set_profile(
-        work.tx(),
-        user_id,
-        form.name.trim(),
-        form.organisation.trim(),
-        form.job_role.trim(),
-    )
-    .await?;
-    work.audit(AuditAction::ProfileChanged, Some(user_id)).await?;
-    work.clears(Cache::Person(user_id));
-    work.commit().await?;
-    notify(&me.session, "Your details have been saved.").await;
-    Ok(Redirect::to("/account").into_response())
+    match accounts::save_details(&state, user_id, &form.name, &form.organisation, &form.job_role).await {
+        Ok(()) => {
+            notify(&me.session, "Your details have been saved.").await;
+            Ok(Redirect::to("/account").into_response())
+        }
+        Err(AccountError::Invalid(problems)) => {
+            let errors = FormErrors::from(problems);
+            Ok(DetailsPage {
+                chrome: frame(&state, &me, "Change your details", "/account/details", &errors).await,
+                errors,
+                name: form.name,
+                organisation: form.organisation,
+                job_role: form.job_role,
+            }
+            .into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -135,49 +121,31 @@ struct EmailForm {
     password: String,
 }
 
-/// Checks the current password off the async threads.
-async fn password_ok(state: &AppState, me: &CurrentUser, typed: &str) -> Result<bool, AppError> {
-    let hash = me.user().password_hash.clone();
-    let typed = typed.to_string();
-    hashing(state, move || verify_password(&typed, &hash)).await
-}
-
 async fn change_email(
     State(state): State<AppState>,
     me: CurrentUser,
     Form(form): Form<EmailForm>,
 ) -> Result<Response, AppError> {
-    let mut errors = FormErrors::default();
-    let email = match Email::parse(&form.email) {
-        Ok(e) if e.as_str() == me.user().email => {
-            errors.add("email", "This is already your email address");
-            None
+    let email = match accounts::change_email(&state, me.user(), &form.email, &form.password).await {
+        Ok(email) => email,
+        Err(AccountError::Invalid(problems)) => {
+            let errors = FormErrors::from(problems);
+            return Ok(EmailPage {
+                chrome: frame(
+                    &state,
+                    &me,
+                    "Change your email address",
+                    "/account/email",
+                    &errors,
+                )
+                .await,
+                errors,
+                email: form.email,
+            }
+            .into_response());
         }
-        Ok(e) => Some(e),
-        Err(e) => {
-            errors.add("email", e.to_string());
-            None
-        }
+        Err(e) => return Err(e.into()),
     };
-    if !password_ok(&state, &me, &form.password).await? {
-        errors.add("password", "Enter your current password");
-    }
-    let Some(email) = email.filter(|_| errors.is_empty()) else {
-        return Ok(EmailPage {
-            chrome: frame(
-                &state,
-                &me,
-                "Change your email address",
-                "/account/email",
-                &errors,
-            )
-            .await,
-            errors,
-            email: form.email,
-        }
-        .into_response());
-    };
-    registration::change_email(&state, me.user(), &email).await?;
     notify(
         &me.session,
         &format!("We have sent a link to {email}. Your address changes when you open it, within 24 hours."),
@@ -215,36 +183,20 @@ async fn change_password(
     me: CurrentUser,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, AppError> {
-    let mut errors = FormErrors::default();
-    if !password_ok(&state, &me, &form.current).await? {
-        errors.add("current", "Enter your current password");
-    }
-    if let Err(e) = check_new_password(&form.password) {
-        errors.add("password", e.to_string());
-    }
-    if !errors.is_empty() {
-        return Ok(PasswordPage {
-            chrome: frame(&state, &me, "Change your password", "/account/password", &errors).await,
-            errors,
+    match accounts::change_password(&state, me.user(), &form.current, &form.password).await {
+        Ok(()) => {}
+        Err(AccountError::Invalid(problems)) => {
+            let errors = FormErrors::from(problems);
+            return Ok(PasswordPage {
+                chrome: frame(&state, &me, "Change your password", "/account/password", &errors).await,
+                errors,
+            }
+            .into_response());
         }
-        .into_response());
+        Err(e) => return Err(e.into()),
     }
-    let password = form.password.clone();
-    let hash = hashing(&state, move || hash_password(&password))
-        .await?
-        .map_err(AppError::internal)?;
-    let user_id = me.user().id;
-    let mut work = state.begin(Some(user_id)).await?;
-    users::set_password_hash(work.tx(), user_id, &hash).await?;
-    work.audit(AuditAction::PasswordChanged, Some(user_id)).await?;
-    crate::auth::revoke_credentials(&mut work, user_id).await?;
-    let body = "The password of your Convene account has just been changed. If this was not you, \
-                choose a new password now with \"Forgotten your password?\" on the sign-in page.\n\nConvene";
-    work.mail(&me.user().email, "Your Convene password was changed", body)
-        .await?;
-    work.commit().await?;
     // Every other session ends; this one stays.
-    crate::auth::end_sessions(&state, user_id, Some(&me.session)).await?;
+    crate::auth::end_sessions(&state, me.user().id, Some(&me.session)).await?;
     notify(
         &me.session,
         "Your password has been changed. You have been signed out everywhere else, and your API tokens and emailed links no longer work.",

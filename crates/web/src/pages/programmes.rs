@@ -13,11 +13,11 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use convene_app::Cache;
 use convene_app::catalogue::Entry;
-use convene_domain::audit::AuditAction;
+use convene_app::programmes::{self, Overview};
+use convene_domain::forms::FieldProblem;
 use convene_domain::policy::{Action, Resource, allows};
-use convene_store::programmes::{self, Programme};
+use convene_domain::programmes::Programme;
 use serde::Deserialize;
 
 /// Programme management routes.
@@ -36,13 +36,16 @@ pub async fn load_programme(
     slug: &str,
     action: Action,
 ) -> Result<Programme, AppError> {
-    let programme = programmes::by_slug(&state.db, slug)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !allows(me.principal(), action, Resource::Programme { id: programme.id }) {
-        return Err(AppError::Forbidden);
+    Ok(programmes::load(state, me.principal(), slug, action).await?)
+}
+
+/// The problems a use case found, by field, as a form shows them.
+pub fn form_errors(problems: Vec<FieldProblem>) -> FormErrors {
+    let mut errors = FormErrors::default();
+    for (field, message) in problems {
+        errors.add(&field, message);
     }
-    Ok(programme)
+    errors
 }
 
 #[derive(Template, WebTemplate)]
@@ -87,14 +90,19 @@ async fn render(
     errors: FormErrors,
     typed: Option<String>,
 ) -> Result<Response, AppError> {
-    let programme = load_programme(state, me, slug, Action::View).await?;
-    let partners = programmes::partners(&state.db, programme.id)
-        .await?
+    let Overview {
+        programme,
+        rounds,
+        partners,
+        places,
+        pledged,
+        pledges,
+    } = programmes::overview(state, me.principal(), slug).await?;
+    let partners = partners
         .into_iter()
         .map(|p| (p.organisation_name, p.org_id, p.contribution.to_string()))
         .collect();
-    let places = programmes::places_in(&state.db, programme.id)
-        .await?
+    let places = places
         .into_iter()
         .map(|p| PlaceLine {
             issue: p
@@ -106,11 +114,8 @@ async fn render(
             region: p.region.unwrap_or_default(),
         })
         .collect();
-    let (pledged, pledges) =
-        convene_store::applications::pledges_in_programme(&state.db, programme.id).await?;
     let summary = typed.unwrap_or_else(|| programme.summary.clone());
     let title = programme.name.clone();
-    let rounds = programmes::rounds(&state.db, programme.id).await?;
     let card = programme_card(&Entry::new(programme, rounds), state.clock.now());
     let notice = take_notice(&me.session).await;
     let mut chrome = chrome(state, Some(&me.person), &me.session, &title, "/programmes").await;
@@ -150,28 +155,12 @@ async fn edit_summary(
     Form(form): Form<SummaryForm>,
 ) -> Result<Response, AppError> {
     let programme = load_programme(&state, &me, &slug, Action::Edit).await?;
-    let summary = form.summary.trim();
-    let mut errors = FormErrors::default();
-    if summary.is_empty() {
-        errors.add("summary", "Enter a summary of the programme");
-    } else if summary.chars().count() > 2000 {
-        errors.add("summary", "Summary must be 2,000 characters or fewer");
+    if let Err(problems) = programmes::set_summary(&state, me.principal(), &programme, &form.summary).await? {
+        return render(&state, &me, &slug, form_errors(problems), Some(form.summary)).await;
     }
-    if !errors.is_empty() {
-        return render(&state, &me, &slug, errors, Some(form.summary)).await;
-    }
-    let mut work = state.begin(Some(me.user().id)).await?;
-    programmes::set_summary(work.tx(), programme.id, summary).await?;
-    work.audit(AuditAction::ProgrammeSummaryChanged, Some(programme.id))
-        .await?;
-    work.clears(Cache::Catalogue);
-    work.commit().await?;
     notify(&me.session, "The programme summary has been saved.").await;
     Ok(Redirect::to(&format!("/programmes/{slug}")).into_response())
 }
-
-/// The longest public page accepted, in characters.
-const PAGE_LIMIT: usize = 20_000;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "programmes/programme_page_edit.html")]
@@ -237,24 +226,21 @@ async fn save_page(
     Form(form): Form<PageForm>,
 ) -> Result<Response, AppError> {
     let programme = load_programme(&state, &me, &slug, Action::Edit).await?;
-    let mut errors = FormErrors::default();
-    if let Some(problem) = convene_app::markdown::check(&form.markdown) {
-        errors.add("markdown", problem);
-    } else if form.markdown.chars().count() > PAGE_LIMIT {
-        errors.add("markdown", "The page must be 20,000 characters or fewer");
-    }
-    if !errors.is_empty() || form.preview.is_some() {
-        let preview = errors
-            .is_empty()
-            .then(|| convene_app::markdown::render(&form.markdown));
+    if form.preview.is_some() {
+        let mut errors = FormErrors::default();
+        let preview = match programmes::check_page(&form.markdown) {
+            Some(problem) => {
+                errors.add("markdown", problem);
+                None
+            }
+            None => Some(convene_app::markdown::render(&form.markdown)),
+        };
         return Ok(page_editor(&state, &me, &programme, errors, form.markdown, preview).await);
     }
-    let mut work = state.begin(Some(me.user().id)).await?;
-    programmes::set_page_markdown(work.tx(), programme.id, form.markdown.trim()).await?;
-    work.audit(AuditAction::ProgrammePageChanged, Some(programme.id))
-        .await?;
-    work.clears(Cache::Catalogue);
-    work.commit().await?;
+    if let Err(problems) = programmes::save_page(&state, me.principal(), &programme, &form.markdown).await? {
+        let errors = form_errors(problems);
+        return Ok(page_editor(&state, &me, &programme, errors, form.markdown, None).await);
+    }
     notify(&me.session, "The public page has been saved.").await;
     Ok(Redirect::to(&format!("/programmes/{slug}")).into_response())
 }

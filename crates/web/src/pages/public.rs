@@ -15,6 +15,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use convene_app::catalogue::PublicPage;
+use convene_app::{news, programmes};
 use convene_domain::Timestamp;
 use convene_domain::programmes::{RoundStatus, round_status};
 
@@ -273,16 +274,8 @@ async fn programme_page(
 
 async fn render_programme_page(state: &AppState, who: &MaybeUser, slug: &str) -> Result<String, AppError> {
     let now = state.clock.now();
-    let catalogue = state.catalogue.get(&state.db).await?;
-    let entry = catalogue
-        .iter()
-        .find(|e| e.programme.slug == slug)
-        .ok_or(AppError::NotFound)?;
-    let partners = convene_store::programmes::partners(&state.db, entry.programme.id)
-        .await?
-        .into_iter()
-        .map(|p| p.organisation_name)
-        .collect();
+    let entry = programmes::public(state, slug).await?;
+    let partners = programmes::partner_names(state, entry.programme.id).await?;
     let mut open = Vec::new();
     let mut upcoming = Vec::new();
     let mut closed = Vec::new();
@@ -317,7 +310,7 @@ async fn render_programme_page(state: &AppState, who: &MaybeUser, slug: &str) ->
         name: p.name.clone(),
         slug: p.slug.clone(),
         page_html: entry.page_html.clone(),
-        news: convene_store::news::published(&state.db, Some(p.id), now, 3)
+        news: news::published(state, Some(p.id), 3)
             .await?
             .iter()
             .map(|i| crate::pages::news::ItemLine::of(i, now))
@@ -354,7 +347,7 @@ async fn sitemap(State(state): State<AppState>, headers: HeaderMap) -> Response 
     .iter()
     .map(|p| p.to_string())
     .collect();
-    if let Ok(catalogue) = state.catalogue.get(&state.db).await {
+    if let Ok(catalogue) = programmes::catalogue(&state).await {
         paths.extend(catalogue.iter().flat_map(|e| {
             [
                 format!("/programmes/{}/about", e.programme.slug),
@@ -362,7 +355,7 @@ async fn sitemap(State(state): State<AppState>, headers: HeaderMap) -> Response 
             ]
         }));
     }
-    if let Ok(items) = convene_store::news::published(&state.db, None, state.clock.now(), 1000).await {
+    if let Ok(items) = news::published(&state, None, 1000).await {
         paths.extend(items.iter().map(|i| format!("/news/{}", i.slug)));
     }
     let urls: String = paths

@@ -12,10 +12,9 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
-use convene_domain::audit::AuditAction;
+use convene_app::retention;
 use convene_domain::policy::Action;
-use convene_domain::retention::{RetentionKind, parse_days};
-use convene_store::retention;
+use convene_domain::retention::RetentionKind;
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -59,7 +58,7 @@ async fn render(
     typed: Option<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
     let programme = load_programme(state, me, slug, Action::Edit).await?;
-    let rules = retention::rules(&state.db, Some(programme.id)).await?;
+    let retention::Settings { rules, runs } = retention::settings(state, me.principal(), &programme).await?;
     let fields = RetentionKind::ALL
         .into_iter()
         .map(|kind| RuleField {
@@ -75,8 +74,7 @@ async fn render(
             },
         })
         .collect();
-    let runs = retention::recent_runs(&state.db, programme.id, 20)
-        .await?
+    let runs = runs
         .into_iter()
         .map(|r| RunView {
             at: r.at.london_words(),
@@ -135,24 +133,14 @@ async fn save(
     Form(form): Form<RulesForm>,
 ) -> Result<Response, AppError> {
     let programme = load_programme(&state, &me, &slug, Action::Edit).await?;
-    let mut errors = FormErrors::default();
-    let mut parsed = Vec::new();
-    for kind in RetentionKind::ALL {
-        match parse_days(form.days.get(kind.key()).map(String::as_str).unwrap_or_default()) {
-            Ok(days) => parsed.push((kind, days)),
-            Err(e) => errors.add(kind.key(), e.to_string()),
+    let typed = |key: &str| form.days.get(key).cloned().unwrap_or_default();
+    if let Err(problems) = retention::save(&state, me.principal(), &programme, typed).await? {
+        let mut errors = FormErrors::default();
+        for (field, message) in problems {
+            errors.add(&field, message);
         }
-    }
-    if !errors.is_empty() {
         return render(&state, &me, &slug, errors, Some(form.days)).await;
     }
-    let mut work = state.begin(Some(me.user().id)).await?;
-    for (kind, days) in parsed {
-        retention::set_rule(work.tx(), programme.id, kind, days).await?;
-    }
-    work.audit(AuditAction::RetentionRulesChanged, Some(programme.id))
-        .await?;
-    work.commit().await?;
     notify(
         &me.session,
         "The retention rules have been saved. They are applied every day.",

@@ -1,4 +1,4 @@
-//! A round as its programme admins run it (JOURNEYS.md, journey 3): the round page, the
+//! A round as its programme admins run it: the round page, the
 //! form builder (frozen once the round opens; a new version is a new form), the list of
 //! applications with filters and counts, and the CSV and XLSX exports.
 
@@ -6,7 +6,6 @@ use crate::application_list::{ListQuery, PER_PAGE};
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::exports::{self, ExportFormat};
-use crate::pages::programmes::load_programme;
 use crate::pages::{chrome, form_chrome, notify, take_notice};
 use crate::state::AppState;
 use crate::views::{Chrome, FormErrors};
@@ -16,16 +15,14 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use convene_app::applications::{self, Listed};
 use convene_app::forms::FormError;
+use convene_app::rounds::{self, Overview};
 use convene_domain::applications::ApplicationStatus;
-use convene_domain::audit::AuditAction;
-use convene_domain::forms::{FormDefinition, FormEdit, QuestionInput, local_vision_template};
+use convene_domain::forms::{FieldProblem, FormDefinition, FormEdit, QuestionInput, local_vision_template};
 use convene_domain::imports::REGIONS;
 use convene_domain::policy::Action;
-use convene_domain::programmes::{PlaceKind, RoundStatus, round_status};
-use convene_store::applications::{self, ListFilter, Listed};
-use convene_store::forms::{self, StoredForm};
-use convene_store::programmes::{Programme, Round};
+use convene_domain::programmes::{PlaceKind, Programme, Round, RoundStatus, round_status};
 use serde::Deserialize;
 
 /// Admin routes for a round.
@@ -59,13 +56,7 @@ async fn load_round(
     round_slug: &str,
     action: Action,
 ) -> Result<(Programme, Round), AppError> {
-    let programme = load_programme(state, me, slug, action).await?;
-    let round = convene_store::programmes::rounds(&state.db, programme.id)
-        .await?
-        .into_iter()
-        .find(|r| r.slug == round_slug)
-        .ok_or(AppError::NotFound)?;
-    Ok((programme, round))
+    Ok(rounds::load(state, me.principal(), slug, round_slug, action).await?)
 }
 
 #[derive(Template, WebTemplate)]
@@ -77,9 +68,8 @@ struct RoundPage {
     round: Round,
     status: &'static str,
     status_class: &'static str,
-    form: Option<StoredForm>,
-    counts: Vec<(ApplicationStatus, i64)>,
-    total: i64,
+    /// The current form and the applications counted by status.
+    overview: Overview,
 }
 
 async fn round_page(
@@ -90,9 +80,7 @@ async fn round_page(
     let (programme, round) = load_round(&state, &me, &slug, &round_slug, Action::View).await?;
     let now = state.clock.now();
     let status = round_status(round.opens_at, round.closes_at, now);
-    let form = forms::current(&state.db, round.id).await?;
-    let page = applications::list(&state.db, round.id, &ListFilter::default(), 1, 1).await?;
-    let total = page.counts.iter().map(|(_, n)| n).sum();
+    let overview = rounds::overview(&state, me.principal(), &round).await?;
     let notice = take_notice(&me.session).await;
     let chrome = chrome(&state, Some(&me.person), &me.session, &round.name, "/programmes").await;
     Ok(RoundPage {
@@ -106,9 +94,7 @@ async fn round_page(
         },
         programme,
         round,
-        form,
-        counts: page.counts,
-        total,
+        overview,
     }
     .into_response())
 }
@@ -244,45 +230,10 @@ async fn edit_form(
             return render_builder(&state, &me, programme, round, errors, None).await;
         }
     };
-    let edit = match input.action.as_str() {
-        "template" => Ok(local_vision_template()),
-        "add_section" => definition.edit(&FormEdit::AddSection {
-            title: input.section_title.clone(),
-            intro: input.section_intro.clone(),
-        }),
-        "add_question" => definition.edit(&FormEdit::AddQuestion {
-            section: input.target.clone(),
-            question: input.question.clone(),
-        }),
-        "remove_section" => definition.edit(&FormEdit::RemoveSection {
-            key: input.target.clone(),
-        }),
-        "section_up" | "section_down" => definition.edit(&FormEdit::MoveSection {
-            key: input.target.clone(),
-            up: input.action == "section_up",
-        }),
-        "remove_question" => definition.edit(&FormEdit::RemoveQuestion {
-            key: input.target.clone(),
-        }),
-        "question_up" | "question_down" => definition.edit(&FormEdit::MoveQuestion {
-            key: input.target.clone(),
-            up: input.action == "question_up",
-        }),
-        _ => return Err(AppError::NotFound),
-    };
-    let updated = match edit {
+    let updated = match apply(&definition, &input).ok_or(AppError::NotFound)? {
         Ok(d) => d,
         Err(problems) => {
-            let mut errors = FormErrors::default();
-            for (field, message) in problems {
-                // Fields of the add-question form carry the section they belong to.
-                let id = if input.action == "add_question" {
-                    format!("{}-{field}", input.target)
-                } else {
-                    field
-                };
-                errors.add(&id, message);
-            }
+            let errors = builder_errors(&input, problems);
             let typed = Some((
                 input.target.clone(),
                 input.question.clone(),
@@ -302,6 +253,52 @@ async fn edit_form(
     }
     notify(&me.session, "The form has been saved.").await;
     Ok(Redirect::to(&back).into_response())
+}
+
+/// The form as one press of a builder button leaves it, or what is wrong with what was
+/// typed; `None` for a button the builder does not have.
+fn apply(
+    definition: &FormDefinition,
+    input: &BuilderForm,
+) -> Option<Result<FormDefinition, Vec<FieldProblem>>> {
+    let target = || input.target.clone();
+    Some(match input.action.as_str() {
+        "template" => Ok(local_vision_template()),
+        "add_section" => definition.edit(&FormEdit::AddSection {
+            title: input.section_title.clone(),
+            intro: input.section_intro.clone(),
+        }),
+        "add_question" => definition.edit(&FormEdit::AddQuestion {
+            section: target(),
+            question: input.question.clone(),
+        }),
+        "remove_section" => definition.edit(&FormEdit::RemoveSection { key: target() }),
+        "section_up" | "section_down" => definition.edit(&FormEdit::MoveSection {
+            key: target(),
+            up: input.action == "section_up",
+        }),
+        "remove_question" => definition.edit(&FormEdit::RemoveQuestion { key: target() }),
+        "question_up" | "question_down" => definition.edit(&FormEdit::MoveQuestion {
+            key: target(),
+            up: input.action == "question_up",
+        }),
+        _ => return None,
+    })
+}
+
+/// An edit's problems beside their fields: those of the add-question form carry the
+/// section they belong to.
+fn builder_errors(input: &BuilderForm, problems: Vec<FieldProblem>) -> FormErrors {
+    let mut errors = FormErrors::default();
+    for (field, message) in problems {
+        let id = if input.action == "add_question" {
+            format!("{}-{field}", input.target)
+        } else {
+            field
+        };
+        errors.add(&id, message);
+    }
+    errors
 }
 
 async fn publish_form(
@@ -359,7 +356,7 @@ async fn list_page(
 ) -> Result<Response, AppError> {
     let (programme, round) = load_round(&state, &me, &slug, &round_slug, Action::View).await?;
     let page = query.page.unwrap_or(1).max(1);
-    let listed = applications::list(&state.db, round.id, &query.filter(), page, PER_PAGE).await?;
+    let listed = applications::list(&state, me.principal(), &round, &query.filter(), page, PER_PAGE).await?;
     let pages = ((listed.total + PER_PAGE - 1) / PER_PAGE).max(1);
     let title = format!("Applications to {}", round.name);
     let chrome = chrome(&state, Some(&me.person), &me.session, &title, "/programmes").await;
@@ -393,11 +390,8 @@ async fn export(
     format: ExportFormat,
 ) -> Result<Response, AppError> {
     let (_, round) = load_round(&state, &me, &slug, &round_slug, Action::View).await?;
-    let mut work = state.begin(Some(me.user().id)).await?;
-    work.audit(AuditAction::ApplicationsExported, Some(round.id))
-        .await?;
-    work.commit().await?;
-    exports::respond(state, round, query.filter(), format).await
+    let export = applications::export(&state, me.principal(), &round, query.filter()).await?;
+    exports::respond(export, &round, format).await
 }
 
 async fn export_csv(

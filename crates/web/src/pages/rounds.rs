@@ -1,11 +1,10 @@
 //! Creating a round: a programme admin sets its dates (in UK time), places, eligibility,
-//! review and notification dates and launch event (journey 3 of JOURNEYS.md).
+//! review and notification dates and launch event.
 
 use crate::auth::CurrentUser;
 use crate::error::AppError;
-use crate::pages::programmes::load_programme;
+use crate::pages::programmes::{form_errors, load_programme};
 use crate::pages::{chrome, notify};
-use crate::rounds::create;
 use crate::state::AppState;
 use crate::views::{Chrome, FormErrors};
 use askama::Template;
@@ -15,8 +14,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use convene_domain::policy::Action;
+use convene_domain::programmes::Programme;
 use convene_domain::rounds::RoundForm;
-use convene_store::programmes::Programme;
 
 /// Round routes.
 pub fn router() -> Router<AppState> {
@@ -91,15 +90,9 @@ async fn create_round(
     Form(form): Form<RoundForm>,
 ) -> Result<Response, AppError> {
     let programme = load_programme(&state, &me, &slug, Action::Edit).await?;
-    let plan = match create(&state, me.user().id, programme.id, &form).await? {
+    let plan = match convene_app::rounds::create(&state, me.principal(), programme.id, &form).await? {
         Ok((_, plan)) => plan,
-        Err(problems) => {
-            let mut errors = FormErrors::default();
-            for (field, message) in problems {
-                errors.add(&field, message);
-            }
-            return Ok(render(&state, &me, programme, form, errors).await);
-        }
+        Err(problems) => return Ok(render(&state, &me, programme, form, form_errors(problems)).await),
     };
     notify(&me.session, &format!("{} has been created.", plan.name)).await;
     Ok(Redirect::to(&format!("/programmes/{slug}")).into_response())

@@ -1,4 +1,4 @@
-//! Signing off from an emailed link (JOURNEYS.md, journey 2): no account, the application
+//! Signing off from an emailed link: no account, the application
 //! read-only, then the signer's name, role and own words. The link is spent by the
 //! confirming POST, never by opening it, since mail scanners open links.
 
@@ -15,10 +15,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Router};
-use convene_app::applications::{self as applying, Loaded};
-use convene_domain::accounts::secret_digest;
-use convene_domain::audit::AuditAction;
-use convene_store::signoffs::{self, Confirmation, Signoff};
+use convene_app::applications::{self as applying, Loaded, SignOff, SignerWords, SignoffLink, Unusable};
 use serde::Deserialize;
 
 /// Sign-off link routes.
@@ -27,43 +24,32 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Why a link cannot be used, in words for the page.
-enum Unusable {
-    NotValid,
-    Used,
-    Expired,
-    Changed,
-    Replaced,
-    Closed,
-}
-
-impl Unusable {
-    fn words(&self) -> (&'static str, &'static str) {
-        match self {
-            Unusable::NotValid => (
-                "This link is not valid",
-                "The link may have been copied incompletely. Check the whole web address from the email.",
-            ),
-            Unusable::Used => (
-                "This link has already been used",
-                "The sign-off it asked for has been recorded. Each link works once.",
-            ),
-            Unusable::Expired => (
-                "This link has expired",
-                "Sign-off links work for 14 days. The applicant can send you a new one.",
-            ),
-            Unusable::Changed => (
-                "The application has changed since this link was sent",
-                "You will be sent a new link once the applicant's answers are final, so that you sign off what will be submitted.",
-            ),
-            Unusable::Replaced => (
-                "A newer link has been sent to you",
-                "Use the link in the most recent email about this application. Each new link replaces the one before.",
-            ),
-            Unusable::Closed => (
-                "This application no longer needs sign-off",
-                "It has been withdrawn or submitted already.",
-            ),
-        }
+fn words(why: Unusable) -> (&'static str, &'static str) {
+    match why {
+        Unusable::NotValid => (
+            "This link is not valid",
+            "The link may have been copied incompletely. Check the whole web address from the email.",
+        ),
+        Unusable::Used => (
+            "This link has already been used",
+            "The sign-off it asked for has been recorded. Each link works once.",
+        ),
+        Unusable::Expired => (
+            "This link has expired",
+            "Sign-off links work for 14 days. The applicant can send you a new one.",
+        ),
+        Unusable::Changed => (
+            "The application has changed since this link was sent",
+            "You will be sent a new link once the applicant's answers are final, so that you sign off what will be submitted.",
+        ),
+        Unusable::Replaced => (
+            "A newer link has been sent to you",
+            "Use the link in the most recent email about this application. Each new link replaces the one before.",
+        ),
+        Unusable::Closed => (
+            "This application no longer needs sign-off",
+            "It has been withdrawn or submitted already.",
+        ),
     }
 }
 
@@ -108,44 +94,8 @@ struct ConfirmForm {
     confirm: String,
 }
 
-/// The link's sign-off and application, or why it cannot be used.
-async fn resolve(
-    state: &AppState,
-    token: &str,
-) -> Result<Result<(Signoff, Loaded), (Unusable, Option<String>)>, AppError> {
-    let well_formed = token.len() == 64 && token.chars().all(|c| c.is_ascii_hexdigit());
-    let found = if well_formed {
-        signoffs::by_token(&state.db, &secret_digest(token)).await?
-    } else {
-        None
-    };
-    let Some(signoff) = found else {
-        return Ok(Err((Unusable::NotValid, None)));
-    };
-    let loaded = applying::load_for_signoff(state, signoff.application_id).await?;
-    let contact = Some(loaded.programme.contact_email.clone());
-    let now = state.clock.now();
-    let problem = if signoff.confirmed_at.is_some() {
-        Some(Unusable::Used)
-    } else if !loaded.application.status.is_editable() {
-        Some(Unusable::Closed)
-    } else if signoff.answers_digest != loaded.application.answers_digest {
-        Some(Unusable::Changed)
-    } else if signoff.voided_at.is_some() {
-        Some(Unusable::Replaced)
-    } else if now > signoff.expires_at {
-        Some(Unusable::Expired)
-    } else {
-        None
-    };
-    Ok(match problem {
-        Some(p) => Err((p, contact)),
-        None => Ok((signoff, loaded)),
-    })
-}
-
-async fn unusable(state: &AppState, who: &MaybeUser, why: Unusable, contact: Option<String>) -> Response {
-    let (heading, body) = why.words();
+async fn unusable(state: &AppState, who: &MaybeUser, (why, contact): (Unusable, Option<String>)) -> Response {
+    let (heading, body) = words(why);
     let status = match why {
         Unusable::NotValid => StatusCode::NOT_FOUND,
         _ => StatusCode::GONE,
@@ -167,11 +117,12 @@ async fn render(
     state: &AppState,
     who: &MaybeUser,
     token: String,
-    signoff: Signoff,
-    loaded: Loaded,
+    link: SignoffLink,
     errors: FormErrors,
     form: ConfirmForm,
 ) -> Result<Response, AppError> {
+    let is_chair = link.is_chair();
+    let loaded = link.loaded;
     let summary = summary(state, &loaded, false).await?;
     let title = format!("Sign off {}'s application", loaded.place.name);
     let mut chrome = chrome(state, who.person.as_ref(), &who.session, &title, "/sign-off").await;
@@ -181,7 +132,7 @@ async fn render(
         errors,
         token,
         summary,
-        is_chair: signoff.kind == signoffs::CHAIR,
+        is_chair,
         loaded,
         form,
     }
@@ -193,14 +144,14 @@ async fn show(
     who: MaybeUser,
     Path(token): Path<String>,
 ) -> Result<Response, AppError> {
-    match resolve(&state, &token).await? {
-        Err((why, contact)) => Ok(unusable(&state, &who, why, contact).await),
-        Ok((signoff, loaded)) => {
+    match applying::open_signoff(&state, &token).await? {
+        Err(refusal) => Ok(unusable(&state, &who, refusal).await),
+        Ok(link) => {
             let form = ConfirmForm {
-                name: signoff.contact_name.clone(),
+                name: link.signoff.contact_name.clone(),
                 ..ConfirmForm::default()
             };
-            render(&state, &who, token, signoff, loaded, FormErrors::default(), form).await
+            render(&state, &who, token, link, FormErrors::default(), form).await
         }
     }
 }
@@ -211,57 +162,23 @@ async fn confirm(
     Path(token): Path<String>,
     Form(form): Form<ConfirmForm>,
 ) -> Result<Response, AppError> {
-    let (signoff, loaded) = match resolve(&state, &token).await? {
-        Err((why, contact)) => return Ok(unusable(&state, &who, why, contact).await),
-        Ok(found) => found,
+    let words = SignerWords {
+        name: &form.name,
+        role: &form.role,
+        comment: &form.comment,
+        confirmed: form.confirm == "yes",
     };
-    let mut errors = FormErrors::default();
-    if form.name.trim().is_empty() {
-        errors.add("name", "Enter your full name");
-    }
-    if form.role.trim().is_empty() {
-        errors.add(
-            "role",
-            "Enter your role, for example Chair, Health and Wellbeing Board",
-        );
-    }
-    if form.comment.chars().count() > 2000 {
-        errors.add("comment", "Your comments must be 2,000 characters or fewer");
-    }
-    if form.confirm != "yes" {
-        errors.add("confirm", "Select whether you confirm this application");
-    }
-    if !errors.is_empty() {
-        return render(&state, &who, token, signoff, loaded, errors, form).await;
-    }
-    let now = state.clock.now();
-    let mut work = state.begin(None).await?;
-    let recorded = signoffs::confirm(
-        work.tx(),
-        signoff.id,
-        &Confirmation {
-            name: form.name.trim(),
-            role: form.role.trim(),
-            comment: form.comment.trim(),
-        },
-        now,
-    )
-    .await?;
-    if !recorded {
-        drop(work);
-        // Spent or voided between the page and the click: say which.
-        return match resolve(&state, &token).await? {
-            Err((why, contact)) => Ok(unusable(&state, &who, why, contact).await),
-            Ok(_) => Err(AppError::internal("sign-off not recorded")),
-        };
-    }
-    work.audit_with(
-        AuditAction::SignedOff,
-        Some(loaded.application.id),
-        &format!("signoff {}", signoff.id),
-    )
-    .await?;
-    work.commit().await?;
+    let link = match applying::sign_off(&state, &token, &words).await? {
+        SignOff::Done(link) => *link,
+        SignOff::Unusable(refusal) => return Ok(unusable(&state, &who, refusal).await),
+        SignOff::Invalid(problems, link) => {
+            let mut errors = FormErrors::default();
+            for (field, message) in problems {
+                errors.add(&field, message);
+            }
+            return render(&state, &who, token, *link, errors, form).await;
+        }
+    };
     let chrome = chrome(
         &state,
         who.person.as_ref(),
@@ -272,8 +189,8 @@ async fn confirm(
     .await;
     Ok(DonePage {
         chrome,
-        is_chair: signoff.kind == signoffs::CHAIR,
-        loaded,
+        is_chair: link.is_chair(),
+        loaded: link.loaded,
     }
     .into_response())
 }

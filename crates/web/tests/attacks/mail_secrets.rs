@@ -293,10 +293,17 @@ crate::on_both!(subject_access_download_holds_no_live_link_secret, |app| {
     app.stop().await;
 });
 
-/// The decoded text body of a raw message as the SMTP sink stored it.
+/// The decoded text body of a raw message as the SMTP sink stored it (for a multipart
+/// message from templates, its first part: the plain text).
 fn body_of(raw: &str) -> String {
     let raw = raw.replace("\r\n", "\n");
     let (head, body) = raw.split_once("\n\n").unwrap_or(("", raw.as_str()));
+    if let Some((_, rest)) = head.split_once("boundary=") {
+        let boundary = rest.trim_start_matches('"');
+        let boundary = &boundary[..boundary.find(['"', ';', '\n']).unwrap_or(boundary.len())];
+        let first = body.split(&format!("--{boundary}")).nth(1).unwrap_or("");
+        return body_of(first.trim_start_matches('\n'));
+    }
     let encoding = head.lines().find_map(|line| {
         let (name, value) = line.split_once(':')?;
         name.eq_ignore_ascii_case("content-transfer-encoding")
