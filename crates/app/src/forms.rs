@@ -80,7 +80,7 @@ pub async fn save(
     }
     let versions = load_versions(app, round).await?;
     let target = versions.editable()?.map(|f| f.id);
-    let mut work = app.begin(Some(who.user_id)).await?;
+    let mut work = app.begin(Some(who.user_id.0)).await?;
     let now = work.now();
     match target {
         Some(id) => {
@@ -92,7 +92,7 @@ pub async fn save(
             forms::insert_version(work.tx(), round.id, definition, now, true).await?;
         }
     }
-    work.audit(AuditAction::FormChanged, Some(round.id)).await?;
+    work.audit(AuditAction::FormChanged, Some(round.id.0)).await?;
     work.commit().await?;
     Ok(())
 }
@@ -110,13 +110,13 @@ pub async fn start_version(app: &App, who: &Principal, round: &Round) -> Result<
         return Err(FormError::Forbidden);
     }
     let versions = load_versions(app, round).await?;
-    let mut work = app.begin(Some(who.user_id)).await?;
+    let mut work = app.begin(Some(who.user_id.0)).await?;
     let now = work.now();
     if versions.draft.is_none() {
         let base = versions.current.map(|c| c.definition).unwrap_or_default();
         forms::insert_version(work.tx(), round.id, &base, now, false).await?;
     }
-    work.audit(AuditAction::FormVersionStarted, Some(round.id))
+    work.audit(AuditAction::FormVersionStarted, Some(round.id.0))
         .await?;
     work.commit().await?;
     Ok(())
@@ -145,10 +145,10 @@ pub async fn publish(
     if !problems.is_empty() {
         return Ok(Err(problems));
     }
-    let mut work = app.begin(Some(who.user_id)).await?;
+    let mut work = app.begin(Some(who.user_id.0)).await?;
     let now = work.now();
     forms::publish(work.tx(), draft.id, now).await?;
-    work.audit(AuditAction::FormPublished, Some(round.id)).await?;
+    work.audit(AuditAction::FormPublished, Some(round.id.0)).await?;
     work.commit().await?;
     Ok(Ok(Some(draft.version)))
 }

@@ -24,6 +24,7 @@
 //! `SECRET_LINK_ROUTES`, a table with `id`, `token_digest` and `expires_at` (and the store's
 //! [`LinkTable`]), and an arm in each function below.
 
+use convene_domain::{ApplicationId, ProgrammeId, UserId};
 use crate::{App, Work};
 use convene_domain::Timestamp;
 use convene_domain::accounts::{Role, new_secret, secret_digest};
@@ -198,14 +199,14 @@ pub(crate) async fn issue_under(public_url: &str, work: &mut Work, new: NewLink<
                 answers_digest,
                 expires_at,
             };
-            signoffs::request(work.tx(), application_id, &request, now).await?
+            signoffs::request(work.tx(), ApplicationId(application_id), &request, now).await?
         }
         NewLink::EmailConfirmation {
             user_id,
             email,
             return_to,
         } => {
-            tokens::create_email_verification(work.tx(), user_id, email, &digest, return_to, now, expires_at)
+            tokens::create_email_verification(work.tx(), UserId(user_id), email, &digest, return_to, now, expires_at)
                 .await?
         }
         NewLink::Invitation {
@@ -220,7 +221,7 @@ pub(crate) async fn issue_under(public_url: &str, work: &mut Work, new: NewLink<
                 email,
                 role,
                 scope_id,
-                programme_id,
+                ProgrammeId(programme_id),
                 &digest,
                 invited_by,
                 now,
@@ -229,7 +230,7 @@ pub(crate) async fn issue_under(public_url: &str, work: &mut Work, new: NewLink<
             .await?
         }
         NewLink::PasswordReset { user_id } => {
-            tokens::create_password_reset(work.tx(), user_id, &digest, now, expires_at).await?
+            tokens::create_password_reset(work.tx(), UserId(user_id), &digest, now, expires_at).await?
         }
     };
     Ok(Issued {
@@ -370,7 +371,7 @@ pub async fn spend(app: &App, work: &mut Work, secret: &str, how: Spend<'_>) -> 
         Spend::EmailConfirmation => tokens::spend_email_verification(work.tx(), &digest, now)
             .await?
             .map(Record::EmailConfirmation),
-        Spend::Invitation { user_id } => requests::accept_invitation(work.tx(), &digest, user_id, now)
+        Spend::Invitation { user_id } => requests::accept_invitation(work.tx(), &digest, UserId(user_id), now)
             .await?
             .map(Record::Invitation),
         Spend::PasswordReset => tokens::spend_password_reset(work.tx(), &digest, now)
@@ -398,7 +399,7 @@ pub async fn expire(work: &mut Work, kind: LinkKind, id: i64) -> Result<bool> {
 /// credentials (docs/decisions/0003-credentials-end-together.md). Returns how many.
 pub async fn void_for_person(work: &mut Work, user_id: i64) -> Result<u64> {
     let now = work.now();
-    tokens::void_links_of_user(work.tx(), user_id, now).await
+    tokens::void_links_of_user(work.tx(), UserId(user_id), now).await
 }
 
 #[cfg(test)]

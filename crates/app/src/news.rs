@@ -53,7 +53,7 @@ pub async fn item(app: &App, who: &Principal, programme: &Programme, id: i64) ->
     permit(who, programme)?;
     news::by_id(&app.db, id)
         .await?
-        .filter(|i| i.programme_id == Some(programme.id))
+        .filter(|i| i.programme_id == Some(programme.id.0))
         .ok_or(Error::NotFound)
 }
 
@@ -202,10 +202,10 @@ pub async fn create(
         Ok(ok) => ok,
         Err(problems) => return Ok(Err(problems)),
     };
-    let mut work = app.begin(Some(who.user_id)).await?;
+    let mut work = app.begin(Some(who.user_id.0)).await?;
     let now = work.now();
-    let draft = input.draft(programme.id, &tags, publish_at);
-    let (id, item_slug) = news::create(work.tx(), &draft, Some(who.user_id), now).await?;
+    let draft = input.draft(programme.id.0, &tags, publish_at);
+    let (id, item_slug) = news::create(work.tx(), &draft, Some(who.user_id.0), now).await?;
     // The item's address is kept with the entry: it names the item even once edited.
     work.audit_with(AuditAction::NewsCreated, Some(id), &item_slug)
         .await?;
@@ -230,9 +230,9 @@ pub async fn update(
         Ok(ok) => ok,
         Err(problems) => return Ok(Err(problems)),
     };
-    let mut work = app.begin(Some(who.user_id)).await?;
+    let mut work = app.begin(Some(who.user_id.0)).await?;
     let now = work.now();
-    let draft = input.draft(programme.id, &tags, publish_at);
+    let draft = input.draft(programme.id.0, &tags, publish_at);
     news::update(work.tx(), id, &draft, now).await?;
     work.audit_with(AuditAction::NewsChanged, Some(id), &existing.slug)
         .await?;

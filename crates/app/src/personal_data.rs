@@ -6,6 +6,7 @@
 /// Who a request is about, what an erasure came to, and a file a person uploaded.
 pub use convene_store::personal_data::{Erased, Subject, UploadedFile};
 
+use convene_domain::{UserId};
 use crate::{App, Cache, Error, Result};
 use convene_domain::accounts::Role;
 use convene_domain::audit::AuditAction;
@@ -51,7 +52,7 @@ pub async fn subject_access(app: &App, who: &Principal, whom: Whom<'_>) -> Resul
             if id != who.user_id {
                 require_admin(who)?;
             }
-            personal_data::subject_by_user(&app.db, id)
+            personal_data::subject_by_user(&app.db, UserId(id))
                 .await?
                 .ok_or(Error::NotFound)?
         }
@@ -63,11 +64,11 @@ pub async fn subject_access(app: &App, who: &Principal, whom: Whom<'_>) -> Resul
     };
     let records = personal_data::holdings(&app.db, &subject).await?;
     let files = match subject.user_id {
-        Some(id) => personal_data::uploads_by(&app.db, id).await?,
+        Some(id) => personal_data::uploads_by(&app.db, UserId(id)).await?,
         None => Vec::new(),
     };
-    if matches!(whom, Whom::Email(_)) || subject.user_id != Some(who.user_id) {
-        let mut work = app.begin(Some(who.user_id)).await?;
+    if matches!(whom, Whom::Email(_)) || subject.user_id != Some(who.user_id.0) {
+        let mut work = app.begin(Some(who.user_id.0)).await?;
         work.audit(AuditAction::SubjectAccessDownloaded, subject.user_id)
             .await?;
         work.commit().await?;
@@ -97,7 +98,7 @@ pub async fn find(app: &App, who: &Principal, email: &Email) -> Result<Found> {
     let subject = personal_data::subject_by_email(&app.db, email.as_str()).await?;
     let mut found = Found::default();
     if let Some(id) = subject.user_id {
-        found.erased_at = personal_data::erased_at(&app.db, id).await?;
+        found.erased_at = personal_data::erased_at(&app.db, UserId(id)).await?;
         found.account_name = users::by_id(&app.db, id).await?.map(|u| u.name);
     }
     for (section, rows) in personal_data::holdings(&app.db, &subject).await? {
@@ -124,7 +125,7 @@ pub enum Erasure {
 pub async fn erase(app: &App, who: &Principal, email: &Email) -> Result<Erasure> {
     require_admin(who)?;
     let subject = personal_data::subject_by_email(&app.db, email.as_str()).await?;
-    if subject.user_id == Some(who.user_id) {
+    if subject.user_id == Some(who.user_id.0) {
         return Ok(Erasure::OwnAccount);
     }
     Ok(match erase_subject(app, who, &subject).await? {
@@ -146,7 +147,7 @@ pub async fn erase_subject(app: &App, who: &Principal, subject: &Subject) -> Res
     if subject.user_id.is_none() && personal_data::holdings(&app.db, subject).await?.is_empty() {
         return Ok(Erased::NothingHeld);
     }
-    let mut work = app.begin(Some(who.user_id)).await?;
+    let mut work = app.begin(Some(who.user_id.0)).await?;
     let now = work.now();
     let outcome = personal_data::erase(work.tx(), subject, name.as_deref(), now).await?;
     if outcome == Erased::Done {

@@ -136,12 +136,12 @@ pub async fn change_chair(
         Ok(checked) => checked,
         Err(problems) => return Ok(Err(problems)),
     };
-    let mut work = app.begin(Some(who.user_id)).await?;
+    let mut work = app.begin(Some(who.user_id.0)).await?;
     programmes::set_hwb_chair(work.tx(), place.id, &name, email.as_str()).await?;
-    work.audit_with(AuditAction::PlaceChairChanged, Some(place.id), via.detail())
+    work.audit_with(AuditAction::PlaceChairChanged, Some(place.id.0), via.detail())
         .await?;
     work.commit().await?;
-    let changed = programmes::place(&app.db, place.id)
+    let changed = programmes::place(&app.db, place.id.0)
         .await?
         .ok_or(Error::NotFound)?;
     Ok(Ok(changed))
@@ -163,10 +163,10 @@ pub async fn propose_chair(
         Ok(checked) => checked,
         Err(problems) => return Ok(Err(problems)),
     };
-    let mut work = app.begin(Some(who.user_id)).await?;
+    let mut work = app.begin(Some(who.user_id.0)).await?;
     let now = work.now();
     programmes::propose_chair(work.tx(), place.id, who.user_id, &name, email.as_str(), now).await?;
-    work.audit(AuditAction::PlaceChairProposed, Some(place.id))
+    work.audit(AuditAction::PlaceChairProposed, Some(place.id.0))
         .await?;
     work.commit().await?;
     Ok(Ok(()))
@@ -183,7 +183,7 @@ pub async fn decide_chair_proposal(
     if !may(who, Action::View, place) || !may_change_chair(who, place) {
         return Err(Error::Forbidden);
     }
-    let mut work = app.begin(Some(who.user_id)).await?;
+    let mut work = app.begin(Some(who.user_id.0)).await?;
     let now = work.now();
     let decided =
         programmes::decide_chair_proposal(work.tx(), place.id, proposal_id, approve, who.user_id, now)
@@ -194,7 +194,7 @@ pub async fn decide_chair_proposal(
         } else {
             AuditAction::PlaceChairProposalRejected
         };
-        work.audit(action, Some(place.id)).await?;
+        work.audit(action, Some(place.id.0)).await?;
     }
     work.commit().await?;
     Ok(decided)

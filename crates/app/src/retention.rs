@@ -33,7 +33,7 @@ pub struct Settings {
 /// The programme's rules and its latest runs (its admins).
 pub async fn settings(app: &App, who: &Principal, programme: &Programme) -> Result<Settings> {
     permit(who, programme)?;
-    let rules = retention::rules(&app.db, Some(programme.id)).await?;
+    let rules = retention::rules(&app.db, Some(programme.id.0)).await?;
     let runs = retention::recent_runs(&app.db, programme.id, RUNS_SHOWN).await?;
     Ok(Settings { rules, runs })
 }
@@ -59,11 +59,11 @@ pub async fn save(
     if !problems.is_empty() {
         return Ok(Err(problems));
     }
-    let mut work = app.begin(Some(who.user_id)).await?;
+    let mut work = app.begin(Some(who.user_id.0)).await?;
     for (kind, days) in parsed {
         retention::set_rule(work.tx(), programme.id, kind, days).await?;
     }
-    work.audit(AuditAction::RetentionRulesChanged, Some(programme.id))
+    work.audit(AuditAction::RetentionRulesChanged, Some(programme.id.0))
         .await?;
     work.commit().await?;
     Ok(Ok(()))

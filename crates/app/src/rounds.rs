@@ -5,6 +5,7 @@
 /// A version of a round's application form.
 pub use convene_store::forms::StoredForm;
 
+use convene_domain::{ProgrammeId, RoundId};
 use crate::{App, Cache, Error, Result};
 use convene_domain::applications::ApplicationStatus;
 use convene_domain::audit::AuditAction;
@@ -79,15 +80,15 @@ pub async fn create(
     programme_id: i64,
     form: &RoundForm,
 ) -> Result<std::result::Result<(i64, RoundPlan), Vec<FieldProblem>>> {
-    if !allows(who, Action::Edit, Resource::Programme { id: programme_id }) {
+    if !allows(who, Action::Edit, Resource::Programme { id: ProgrammeId(programme_id) }) {
         return Err(Error::Forbidden);
     }
     let plan = match form.check() {
         Ok(plan) => plan,
         Err(problems) => return Ok(Err(problems)),
     };
-    let mut work = app.begin(Some(who.user_id)).await?;
-    let id = match programmes::insert_round(work.tx(), programme_id, &plan, false).await {
+    let mut work = app.begin(Some(who.user_id.0)).await?;
+    let id = match programmes::insert_round(work.tx(), ProgrammeId(programme_id), &plan, false).await {
         Ok(id) => id,
         Err(StoreError::Duplicate(_)) => {
             return Ok(Err(vec![(
@@ -98,7 +99,7 @@ pub async fn create(
         Err(e) => return Err(e.into()),
     };
     if !form.requires_signoff() {
-        programmes::set_signoff_required(work.tx(), id, false).await?;
+        programmes::set_signoff_required(work.tx(), RoundId(id), false).await?;
     }
     work.audit(AuditAction::RoundCreated, Some(id)).await?;
     work.clears(Cache::Catalogue);

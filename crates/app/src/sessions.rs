@@ -6,6 +6,7 @@
 //! Sessions live in the database so several servers share them. The cookie, the session's
 //! keys and the per-process session cache belong to the web layer.
 
+use convene_domain::{UserId};
 use crate::App;
 use crate::accounts::{AccountError, Problems, Result, passwords};
 use crate::registration::resend_confirmation;
@@ -74,7 +75,7 @@ pub async fn check_password(
             throttle::clear(&app.db, &account_key).await?;
             throttle::release(&app.db, &client_key).await?;
             Ok(PasswordRight {
-                user_id: user.id,
+                user_id: user.id.0,
                 code_needed: user.totp_enabled,
             })
         }
@@ -126,7 +127,7 @@ pub async fn signed_in(app: &App, user_id: i64, enforce_two_factor: bool) -> Res
     let user = users::by_id(&app.db, user_id)
         .await?
         .ok_or(AccountError::NotFound)?;
-    let needs = users::grants(&app.db, user_id)
+    let needs = users::grants(&app.db, UserId(user_id))
         .await?
         .iter()
         .any(|g| g.role.needs_two_factor());
@@ -169,8 +170,8 @@ pub async fn delete(app: &App, id: &str) -> Result<()> {
 /// with id `keep`. The caller forgets what its process cached of them.
 pub async fn end_for_user(app: &App, user_id: i64, keep: Option<&str>) -> Result<()> {
     match keep {
-        Some(id) => sessions::delete_others(&app.db, user_id, id).await?,
-        None => sessions::delete_for_user(&app.db, user_id).await?,
+        Some(id) => sessions::delete_others(&app.db, UserId(user_id), id).await?,
+        None => sessions::delete_for_user(&app.db, UserId(user_id)).await?,
     };
     Ok(())
 }

@@ -7,6 +7,7 @@
 //! The secret being set up is kept (sealed) in the person's session until then: that, and
 //! the QR code, belong to the web layer.
 
+use convene_domain::{UserId};
 use crate::accounts::{AccountError, Problems, Result, User, passwords};
 use crate::sessions::{FAILURE_WINDOW_SECONDS, wait_seconds};
 use crate::{App, Cache};
@@ -43,7 +44,7 @@ async fn open_secret(
     key: Option<&SecretKey>,
     user_id: i64,
 ) -> Result<Option<(String, Option<i64>)>> {
-    let Some((sealed, last_step)) = convene_store::two_factor::secret(&app.db, user_id).await? else {
+    let Some((sealed, last_step)) = convene_store::two_factor::secret(&app.db, UserId(user_id)).await? else {
         return Ok(None);
     };
     let secret = required_key(key)?
@@ -62,13 +63,13 @@ async fn code_is_good(app: &App, key: Option<&SecretKey>, user_id: i64, typed: &
         return Ok(false);
     };
     if let Some(step) = two_factor::verify(&secret, typed, unix_seconds(app), last_step) {
-        return Ok(convene_store::two_factor::spend_step(&app.db, user_id, step).await?);
+        return Ok(convene_store::two_factor::spend_step(&app.db, UserId(user_id), step).await?);
     }
     let recovery = two_factor::normalise_recovery_code(typed);
     if recovery.len() == two_factor::RECOVERY_CODE_CHARS
         && let Some(digest) = two_factor::recovery_code_digest(&secret, &recovery)
     {
-        let used = convene_store::two_factor::spend_recovery_code(&app.db, user_id, &digest, app.clock.now())
+        let used = convene_store::two_factor::spend_recovery_code(&app.db, UserId(user_id), &digest, app.clock.now())
             .await?;
         if used {
             let mut work = app.begin(Some(user_id)).await?;
@@ -121,7 +122,7 @@ pub async fn check_code(app: &App, key: Option<&SecretKey>, user_id: i64, typed:
 
 /// How many unused recovery codes a person has.
 pub async fn recovery_codes_left(app: &App, user_id: i64) -> Result<i64> {
-    Ok(convene_store::two_factor::recovery_codes_left(&app.db, user_id).await?)
+    Ok(convene_store::two_factor::recovery_codes_left(&app.db, UserId(user_id)).await?)
 }
 
 /// Fresh recovery codes and their keyed digests, for a person whose secret is `secret`.
@@ -155,7 +156,7 @@ pub async fn enable(
     let sealed = key.seal_text(&secret_box::totp_secret_context(user_id), secret);
     let mut work = app.begin(Some(user_id)).await?;
     let now = work.now();
-    convene_store::two_factor::enable(work.tx(), user_id, &sealed, step, &digests, now).await?;
+    convene_store::two_factor::enable(work.tx(), UserId(user_id), &sealed, step, &digests, now).await?;
     work.audit(AuditAction::TwoFactorEnabled, Some(user_id)).await?;
     work.clears(Cache::Person(user_id));
     work.commit().await?;
@@ -179,13 +180,13 @@ pub async fn replace_recovery_codes(
         )
         .into());
     }
-    let Some((secret, _)) = open_secret(app, key, user.id).await? else {
+    let Some((secret, _)) = open_secret(app, key, user.id.0).await? else {
         return Ok(None);
     };
     let (codes, digests) = recovery_codes_for(&secret)?;
-    let mut work = app.begin(Some(user.id)).await?;
+    let mut work = app.begin(Some(user.id.0)).await?;
     convene_store::two_factor::replace_recovery_codes(work.tx(), user.id, &digests).await?;
-    work.audit(AuditAction::RecoveryCodesReplaced, Some(user.id))
+    work.audit(AuditAction::RecoveryCodesReplaced, Some(user.id.0))
         .await?;
     work.commit().await?;
     Ok(Some(codes))
@@ -210,10 +211,10 @@ pub async fn turn_off(
         )
         .into());
     }
-    let mut work = app.begin(Some(user.id)).await?;
+    let mut work = app.begin(Some(user.id.0)).await?;
     convene_store::two_factor::disable(work.tx(), user.id).await?;
-    work.audit(AuditAction::TwoFactorDisabled, Some(user.id)).await?;
-    work.clears(Cache::Person(user.id));
+    work.audit(AuditAction::TwoFactorDisabled, Some(user.id.0)).await?;
+    work.clears(Cache::Person(user.id.0));
     work.commit().await?;
     Ok(())
 }

@@ -8,6 +8,7 @@
 //! - the XLSX export of 1,000 and of 10,000 applications (goal: 10,000 in under 5 s, and
 //!   peak memory at 10,000 within a few MB of that at 1,000).
 
+use convene_domain::{ApplicationId};
 use crate::median;
 use anyhow::{Context, bail};
 use convene_domain::Clock;
@@ -176,7 +177,7 @@ async fn drafts_of(db: &convene_store::Db, i: usize) -> anyhow::Result<Vec<i64>>
         .filter(|a| {
             a.status == convene_domain::applications::ApplicationStatus::Draft && a.reference.is_none()
         })
-        .map(|a| a.id)
+        .map(|a| a.id.0)
         .collect();
     drafts.sort_unstable();
     Ok(drafts)
@@ -287,7 +288,7 @@ async fn sign_in_applicants(base: &str, db: &convene_store::Db) -> anyhow::Resul
             .filter(|a| {
                 a.status == convene_domain::applications::ApplicationStatus::Draft && a.reference.is_none()
             })
-            .map(|a| a.id)
+            .map(|a| a.id.0)
             .collect();
         applicants.push((c, token, drafts));
     }
@@ -341,7 +342,7 @@ async fn light_load(base: &str, db: &convene_store::Db, seconds: u64) -> anyhow:
         let (c, token) = sign_in(base, &format!("bench.applicant.{:03}@example.org", i + 1)).await?;
         let drafts = drafts_of(db, i).await?;
         let first = drafts.first().copied().context("drafts left")?;
-        let version = convene_store::applications::sections(db, first)
+        let version = convene_store::applications::sections(db, ApplicationId(first))
             .await?
             .into_iter()
             .find(|s| s.key == "lessons")

@@ -1,5 +1,6 @@
 //! `convene user add`: an account with one role, made from the command line.
 
+use convene_domain::{UserId};
 use crate::{Fail, UserCommand, open};
 use anyhow::Context;
 use convene_domain::Email;
@@ -36,7 +37,8 @@ pub async fn add(command: UserCommand) -> Result<(), Fail> {
                 programmes::by_slug(&db, &slug)
                     .await?
                     .ok_or_else(|| Fail(format!("no programme {slug:?}")))?
-                    .id,
+                    .id
+                    .0,
             )
         }
         ScopeKind::Round => Some(round.ok_or_else(|| Fail("a panel member needs --round ID".into()))?),
@@ -58,7 +60,7 @@ pub async fn add(command: UserCommand) -> Result<(), Fail> {
             convene_store::StoreError::Duplicate(_) => Fail(format!("an account for {email} already exists")),
             other => Fail(other.to_string()),
         })?;
-    users::grant(work.tx(), id, grant, now).await?;
+    users::grant(work.tx(), UserId(id), grant, now).await?;
     work.audit_with(AuditAction::UserAddedByCli, Some(id), role.key())
         .await?;
     work.commit().await?;

@@ -5,6 +5,7 @@
     reason = "test helpers outside #[test] functions fail loudly, as tests do"
 )]
 
+use convene_domain::{UserId};
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
@@ -364,7 +365,7 @@ async fn people_with_two_factor(
             .iter()
             .map(|c| two_factor::recovery_code_digest(&secret, c).unwrap())
             .collect();
-        convene_store::two_factor::enable(&mut tx, id, &sealed, 1, &digests, Timestamp(0))
+        convene_store::two_factor::enable(&mut tx, UserId(id), &sealed, 1, &digests, Timestamp(0))
             .await
             .unwrap();
         tx.commit().await.unwrap();

@@ -5,6 +5,7 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use crate::ids::UserId;
 use std::fmt;
 
 /// What a person may act as. Sponsors and partner contacts act through signed links and
@@ -299,7 +300,7 @@ mod tests {
 /// A person with an account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
-    pub id: i64,
+    pub id: UserId,
     pub email: String,
     pub name: String,
     pub password_hash: String,

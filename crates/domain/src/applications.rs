@@ -2,6 +2,7 @@
 //! what must be done before it can be submitted, and the fingerprint a sign-off is given on.
 
 use crate::forms::{Answers, FormDefinition, SectionStatus};
+use crate::ids::{ApplicationId, PlaceId, RoundId};
 use crate::money::Pence;
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -311,9 +312,9 @@ mod tests {
 /// An application, without its answers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Application {
-    pub id: i64,
-    pub round_id: i64,
-    pub place_id: i64,
+    pub id: ApplicationId,
+    pub round_id: RoundId,
+    pub place_id: PlaceId,
     pub form_id: i64,
     pub status: ApplicationStatus,
     pub reference: Option<String>,

@@ -38,6 +38,12 @@ macro_rules! record_id {
                 self.0 == *other
             }
         }
+
+        impl PartialEq<$name> for i64 {
+            fn eq(&self, other: &$name) -> bool {
+                *self == other.0
+            }
+        }
     };
 }
 

@@ -3,11 +3,12 @@
 //! Pages and API handlers load the record, then ask here; hiding a link is never the check.
 
 use crate::accounts::{Grant, Role};
+use crate::ids::{PlaceId, ProgrammeId, RoundId, UserId};
 
 /// The signed-in person asking, with every role they hold.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
-    pub user_id: i64,
+    pub user_id: UserId,
     pub grants: Vec<Grant>,
 }
 
@@ -15,28 +16,28 @@ pub struct Principal {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Resource<'a> {
     /// A programme's private management pages and data.
-    Programme { id: i64 },
+    Programme { id: ProgrammeId },
     /// A place, with the programmes it takes part in.
-    Place { id: i64, programme_ids: &'a [i64] },
+    Place { id: PlaceId, programme_ids: &'a [ProgrammeId] },
     /// A place's application to a round. `submitted` is true once it has been submitted
     /// (panel members read only submitted applications).
     Application {
-        place_id: i64,
-        programme_id: i64,
-        round_id: i64,
+        place_id: PlaceId,
+        programme_id: ProgrammeId,
+        round_id: RoundId,
         submitted: bool,
     },
     /// A round's application form. Before the round opens its form may still change, so
     /// only the programme's admins read it (the pages show applicants a form only once the
     /// round is open); afterwards anyone signed in may.
-    RoundForm { programme_id: i64, open: bool },
+    RoundForm { programme_id: ProgrammeId, open: bool },
     /// A place's Health and Wellbeing Board chair contact, which every programme the place
     /// takes part in sends its sign-off requests to.
-    PlaceChair { programme_ids: &'a [i64] },
+    PlaceChair { programme_ids: &'a [ProgrammeId] },
     /// A person's account.
-    Account { user_id: i64 },
+    Account { user_id: UserId },
     /// An API token, by the account it belongs to.
-    ApiToken { owner_id: i64 },
+    ApiToken { owner_id: UserId },
     /// The whole service: people, roles, the audit log.
     Service,
 }
@@ -61,10 +62,10 @@ impl Principal {
         self.holds(Role::ServiceAdmin, None)
     }
 
-    fn administers(&self, programme_id: i64) -> bool {
+    fn administers(&self, programme_id: ProgrammeId) -> bool {
         self.grants
             .iter()
-            .any(|g| g.role == Role::ProgrammeAdmin && g.scope_id == Some(programme_id))
+            .any(|g| g.role == Role::ProgrammeAdmin && g.scope_id == Some(programme_id.0))
     }
 
     /// The most senior role held, for the header and the dashboard.
@@ -86,7 +87,7 @@ pub fn allows(who: &Principal, action: Action, resource: Resource<'_>) -> bool {
             let leads = who
                 .grants
                 .iter()
-                .any(|g| g.role == Role::PlaceLead && g.scope_id == Some(id));
+                .any(|g| g.role == Role::PlaceLead && g.scope_id == Some(id.0));
             let admin = programme_ids.iter().any(|p| who.administers(*p));
             match action {
                 Action::View => leads || admin,
@@ -104,7 +105,7 @@ pub fn allows(who: &Principal, action: Action, resource: Resource<'_>) -> bool {
             let leads = who
                 .grants
                 .iter()
-                .any(|g| g.role == Role::PlaceLead && g.scope_id == Some(place_id));
+                .any(|g| g.role == Role::PlaceLead && g.scope_id == Some(place_id.0));
             match action {
                 // Answers are written by the place's leads only; admins run the round
                 // (deadlines, exports) through the programme.
@@ -116,7 +117,7 @@ pub fn allows(who: &Principal, action: Action, resource: Resource<'_>) -> bool {
                             && who
                                 .grants
                                 .iter()
-                                .any(|g| g.role == Role::PanelMember && g.scope_id == Some(round_id)))
+                                .any(|g| g.role == Role::PanelMember && g.scope_id == Some(round_id.0)))
                 }
             }
         }
@@ -141,7 +142,7 @@ mod tests {
 
     fn person(id: i64, grants: &[(Role, Option<i64>)]) -> Principal {
         Principal {
-            user_id: id,
+            user_id: UserId(id),
             grants: grants
                 .iter()
                 .map(|(role, scope_id)| Grant {
@@ -155,8 +156,8 @@ mod tests {
     #[test]
     fn programme_admin_sees_only_their_programme() {
         let admin = person(1, &[(Role::ProgrammeAdmin, Some(10))]);
-        assert!(allows(&admin, Action::Edit, Resource::Programme { id: 10 }));
-        assert!(!allows(&admin, Action::View, Resource::Programme { id: 11 }));
+        assert!(allows(&admin, Action::Edit, Resource::Programme { id: ProgrammeId(10) }));
+        assert!(!allows(&admin, Action::View, Resource::Programme { id: ProgrammeId(11) }));
         assert!(!allows(&admin, Action::View, Resource::Service));
     }
 
@@ -167,24 +168,24 @@ mod tests {
             &lead,
             Action::View,
             Resource::Place {
-                id: 5,
-                programme_ids: &[10]
+                id: PlaceId(5),
+                programme_ids: &[ProgrammeId(10)]
             }
         ));
         assert!(!allows(
             &lead,
             Action::Edit,
             Resource::Place {
-                id: 5,
-                programme_ids: &[10]
+                id: PlaceId(5),
+                programme_ids: &[ProgrammeId(10)]
             }
         ));
         assert!(!allows(
             &lead,
             Action::View,
             Resource::Place {
-                id: 6,
-                programme_ids: &[10]
+                id: PlaceId(6),
+                programme_ids: &[ProgrammeId(10)]
             }
         ));
     }
@@ -196,16 +197,16 @@ mod tests {
             &admin,
             Action::Edit,
             Resource::Place {
-                id: 5,
-                programme_ids: &[9, 10]
+                id: PlaceId(5),
+                programme_ids: &[ProgrammeId(9), ProgrammeId(10)]
             }
         ));
         assert!(!allows(
             &admin,
             Action::View,
             Resource::Place {
-                id: 5,
-                programme_ids: &[9]
+                id: PlaceId(5),
+                programme_ids: &[ProgrammeId(9)]
             }
         ));
     }
@@ -213,29 +214,29 @@ mod tests {
     #[test]
     fn accounts_and_tokens_belong_to_their_owner() {
         let someone = person(3, &[(Role::Enabler, None)]);
-        assert!(allows(&someone, Action::Edit, Resource::ApiToken { owner_id: 3 }));
+        assert!(allows(&someone, Action::Edit, Resource::ApiToken { owner_id: UserId(3) }));
         assert!(!allows(
             &someone,
             Action::Edit,
-            Resource::ApiToken { owner_id: 4 }
+            Resource::ApiToken { owner_id: UserId(4) }
         ));
-        assert!(!allows(&someone, Action::View, Resource::Account { user_id: 4 }));
+        assert!(!allows(&someone, Action::View, Resource::Account { user_id: UserId(4) }));
     }
 
     #[test]
     fn service_admin_may_do_anything() {
         let root = person(9, &[(Role::ServiceAdmin, None)]);
         assert!(allows(&root, Action::Edit, Resource::Service));
-        assert!(allows(&root, Action::Edit, Resource::Programme { id: 77 }));
+        assert!(allows(&root, Action::Edit, Resource::Programme { id: ProgrammeId(77) }));
         assert_eq!(root.main_role(), Some(Role::ServiceAdmin));
     }
 
     #[test]
     fn applications_are_written_by_their_leads_and_read_by_the_round() {
         let app = |submitted| Resource::Application {
-            place_id: 5,
-            programme_id: 10,
-            round_id: 20,
+            place_id: PlaceId(5),
+            programme_id: ProgrammeId(10),
+            round_id: RoundId(20),
             submitted,
         };
         let lead = person(2, &[(Role::PlaceLead, Some(5))]);
@@ -256,7 +257,7 @@ mod tests {
     #[test]
     fn no_grants_no_access() {
         let nobody = person(5, &[]);
-        assert!(!allows(&nobody, Action::View, Resource::Programme { id: 1 }));
+        assert!(!allows(&nobody, Action::View, Resource::Programme { id: ProgrammeId(1) }));
         assert_eq!(nobody.main_role(), None);
     }
 
@@ -265,7 +266,7 @@ mod tests {
         let admin = person(1, &[(Role::ProgrammeAdmin, Some(10))]);
         let lead = person(2, &[(Role::PlaceLead, Some(3))]);
         let closed_form = Resource::RoundForm {
-            programme_id: 10,
+            programme_id: ProgrammeId(10),
             open: false,
         };
         assert!(allows(&admin, Action::View, closed_form));
@@ -274,7 +275,7 @@ mod tests {
             &lead,
             Action::View,
             Resource::RoundForm {
-                programme_id: 10,
+                programme_id: ProgrammeId(10),
                 open: true
             }
         ));
@@ -282,7 +283,7 @@ mod tests {
             &lead,
             Action::Edit,
             Resource::RoundForm {
-                programme_id: 10,
+                programme_id: ProgrammeId(10),
                 open: true
             }
         ));
@@ -297,7 +298,7 @@ mod tests {
         );
         let service = person(3, &[(Role::ServiceAdmin, None)]);
         let shared = Resource::PlaceChair {
-            programme_ids: &[10, 11],
+            programme_ids: &[ProgrammeId(10), ProgrammeId(11)],
         };
         assert!(!allows(&admin, Action::Edit, shared));
         assert!(allows(&both, Action::Edit, shared));
@@ -305,7 +306,7 @@ mod tests {
         assert!(allows(
             &admin,
             Action::Edit,
-            Resource::PlaceChair { programme_ids: &[10] }
+            Resource::PlaceChair { programme_ids: &[ProgrammeId(10)] }
         ));
         assert!(!allows(
             &admin,

@@ -1,5 +1,6 @@
 //! Programmes, their partners and fund, rounds, places and organisations.
 
+use crate::ids::{PlaceId, ProgrammeId, RoundId};
 use crate::money::Pence;
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -232,8 +233,8 @@ mod tests {
 /// A call for applications.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Round {
-    pub id: i64,
-    pub programme_id: i64,
+    pub id: RoundId,
+    pub programme_id: ProgrammeId,
     pub slug: String,
     pub name: String,
     pub reference_prefix: String,
@@ -254,7 +255,7 @@ pub struct Round {
 /// A local area taking part in programmes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Place {
-    pub id: i64,
+    pub id: PlaceId,
     pub reference: String,
     pub name: String,
     pub kind: PlaceKind,
@@ -263,7 +264,7 @@ pub struct Place {
     pub hwb_chair_name: Option<String>,
     pub hwb_chair_email: Option<String>,
     /// The programmes this place takes part in.
-    pub programme_ids: Vec<i64>,
+    pub programme_ids: Vec<ProgrammeId>,
     /// Where it stands in each of those programmes, in the same order: a place shared by
     /// programmes has a status and a breakthrough issue in each.
     pub memberships: Vec<PlaceInProgramme>,
@@ -272,7 +273,7 @@ pub struct Place {
 /// A place's standing in one programme.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlaceInProgramme {
-    pub programme_id: i64,
+    pub programme_id: ProgrammeId,
     /// "underway", "applicant", ...
     pub status: Option<String>,
     pub breakthrough_issue: Option<String>,
@@ -280,7 +281,7 @@ pub struct PlaceInProgramme {
 
 impl Place {
     /// Where the place stands in one programme, if it takes part in it.
-    pub fn in_programme(&self, programme_id: i64) -> Option<&PlaceInProgramme> {
+    pub fn in_programme(&self, programme_id: ProgrammeId) -> Option<&PlaceInProgramme> {
         self.memberships.iter().find(|m| m.programme_id == programme_id)
     }
 }
@@ -288,7 +289,7 @@ impl Place {
 /// A programme with its fund worked out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Programme {
-    pub id: i64,
+    pub id: ProgrammeId,
     pub slug: String,
     pub name: String,
     pub summary: String,

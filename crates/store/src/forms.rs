@@ -1,6 +1,7 @@
 //! Application forms: one row per version of a round's form. The newest version is the
 //! one new applications use; an application keeps the version it was started on.
 
+use convene_domain::{RoundId};
 use crate::{Db, Result, StoreError, Tx, on_db, on_tx};
 use convene_domain::Timestamp;
 use convene_domain::forms::FormDefinition;
@@ -34,24 +35,24 @@ fn to_form((id, round_id, version, definition, created_at, published_at): Row) -
 const COLUMNS: &str = "id, round_id, version, definition, created_at, published_at";
 
 /// The version of a round's form that new applications use: the newest published one.
-pub async fn current(db: &Db, round_id: i64) -> Result<Option<StoredForm>> {
+pub async fn current(db: &Db, round_id: RoundId) -> Result<Option<StoredForm>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM forms WHERE round_id = $1 AND published_at IS NOT NULL ORDER BY version DESC LIMIT 1"
     );
     let row: Option<Row> = on_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(round_id)
+        .bind(round_id.0)
         .fetch_optional(pool)
         .await?);
     row.map(to_form).transpose()
 }
 
 /// A newer version being prepared (not yet published), if there is one.
-pub async fn draft(db: &Db, round_id: i64) -> Result<Option<StoredForm>> {
+pub async fn draft(db: &Db, round_id: RoundId) -> Result<Option<StoredForm>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM forms WHERE round_id = $1 AND published_at IS NULL ORDER BY version DESC LIMIT 1"
     );
     let row: Option<Row> = on_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(round_id)
+        .bind(round_id.0)
         .fetch_optional(pool)
         .await?);
     row.map(to_form).transpose()
@@ -75,7 +76,7 @@ fn encode(definition: &FormDefinition) -> Result<String> {
 /// returns its id and version number.
 pub async fn insert_version(
     tx: &mut Tx,
-    round_id: i64,
+    round_id: RoundId,
     definition: &FormDefinition,
     now: Timestamp,
     published: bool,
@@ -84,14 +85,14 @@ pub async fn insert_version(
     on_tx!(tx, |conn| {
         let (version,): (i64,) =
             sqlx::query_as("SELECT COALESCE(MAX(version), 0) + 1 FROM forms WHERE round_id = $1")
-                .bind(round_id)
+                .bind(round_id.0)
                 .fetch_one(&mut *conn)
                 .await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO forms (round_id, version, definition, created_at, published_at) VALUES ($1, $2, $3, $4, $5) \
              RETURNING id",
         )
-        .bind(round_id)
+        .bind(round_id.0)
         .bind(version)
         .bind(&json)
         .bind(now.0)
@@ -133,10 +134,10 @@ pub async fn publish(tx: &mut Tx, form_id: i64, now: Timestamp) -> Result<bool> 
 
 /// Every version of a round's form, oldest first (exports read each answer against the
 /// version its application was started on).
-pub async fn all_versions(db: &Db, round_id: i64) -> Result<Vec<StoredForm>> {
+pub async fn all_versions(db: &Db, round_id: RoundId) -> Result<Vec<StoredForm>> {
     let sql = format!("SELECT {COLUMNS} FROM forms WHERE round_id = $1 ORDER BY version");
     let rows: Vec<Row> = on_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(round_id)
+        .bind(round_id.0)
         .fetch_all(pool)
         .await?);
     rows.into_iter().map(to_form).collect()

@@ -1,6 +1,7 @@
 //! News and announcements, of a programme or of the whole service, public from their
 //! publish time (which may be in the future), with tags that relate them.
 
+use convene_domain::{ProgrammeId};
 use crate::{Db, Result, Tx, on_db, on_tx};
 use convene_domain::Timestamp;
 use std::collections::HashMap;
@@ -212,10 +213,10 @@ pub async fn published(
 }
 
 /// Every item of a programme, scheduled ones included, newest publish time first (admins).
-pub async fn of_programme(db: &Db, programme_id: i64) -> Result<Vec<NewsItem>> {
+pub async fn of_programme(db: &Db, programme_id: ProgrammeId) -> Result<Vec<NewsItem>> {
     let sql = format!("{ITEM_SELECT} WHERE programme_id = $1 ORDER BY publish_at DESC, id DESC");
     let rows: Vec<ItemRow> = on_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(programme_id)
+        .bind(programme_id.0)
         .fetch_all(pool)
         .await?);
     with_tags(db, rows).await

@@ -1,6 +1,7 @@
 //! Organisations and places as imported from spreadsheets: upserted by their identifiers,
 //! so importing the same file twice changes nothing.
 
+use convene_domain::{PlaceId};
 use crate::{Db, Result, Tx, on_db, on_tx};
 use convene_domain::audit::AuditAction;
 use convene_domain::imports::{NewOrganisation, NewPlace};
@@ -76,13 +77,13 @@ pub async fn upsert_place(
 }
 
 /// The org-ids of a place's partner organisations, sorted.
-pub async fn place_partner_org_ids(tx: &mut Tx, place_id: i64) -> Result<Vec<String>> {
+pub async fn place_partner_org_ids(tx: &mut Tx, place_id: PlaceId) -> Result<Vec<String>> {
     on_tx!(tx, |conn| {
         let rows: Vec<(String,)> = sqlx::query_as(
             "SELECT o.org_id FROM place_partners pp JOIN organisations o ON o.id = pp.organisation_id \
              WHERE pp.place_id = $1 ORDER BY o.org_id",
         )
-        .bind(place_id)
+        .bind(place_id.0)
         .fetch_all(conn)
         .await?;
         Ok(rows.into_iter().map(|(o,)| o).collect())
@@ -90,13 +91,13 @@ pub async fn place_partner_org_ids(tx: &mut Tx, place_id: i64) -> Result<Vec<Str
 }
 
 /// A place's partner organisations as (org-id, name), by name.
-pub async fn place_partners(db: &Db, place_id: i64) -> Result<Vec<(String, String)>> {
+pub async fn place_partners(db: &Db, place_id: PlaceId) -> Result<Vec<(String, String)>> {
     on_db!(db, |pool| {
         let rows: Vec<(String, String)> = sqlx::query_as(
             "SELECT o.org_id, o.name FROM place_partners pp JOIN organisations o ON o.id = pp.organisation_id \
              WHERE pp.place_id = $1 ORDER BY o.name",
         )
-        .bind(place_id)
+        .bind(place_id.0)
         .fetch_all(pool)
         .await?;
         Ok(rows)

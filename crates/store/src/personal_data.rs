@@ -6,6 +6,7 @@
 //! new table that holds personal data has one obvious place to be added. The erasure test
 //! dumps every table and checks nothing of the person is left.
 
+use convene_domain::{UserId};
 use crate::{Db, Result, Tx, on_db, on_tx};
 use convene_domain::Timestamp;
 use convene_domain::links::redact_links;
@@ -206,12 +207,12 @@ pub struct UploadedFile {
 }
 
 /// Every file the account uploaded.
-pub async fn uploads_by(db: &Db, user_id: i64) -> Result<Vec<UploadedFile>> {
+pub async fn uploads_by(db: &Db, user_id: UserId) -> Result<Vec<UploadedFile>> {
     let rows: Vec<(i64, String, String, i64, Vec<u8>)> = on_db!(db, |pool| {
         sqlx::query_as(
             "SELECT application_id, file_name, content_type, created_at, content FROM uploads WHERE uploaded_by = $1 ORDER BY id",
         )
-        .bind(user_id)
+        .bind(user_id.0)
         .fetch_all(pool)
         .await?
     });
@@ -245,16 +246,16 @@ pub async fn subject_by_email(db: &Db, email: &str) -> Result<Subject> {
 }
 
 /// The account with this id as a subject (`None` when there is no such account).
-pub async fn subject_by_user(db: &Db, user_id: i64) -> Result<Option<Subject>> {
+pub async fn subject_by_user(db: &Db, user_id: UserId) -> Result<Option<Subject>> {
     let row: Option<(String,)> = on_db!(db, |pool| {
         sqlx::query_as("SELECT email FROM users WHERE id = $1")
-            .bind(user_id)
+            .bind(user_id.0)
             .fetch_optional(pool)
             .await?
     });
     Ok(row.map(|(email,)| Subject {
         email: email.to_lowercase(),
-        user_id: Some(user_id),
+        user_id: Some(user_id.0),
     }))
 }
 
@@ -271,10 +272,10 @@ pub async fn holdings(db: &Db, subject: &Subject) -> Result<Map<String, Value>> 
 }
 
 /// When the account was erased, if it was.
-pub async fn erased_at(db: &Db, user_id: i64) -> Result<Option<Timestamp>> {
+pub async fn erased_at(db: &Db, user_id: UserId) -> Result<Option<Timestamp>> {
     let row: Option<(Option<i64>,)> = on_db!(db, |pool| {
         sqlx::query_as("SELECT erased_at FROM users WHERE id = $1")
-            .bind(user_id)
+            .bind(user_id.0)
             .fetch_optional(pool)
             .await?
     });
@@ -437,7 +438,7 @@ pub async fn erase(tx: &mut Tx, subject: &Subject, name: Option<&str>, now: Time
                     Param::EmailWithin => query.bind(email_within.clone()),
                     Param::NameWithin => query.bind(name_within.clone()),
                     Param::PasswordThrottle => query.bind(crate::throttle::password_key(&email)),
-                    Param::CodeThrottle => query.bind(crate::throttle::code_key(user_id)),
+                    Param::CodeThrottle => query.bind(crate::throttle::code_key(UserId(user_id))),
                 };
             }
             query.execute(&mut *conn).await?;

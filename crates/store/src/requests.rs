@@ -2,6 +2,7 @@
 //! by an admin with a reason, and an admin's emailed invitation with a role. Later roles
 //! (joining an enabler pool) use the same request records.
 
+use convene_domain::{PlaceId, ProgrammeId, UserId};
 use crate::tokens::LinkState;
 use crate::{Db, Result, StoreError, Tx, on_db, on_tx};
 use convene_domain::Timestamp;
@@ -125,10 +126,10 @@ async fn select(db: &Db, filter: &str, id: i64) -> Result<Vec<RoleRequest>> {
 /// Records a request to hold `role` over a place, through one programme.
 pub async fn create(
     tx: &mut Tx,
-    user_id: i64,
+    user_id: UserId,
     role: Role,
-    place_id: i64,
-    programme_id: i64,
+    place_id: PlaceId,
+    programme_id: ProgrammeId,
     reason: &str,
     now: Timestamp,
 ) -> Result<i64> {
@@ -137,10 +138,10 @@ pub async fn create(
             "INSERT INTO role_requests (user_id, role, scope_id, programme_id, reason, status, created_at) \
              VALUES ($1, $2, $3, $4, $5, 'pending', $6) RETURNING id",
         )
-        .bind(user_id)
+        .bind(user_id.0)
         .bind(role.key())
-        .bind(place_id)
-        .bind(programme_id)
+        .bind(place_id.0)
+        .bind(programme_id.0)
         .bind(reason)
         .bind(now.0)
         .fetch_one(conn)
@@ -155,22 +156,22 @@ pub async fn by_id(db: &Db, id: i64) -> Result<Option<RoleRequest>> {
 }
 
 /// A programme's requests: waiting ones first (oldest first), then decided ones, newest first.
-pub async fn for_programme(db: &Db, programme_id: i64) -> Result<Vec<RoleRequest>> {
+pub async fn for_programme(db: &Db, programme_id: ProgrammeId) -> Result<Vec<RoleRequest>> {
     select(
         db,
         "WHERE r.programme_id = $1 ORDER BY CASE WHEN r.status = 'pending' THEN 0 ELSE 1 END, \
          CASE WHEN r.status = 'pending' THEN r.created_at ELSE -r.created_at END, r.id",
-        programme_id,
+        programme_id.0,
     )
     .await
 }
 
 /// A person's own requests, newest first.
-pub async fn of_user(db: &Db, user_id: i64) -> Result<Vec<RoleRequest>> {
+pub async fn of_user(db: &Db, user_id: UserId) -> Result<Vec<RoleRequest>> {
     select(
         db,
         "WHERE r.user_id = $1 ORDER BY r.created_at DESC, r.id DESC",
-        user_id,
+        user_id.0,
     )
     .await
 }
@@ -225,7 +226,7 @@ pub async fn create_invitation(
     email: &str,
     role: Role,
     scope_id: Option<i64>,
-    programme_id: i64,
+    programme_id: ProgrammeId,
     digest: &str,
     invited_by: i64,
     now: Timestamp,
@@ -239,7 +240,7 @@ pub async fn create_invitation(
         .bind(email)
         .bind(role.key())
         .bind(scope_id)
-        .bind(programme_id)
+        .bind(programme_id.0)
         .bind(digest)
         .bind(invited_by)
         .bind(now.0)
@@ -308,7 +309,7 @@ pub async fn invitation(
 pub async fn accept_invitation(
     tx: &mut Tx,
     digest: &str,
-    user_id: i64,
+    user_id: UserId,
     now: Timestamp,
 ) -> Result<Option<Invitation>> {
     let row: Option<InvitationRow> = on_tx!(tx, |conn| {
@@ -317,7 +318,7 @@ pub async fn accept_invitation(
              AND accepted_at IS NULL AND expires_at > $1 RETURNING id, email, role, scope_id, programme_id, invited_by",
         )
         .bind(now.0)
-        .bind(user_id)
+        .bind(user_id.0)
         .bind(digest)
         .fetch_optional(conn)
         .await?

@@ -1,5 +1,6 @@
 //! Retention rules per programme, applying them, and the log of each run with its counts.
 
+use convene_domain::{ProgrammeId};
 use crate::{Db, Result, StoreError, Tx, on_db, on_tx};
 use convene_domain::Timestamp;
 use convene_domain::retention::{RetentionKind, days_in_micros};
@@ -47,19 +48,19 @@ pub async fn rules(db: &Db, programme_id: Option<i64>) -> Result<Vec<Rule>> {
 /// Sets (or, with `None`, removes) a programme's rule for one kind of record.
 pub async fn set_rule(
     tx: &mut Tx,
-    programme_id: i64,
+    programme_id: ProgrammeId,
     kind: RetentionKind,
     after_days: Option<i64>,
 ) -> Result<()> {
     on_tx!(tx, |conn| {
         sqlx::query("DELETE FROM retention_rules WHERE programme_id = $1 AND kind = $2")
-            .bind(programme_id)
+            .bind(programme_id.0)
             .bind(kind.key())
             .execute(&mut *conn)
             .await?;
         if let Some(days) = after_days {
             sqlx::query("INSERT INTO retention_rules (programme_id, kind, after_days) VALUES ($1, $2, $3)")
-                .bind(programme_id)
+                .bind(programme_id.0)
                 .bind(kind.key())
                 .bind(days)
                 .execute(&mut *conn)
@@ -128,13 +129,13 @@ pub async fn last_run_by(db: &Db, triggered_by: &str) -> Result<Option<Timestamp
 }
 
 /// A programme's most recent run lines, newest first.
-pub async fn recent_runs(db: &Db, programme_id: i64, limit: i64) -> Result<Vec<RunLine>> {
+pub async fn recent_runs(db: &Db, programme_id: ProgrammeId, limit: i64) -> Result<Vec<RunLine>> {
     let rows: Vec<(i64, String, Option<i64>, String, i64)> = on_db!(db, |pool| {
         sqlx::query_as(
             "SELECT at, triggered_by, programme_id, kind, removed FROM retention_runs WHERE programme_id = $1 \
              ORDER BY at DESC, id DESC LIMIT $2",
         )
-        .bind(programme_id)
+        .bind(programme_id.0)
         .bind(limit)
         .fetch_all(pool)
         .await?

@@ -1,5 +1,6 @@
 //! Sign-in sessions, kept in the database so several servers share them.
 
+use convene_domain::{UserId};
 use crate::{Db, Result, on_db};
 use convene_domain::Timestamp;
 
@@ -84,10 +85,10 @@ pub async fn delete(db: &Db, id: &str) -> Result<()> {
 }
 
 /// Ends every session of a person ("sign out everywhere", password change, erasure).
-pub async fn delete_for_user(db: &Db, user_id: i64) -> Result<u64> {
+pub async fn delete_for_user(db: &Db, user_id: UserId) -> Result<u64> {
     let done = on_db!(db, |pool| {
         sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-            .bind(user_id)
+            .bind(user_id.0)
             .execute(pool)
             .await?
             .rows_affected()
@@ -108,10 +109,10 @@ pub async fn delete_expired(db: &Db, now: Timestamp) -> Result<u64> {
 }
 
 /// How many live sessions a person has (browsers and devices signed in).
-pub async fn count_for_user(db: &Db, user_id: i64, now: Timestamp) -> Result<i64> {
+pub async fn count_for_user(db: &Db, user_id: UserId, now: Timestamp) -> Result<i64> {
     let (n,): (i64,) = on_db!(db, |pool| {
         sqlx::query_as("SELECT COUNT(*) FROM sessions WHERE user_id = $1 AND expires_at > $2")
-            .bind(user_id)
+            .bind(user_id.0)
             .bind(now.0)
             .fetch_one(pool)
             .await?
@@ -120,10 +121,10 @@ pub async fn count_for_user(db: &Db, user_id: i64, now: Timestamp) -> Result<i64
 }
 
 /// Ends every session of a person but one (after a password change, keep the one in use).
-pub async fn delete_others(db: &Db, user_id: i64, keep: &str) -> Result<u64> {
+pub async fn delete_others(db: &Db, user_id: UserId, keep: &str) -> Result<u64> {
     let done = on_db!(db, |pool| {
         sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id <> $2")
-            .bind(user_id)
+            .bind(user_id.0)
             .bind(keep)
             .execute(pool)
             .await?

@@ -2,6 +2,7 @@
 //! contacts the applicant names each get a link. A link works once (spent by the
 //! confirming POST, not by opening it), expires, and is voided when the answers change.
 
+use convene_domain::{ApplicationId};
 use crate::{Db, Result, Tx, on_db, on_tx};
 use convene_domain::Timestamp;
 
@@ -22,7 +23,7 @@ pub struct Contact {
 /// [`crate::StoreError::Duplicate`].
 pub async fn add_contact(
     tx: &mut Tx,
-    application_id: i64,
+    application_id: ApplicationId,
     name: &str,
     email: &str,
     organisation: &str,
@@ -31,7 +32,7 @@ pub async fn add_contact(
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO application_contacts (application_id, name, email, organisation) VALUES ($1, $2, $3, $4) RETURNING id",
         )
-        .bind(application_id)
+        .bind(application_id.0)
         .bind(name)
         .bind(email)
         .bind(organisation)
@@ -44,7 +45,7 @@ pub async fn add_contact(
 /// Removes a partner contact of an application, and voids any link sent to them.
 pub async fn remove_contact(
     tx: &mut Tx,
-    application_id: i64,
+    application_id: ApplicationId,
     contact_id: i64,
     now: Timestamp,
 ) -> Result<bool> {
@@ -53,7 +54,7 @@ pub async fn remove_contact(
             "DELETE FROM application_contacts WHERE id = $1 AND application_id = $2 RETURNING email",
         )
         .bind(contact_id)
-        .bind(application_id)
+        .bind(application_id.0)
         .fetch_optional(&mut *conn)
         .await?;
         let Some((email,)) = removed else {
@@ -62,7 +63,7 @@ pub async fn remove_contact(
         sqlx::query(
             "UPDATE signoffs SET voided_at = $3 WHERE application_id = $1 AND contact_email = $2 AND voided_at IS NULL",
         )
-        .bind(application_id)
+        .bind(application_id.0)
         .bind(&email)
         .bind(now.0)
         .execute(conn)
@@ -72,12 +73,12 @@ pub async fn remove_contact(
 }
 
 /// The partner contacts of an application, by name.
-pub async fn contacts(db: &Db, application_id: i64) -> Result<Vec<Contact>> {
+pub async fn contacts(db: &Db, application_id: ApplicationId) -> Result<Vec<Contact>> {
     let rows: Vec<(i64, String, String, String)> = on_db!(db, |pool| {
         sqlx::query_as(
             "SELECT id, name, email, organisation FROM application_contacts WHERE application_id = $1 ORDER BY name, id",
         )
-        .bind(application_id)
+        .bind(application_id.0)
         .fetch_all(pool)
         .await?
     });
@@ -163,13 +164,13 @@ pub struct NewRequest<'a> {
 }
 
 /// Records a link sent, voiding any earlier link to the same person that is still open.
-pub async fn request(tx: &mut Tx, application_id: i64, new: &NewRequest<'_>, now: Timestamp) -> Result<i64> {
+pub async fn request(tx: &mut Tx, application_id: ApplicationId, new: &NewRequest<'_>, now: Timestamp) -> Result<i64> {
     on_tx!(tx, |conn| {
         sqlx::query(
             "UPDATE signoffs SET voided_at = $3 WHERE application_id = $1 AND contact_email = $2 \
              AND voided_at IS NULL AND confirmed_at IS NULL",
         )
-        .bind(application_id)
+        .bind(application_id.0)
         .bind(new.email)
         .bind(now.0)
         .execute(&mut *conn)
@@ -178,7 +179,7 @@ pub async fn request(tx: &mut Tx, application_id: i64, new: &NewRequest<'_>, now
             "INSERT INTO signoffs (application_id, kind, contact_name, contact_email, organisation, token_digest, \
              answers_digest, requested_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
         )
-        .bind(application_id)
+        .bind(application_id.0)
         .bind(new.kind)
         .bind(new.name)
         .bind(new.email)
@@ -204,12 +205,12 @@ pub async fn by_token(db: &Db, token_digest: &str) -> Result<Option<Signoff>> {
 }
 
 /// Every link sent for an application, newest first.
-pub async fn for_application(db: &Db, application_id: i64) -> Result<Vec<Signoff>> {
+pub async fn for_application(db: &Db, application_id: ApplicationId) -> Result<Vec<Signoff>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM signoffs WHERE application_id = $1 ORDER BY requested_at DESC, id DESC"
     );
     let rows: Vec<Row> = on_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(application_id)
+        .bind(application_id.0)
         .fetch_all(pool)
         .await?);
     Ok(rows.into_iter().map(to_signoff).collect())

@@ -8,6 +8,7 @@
 //! `sign_in_failures` keeps a plain record of failed sign-ins for subject access.
 //! Why: docs/decisions/0002-throttles-counted-in-one-statement.md.
 
+use convene_domain::{UserId};
 use crate::{Db, Result, on_db};
 use convene_domain::Timestamp;
 use convene_domain::accounts::sign_in_delay_seconds;
@@ -38,7 +39,7 @@ pub fn client_key(client: &str) -> String {
 }
 
 /// The counter of two-factor code tries for an account; a right password never clears it.
-pub fn code_key(user_id: i64) -> String {
+pub fn code_key(user_id: UserId) -> String {
     format!("code:{user_id}")
 }
 

@@ -3,6 +3,7 @@
 //! early). Only a digest of each secret is stored. The use cases reach links through
 //! `convene_app::links`, never these functions directly.
 
+use convene_domain::{UserId};
 use crate::{Db, Result, Tx, on_db, on_tx};
 use convene_domain::Timestamp;
 
@@ -31,7 +32,7 @@ fn to_token((id, user_id, name, created_at, last_used_at): TokenRow) -> ApiToken
 /// Stores a new API token by its digest.
 pub async fn create_api_token(
     tx: &mut Tx,
-    user_id: i64,
+    user_id: UserId,
     name: &str,
     digest: &str,
     now: Timestamp,
@@ -40,7 +41,7 @@ pub async fn create_api_token(
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO api_tokens (user_id, name, token_digest, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
         )
-        .bind(user_id)
+        .bind(user_id.0)
         .bind(name)
         .bind(digest)
         .bind(now.0)
@@ -51,13 +52,13 @@ pub async fn create_api_token(
 }
 
 /// A person's live tokens, newest first.
-pub async fn api_tokens_of(db: &Db, user_id: i64) -> Result<Vec<ApiToken>> {
+pub async fn api_tokens_of(db: &Db, user_id: UserId) -> Result<Vec<ApiToken>> {
     let rows: Vec<TokenRow> = on_db!(db, |pool| {
         sqlx::query_as(
             "SELECT id, user_id, name, created_at, last_used_at FROM api_tokens \
              WHERE user_id = $1 AND revoked_at IS NULL ORDER BY id DESC",
         )
-        .bind(user_id)
+        .bind(user_id.0)
         .fetch_all(pool)
         .await?
     });
@@ -118,16 +119,16 @@ pub async fn revoke_api_token(tx: &mut Tx, id: i64, now: Timestamp) -> Result<bo
 /// Revokes every credential of an account but its password: its API tokens and its unspent
 /// email links (password resets, address confirmations and pending email changes), after a
 /// password reset or change or "sign out everywhere". Returns how many were ended.
-pub async fn revoke_all_for_user(tx: &mut Tx, user_id: i64, now: Timestamp) -> Result<u64> {
+pub async fn revoke_all_for_user(tx: &mut Tx, user_id: UserId, now: Timestamp) -> Result<u64> {
     Ok(revoke_api_tokens_of_user(tx, user_id, now).await? + void_links_of_user(tx, user_id, now).await?)
 }
 
 /// Revokes every live API token of an account. Returns how many were revoked.
-pub async fn revoke_api_tokens_of_user(tx: &mut Tx, user_id: i64, now: Timestamp) -> Result<u64> {
+pub async fn revoke_api_tokens_of_user(tx: &mut Tx, user_id: UserId, now: Timestamp) -> Result<u64> {
     on_tx!(tx, |conn| {
         let done =
             sqlx::query("UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL")
-                .bind(user_id)
+                .bind(user_id.0)
                 .bind(now.0)
                 .execute(conn)
                 .await?;
@@ -137,7 +138,7 @@ pub async fn revoke_api_tokens_of_user(tx: &mut Tx, user_id: i64, now: Timestamp
 
 /// Spends every unspent email link of an account (password resets, address confirmations
 /// and pending email changes), so none works any more. Returns how many were ended.
-pub async fn void_links_of_user(tx: &mut Tx, user_id: i64, now: Timestamp) -> Result<u64> {
+pub async fn void_links_of_user(tx: &mut Tx, user_id: UserId, now: Timestamp) -> Result<u64> {
     on_tx!(tx, |conn| {
         let mut ended = 0;
         for sql in [
@@ -145,7 +146,7 @@ pub async fn void_links_of_user(tx: &mut Tx, user_id: i64, now: Timestamp) -> Re
             "UPDATE email_verifications SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL",
         ] {
             ended += sqlx::query(sql)
-                .bind(user_id)
+                .bind(user_id.0)
                 .bind(now.0)
                 .execute(&mut *conn)
                 .await?
@@ -158,7 +159,7 @@ pub async fn void_links_of_user(tx: &mut Tx, user_id: i64, now: Timestamp) -> Re
 /// Stores a password-reset link's digest; returns the link's id.
 pub async fn create_password_reset(
     tx: &mut Tx,
-    user_id: i64,
+    user_id: UserId,
     digest: &str,
     now: Timestamp,
     expires_at: Timestamp,
@@ -168,7 +169,7 @@ pub async fn create_password_reset(
             "INSERT INTO password_resets (user_id, token_digest, created_at, expires_at) VALUES ($1, $2, $3, $4) \
              RETURNING id",
         )
-        .bind(user_id)
+        .bind(user_id.0)
         .bind(digest)
         .bind(now.0)
         .bind(expires_at.0)
@@ -239,7 +240,7 @@ pub async fn spend_password_reset(tx: &mut Tx, digest: &str, now: Timestamp) -> 
 /// new one it is moving to); returns the link's id.
 pub async fn create_email_verification(
     tx: &mut Tx,
-    user_id: i64,
+    user_id: UserId,
     email: &str,
     digest: &str,
     return_to: &str,
@@ -251,7 +252,7 @@ pub async fn create_email_verification(
             "INSERT INTO email_verifications (user_id, email, token_digest, return_to, created_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
-        .bind(user_id)
+        .bind(user_id.0)
         .bind(email)
         .bind(digest)
         .bind(return_to)

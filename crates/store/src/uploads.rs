@@ -2,6 +2,7 @@
 //! servers share them and one backup holds everything. Served only after the caller has
 //! checked that the reader may read the application.
 
+use convene_domain::{ApplicationId};
 use crate::{Db, Result, Tx, on_db, on_tx};
 use convene_domain::Timestamp;
 
@@ -68,11 +69,11 @@ fn to_info(r: InfoRow) -> UploadInfo {
 const INFO: &str = "public_id, application_id, question_key, file_name, content_type, size_bytes, created_at";
 
 /// The files of an application, newest first.
-pub async fn for_application(db: &Db, application_id: i64) -> Result<Vec<UploadInfo>> {
+pub async fn for_application(db: &Db, application_id: ApplicationId) -> Result<Vec<UploadInfo>> {
     let sql =
         format!("SELECT {INFO} FROM uploads WHERE application_id = $1 ORDER BY created_at DESC, id DESC");
     let rows: Vec<InfoRow> = on_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(application_id)
+        .bind(application_id.0)
         .fetch_all(pool)
         .await?);
     Ok(rows.into_iter().map(to_info).collect())

@@ -1,5 +1,6 @@
 //! People with accounts and the roles granted to them.
 
+use convene_domain::{PlaceId, ProgrammeId, UserId};
 use crate::rows::named_row;
 use crate::{Db, Result, StoreError, Tx, on_db, on_tx};
 use convene_domain::accounts::{Grant, Role};
@@ -27,7 +28,7 @@ const USER_COLUMNS: &str =
 impl From<UserRow> for User {
     fn from(row: UserRow) -> Self {
         User {
-            id: row.id,
+            id: UserId(row.id),
             email: row.email,
             name: row.name,
             password_hash: row.password_hash,
@@ -77,7 +78,7 @@ pub async fn register(tx: &mut Tx, account: &NewAccount<'_>, now: Timestamp) -> 
 /// meanwhile.
 pub async fn take_over_unconfirmed(
     tx: &mut Tx,
-    user_id: i64,
+    user_id: UserId,
     account: &NewAccount<'_>,
     now: Timestamp,
 ) -> Result<bool> {
@@ -91,12 +92,12 @@ pub async fn take_over_unconfirmed(
         .bind(account.job_role)
         .bind(account.password_hash)
         .bind(now.0)
-        .bind(user_id)
+        .bind(user_id.0)
         .execute(&mut *conn)
         .await?;
         if done.rows_affected() == 1 {
             sqlx::query("DELETE FROM grants WHERE user_id = $1")
-                .bind(user_id)
+                .bind(user_id.0)
                 .execute(&mut *conn)
                 .await?;
         }
@@ -106,11 +107,11 @@ pub async fn take_over_unconfirmed(
 
 /// Records that the person holds their address (and moves the account to `email` when it
 /// was a change of address). False when another account has taken that address meanwhile.
-pub async fn mark_verified(tx: &mut Tx, user_id: i64, email: &str, now: Timestamp) -> Result<bool> {
+pub async fn mark_verified(tx: &mut Tx, user_id: UserId, email: &str, now: Timestamp) -> Result<bool> {
     on_tx!(tx, |conn| {
         let taken: Option<(i64,)> = sqlx::query_as("SELECT id FROM users WHERE email = $1 AND id <> $2")
             .bind(email)
-            .bind(user_id)
+            .bind(user_id.0)
             .fetch_optional(&mut *conn)
             .await?;
         if taken.is_some() {
@@ -122,7 +123,7 @@ pub async fn mark_verified(tx: &mut Tx, user_id: i64, email: &str, now: Timestam
         )
         .bind(email)
         .bind(now.0)
-        .bind(user_id)
+        .bind(user_id.0)
         .execute(conn)
         .await?;
         Ok(true)
@@ -132,7 +133,7 @@ pub async fn mark_verified(tx: &mut Tx, user_id: i64, email: &str, now: Timestam
 /// Changes the name, organisation and job role a person goes by.
 pub async fn set_profile(
     tx: &mut Tx,
-    user_id: i64,
+    user_id: UserId,
     name: &str,
     organisation: &str,
     job_role: &str,
@@ -142,7 +143,7 @@ pub async fn set_profile(
             .bind(name)
             .bind(organisation)
             .bind(job_role)
-            .bind(user_id)
+            .bind(user_id.0)
             .execute(conn)
             .await?;
         Ok(())
@@ -173,14 +174,14 @@ pub async fn create(
 }
 
 /// Gives a person a role (doing nothing if they already hold it).
-pub async fn grant(tx: &mut Tx, user_id: i64, grant: Grant, now: Timestamp) -> Result<()> {
+pub async fn grant(tx: &mut Tx, user_id: UserId, grant: Grant, now: Timestamp) -> Result<()> {
     on_tx!(tx, |conn| {
         sqlx::query(
             "INSERT INTO grants (user_id, role, scope_id, created_at) \
              SELECT $1, $2, $3, $4 WHERE NOT EXISTS (SELECT 1 FROM grants WHERE user_id = $1 AND role = $2 \
              AND (scope_id = $3 OR (scope_id IS NULL AND $3 IS NULL)))",
         )
-        .bind(user_id)
+        .bind(user_id.0)
         .bind(grant.role.key())
         .bind(grant.scope_id)
         .bind(now.0)
@@ -217,10 +218,10 @@ pub async fn by_id(db: &Db, id: i64) -> Result<Option<User>> {
 }
 
 /// Every role a person holds.
-pub async fn grants(db: &Db, user_id: i64) -> Result<Vec<Grant>> {
+pub async fn grants(db: &Db, user_id: UserId) -> Result<Vec<Grant>> {
     let rows: Vec<(String, Option<i64>)> = on_db!(db, |pool| {
         sqlx::query_as("SELECT role, scope_id FROM grants WHERE user_id = $1 ORDER BY id")
-            .bind(user_id)
+            .bind(user_id.0)
             .fetch_all(pool)
             .await?
     });
@@ -233,11 +234,11 @@ pub async fn grants(db: &Db, user_id: i64) -> Result<Vec<Grant>> {
 }
 
 /// Replaces a person's password hash.
-pub async fn set_password_hash(tx: &mut Tx, user_id: i64, password_hash: &str) -> Result<()> {
+pub async fn set_password_hash(tx: &mut Tx, user_id: UserId, password_hash: &str) -> Result<()> {
     on_tx!(tx, |conn| {
         sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
             .bind(password_hash)
-            .bind(user_id)
+            .bind(user_id.0)
             .execute(conn)
             .await?;
         Ok(())
@@ -256,13 +257,13 @@ pub async fn by_email_tx(tx: &mut Tx, email: &Email) -> Result<Option<i64>> {
 }
 
 /// The email addresses of a place's leads (people not erased), for reminders.
-pub async fn place_lead_emails(db: &Db, place_id: i64) -> Result<Vec<String>> {
+pub async fn place_lead_emails(db: &Db, place_id: PlaceId) -> Result<Vec<String>> {
     let rows: Vec<(String,)> = on_db!(db, |pool| {
         sqlx::query_as(
             "SELECT DISTINCT u.email FROM users u JOIN grants g ON g.user_id = u.id \
              WHERE g.role = 'place_lead' AND g.scope_id = $1 AND u.erased_at IS NULL ORDER BY u.email",
         )
-        .bind(place_id)
+        .bind(place_id.0)
         .fetch_all(pool)
         .await?
     });
@@ -287,13 +288,13 @@ pub async fn role_holder_emails(db: &Db, role: Role, scope_id: Option<i64>) -> R
 }
 
 /// The names of a place's current leads.
-pub async fn place_lead_names(db: &Db, place_id: i64) -> Result<Vec<String>> {
+pub async fn place_lead_names(db: &Db, place_id: PlaceId) -> Result<Vec<String>> {
     let rows: Vec<(String,)> = on_db!(db, |pool| {
         sqlx::query_as(
             "SELECT DISTINCT u.name FROM users u JOIN grants g ON g.user_id = u.id \
              WHERE g.role = 'place_lead' AND g.scope_id = $1 AND u.erased_at IS NULL ORDER BY u.name",
         )
-        .bind(place_id)
+        .bind(place_id.0)
         .fetch_all(pool)
         .await?
     });
@@ -304,7 +305,7 @@ pub async fn place_lead_names(db: &Db, place_id: i64) -> Result<Vec<String>> {
 /// for a whole list of requests).
 pub async fn place_lead_names_in(
     db: &Db,
-    programme_id: i64,
+    programme_id: ProgrammeId,
 ) -> Result<std::collections::HashMap<i64, Vec<String>>> {
     let rows: Vec<(i64, String)> = on_db!(db, |pool| {
         sqlx::query_as(
@@ -312,7 +313,7 @@ pub async fn place_lead_names_in(
              JOIN programme_places pp ON pp.place_id = g.scope_id AND pp.programme_id = $1 \
              WHERE g.role = 'place_lead' AND u.erased_at IS NULL ORDER BY u.name",
         )
-        .bind(programme_id)
+        .bind(programme_id.0)
         .fetch_all(pool)
         .await?
     });

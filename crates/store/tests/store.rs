@@ -1,6 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
 //! Store behaviour, on SQLite and on PostgreSQL alike.
 
+use convene_domain::{ApplicationId, PlaceId, ProgrammeId, UserId};
 use convene_domain::accounts::{Grant, Role};
 use convene_domain::audit::AuditAction;
 use convene_domain::{Email, Pence, Timestamp};
@@ -114,14 +115,14 @@ async fn duplicate_email_is_reported_as_such() {
         let id = users::create(&mut tx, &email, "Sam Sample", "x", NOW)
             .await
             .unwrap();
-        users::grant(&mut tx, id, Grant::new(Role::Enabler, None).unwrap(), NOW)
+        users::grant(&mut tx, UserId(id), Grant::new(Role::Enabler, None).unwrap(), NOW)
             .await
             .unwrap();
-        users::grant(&mut tx, id, Grant::new(Role::Enabler, None).unwrap(), NOW)
+        users::grant(&mut tx, UserId(id), Grant::new(Role::Enabler, None).unwrap(), NOW)
             .await
             .unwrap();
         tx.commit().await.unwrap();
-        assert_eq!(users::grants(&t.db, id).await.unwrap().len(), 1);
+        assert_eq!(users::grants(&t.db, UserId(id)).await.unwrap().len(), 1);
         let mut tx = t.db.begin().await.unwrap();
         let again = users::create(&mut tx, &email, "Sam Again", "y", NOW).await;
         assert!(
@@ -239,7 +240,7 @@ async fn sessions_expire_and_end_everywhere() {
                 .is_none(),
             "{backend:?}"
         );
-        assert_eq!(sessions::delete_for_user(&t.db, uid).await.unwrap(), 2);
+        assert_eq!(sessions::delete_for_user(&t.db, UserId(uid)).await.unwrap(), 2);
         assert!(sessions::load(&t.db, "one", NOW).await.unwrap().is_none());
         assert!(
             !sessions::update(&t.db, "one", Some(uid), "{}", NOW.plus_seconds(600))
@@ -260,7 +261,7 @@ async fn reset_links_are_single_use_and_expire() {
         let uid = users::create(&mut tx, &Email::parse("r@example.org").unwrap(), "R", "x", NOW)
             .await
             .unwrap();
-        tokens::create_password_reset(&mut tx, uid, "digest-1", NOW, NOW.plus_seconds(3600))
+        tokens::create_password_reset(&mut tx, UserId(uid), "digest-1", NOW, NOW.plus_seconds(3600))
             .await
             .unwrap();
         tx.commit().await.unwrap();
@@ -371,7 +372,7 @@ async fn imports_are_all_or_nothing_and_repeatable() {
             .unwrap();
         let mut tx = t.db.begin().await.unwrap();
         assert_eq!(
-            convene_store::organisations::place_partner_org_ids(&mut tx, id)
+            convene_store::organisations::place_partner_org_ids(&mut tx, PlaceId(id))
                 .await
                 .unwrap(),
             vec!["GB-LAE-BRK".to_string(), "GB-NHS-RX1".to_string()]
@@ -401,7 +402,7 @@ async fn draft_in_open_round(
         .unwrap()
         .unwrap();
     let mut tx = db.begin().await.unwrap();
-    let (id, created) = convene_store::applications::start(&mut tx, round.id, place, form.id, None, NOW)
+    let (id, created) = convene_store::applications::start(&mut tx, round.id, PlaceId(place), form.id, None, NOW)
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -422,7 +423,7 @@ async fn submissions_are_numbered_once_each_even_when_they_race() {
             let db = t.db.clone();
             tokio::spawn(async move {
                 let mut tx = db.begin().await.unwrap();
-                let outcome = applications::submit(&mut tx, id, NOW).await.unwrap();
+                let outcome = applications::submit(&mut tx, ApplicationId(id), NOW).await.unwrap();
                 tx.commit().await.unwrap();
                 outcome
             })
@@ -444,7 +445,7 @@ async fn submissions_are_numbered_once_each_even_when_they_race() {
             assert_eq!(reference, "LV-DEMO-0001", "{backend:?}");
         }
         let mut tx = t.db.begin().await.unwrap();
-        let next = applications::submit(&mut tx, second, NOW).await.unwrap();
+        let next = applications::submit(&mut tx, ApplicationId(second), NOW).await.unwrap();
         tx.commit().await.unwrap();
         assert_eq!(
             next,
@@ -476,7 +477,7 @@ async fn a_section_saved_over_a_stale_version_is_refused() {
                 let mut tx = db.begin().await.unwrap();
                 let typed = answers(text);
                 let save = applications::SectionSave {
-                    application_id: id,
+                    application_id: ApplicationId(id),
                     form: &definition,
                     section_key: "lessons",
                     answers: &typed,
@@ -509,7 +510,7 @@ async fn a_section_saved_over_a_stale_version_is_refused() {
                 voided_signoffs: false
             }
         );
-        let stored = applications::merge(&applications::sections(&t.db, id).await.unwrap());
+        let stored = applications::merge(&applications::sections(&t.db, ApplicationId(id)).await.unwrap());
         assert_eq!(stored["wider_lessons"], "second");
         t.remove().await;
     }
@@ -534,7 +535,7 @@ async fn the_generated_data_set_has_the_shape_the_benchmark_needs() {
         assert_eq!(made.applications, 3_000, "{backend:?}");
         assert_eq!(made.places, 1_500);
         assert!(made.thousand_round.is_some());
-        let rounds = programmes::rounds(&t.db, made.programme_id).await.unwrap();
+        let rounds = programmes::rounds(&t.db, ProgrammeId(made.programme_id)).await.unwrap();
         assert_eq!(rounds.len(), 4);
         let largest = rounds.iter().find(|r| r.slug == made.largest_round).unwrap();
         let page = convene_store::applications::list(&t.db, largest.id, &Default::default(), 1, 50)

@@ -47,7 +47,7 @@ pub async fn calls(state: &AppState) -> Result<Vec<Call>, AppError> {
                 programme_slug: e.programme.slug.clone(),
                 round: r.name.clone(),
                 round_slug: r.slug.clone(),
-                round_id: r.id,
+                round_id: r.id.0,
                 status: round_status(r.opens_at, r.closes_at, now),
                 opens_at: r.opens_at.iso(),
                 closes_at: r.closes_at.iso(),

@@ -4,6 +4,7 @@
 
 mod common;
 
+use convene_domain::{ApplicationId, PlaceId};
 use common::{TestApp, csrf_token};
 use convene_domain::Timestamp;
 use convene_store::applications;
@@ -277,7 +278,7 @@ on_both!(a_place_lead_applies_and_the_chair_signs_off, |app| {
     )
     .await;
     assert_eq!(res.status(), 303);
-    let after = applications::sections(&app.state.db, id).await.unwrap();
+    let after = applications::sections(&app.state.db, ApplicationId(id)).await.unwrap();
     assert!(!applications::merge(&after)["wider_lessons"].contains("changed"));
     app.stop().await;
 });
@@ -377,7 +378,7 @@ on_both!(the_later_of_two_tabs_is_told_not_applied, |app| {
         html.contains("First tab&#39;s words") || html.contains("First tab's words"),
         "saved text shown"
     );
-    let saved = applications::merge(&applications::sections(&app.state.db, id).await.unwrap());
+    let saved = applications::merge(&applications::sections(&app.state.db, ApplicationId(id)).await.unwrap());
     assert_eq!(saved["wider_lessons"], "First tab's words");
     // Saving again from the re-shown page is a deliberate overwrite.
     let v3 = field_value(&html, "version");
@@ -406,7 +407,7 @@ async fn set_deadline(app: &TestApp, closes_at: Timestamp) {
         .find(|r| r.slug == "demo-open")
         .unwrap();
     let mut tx = app.state.db.begin().await.unwrap();
-    convene_store::testing::set_round_dates(&mut tx, round.id, round.opens_at, closes_at)
+    convene_store::testing::set_round_dates(&mut tx, round.id.0, round.opens_at, closes_at)
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -604,7 +605,7 @@ on_both!(uploads_are_checked_by_content_and_served_only_to_readers, |app| {
 
     let res = upload(&app, &lead, id, "Our letter.pdf", PDF).await;
     assert_eq!(res.status(), 303);
-    let files = convene_store::uploads::for_application(&app.state.db, id)
+    let files = convene_store::uploads::for_application(&app.state.db, ApplicationId(id))
         .await
         .unwrap();
     assert_eq!(files.len(), 1);
@@ -906,13 +907,13 @@ on_both!(a_round_without_sign_off_and_an_extended_deadline, |app| {
     tx.commit().await.unwrap();
     app.state.catalogue.invalidate();
     // The deadline passes, and an admin gives this one application more time.
-    let opens = convene_store::programmes::round(&app.state.db, round)
+    let opens = convene_store::programmes::round(&app.state.db, round.0)
         .await
         .unwrap()
         .unwrap()
         .opens_at;
     let mut tx = app.state.db.begin().await.unwrap();
-    convene_store::testing::set_round_dates(&mut tx, round, opens, app.clock_now_plus(-60))
+    convene_store::testing::set_round_dates(&mut tx, round.0, opens, app.clock_now_plus(-60))
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -1017,13 +1018,13 @@ on_both!(
             .unwrap()
             .unwrap()
             .round_id;
-        let opens = convene_store::programmes::round(&app.state.db, round)
+        let opens = convene_store::programmes::round(&app.state.db, round.0)
             .await
             .unwrap()
             .unwrap()
             .opens_at;
         let mut tx = app.state.db.begin().await.unwrap();
-        convene_store::testing::set_round_dates(&mut tx, round, opens, app.clock_now_plus(2 * 24 * 3600))
+        convene_store::testing::set_round_dates(&mut tx, round.0, opens, app.clock_now_plus(2 * 24 * 3600))
             .await
             .unwrap();
         tx.commit().await.unwrap();
@@ -1115,7 +1116,7 @@ on_both!(
             Some("hwb.chair@westermoor.example.org"),
             "unchanged until approved"
         );
-        let pending = convene_store::programmes::open_chair_proposals(&app.state.db, place)
+        let pending = convene_store::programmes::open_chair_proposals(&app.state.db, PlaceId(place))
             .await
             .unwrap();
         assert_eq!(pending.len(), 1);
@@ -1147,7 +1148,7 @@ on_both!(
             Some("robin.newchair@example.org")
         );
         assert!(
-            convene_store::programmes::open_chair_proposals(&app.state.db, place)
+            convene_store::programmes::open_chair_proposals(&app.state.db, PlaceId(place))
                 .await
                 .unwrap()
                 .is_empty()

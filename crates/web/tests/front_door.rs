@@ -462,7 +462,7 @@ on_both!(
             .await
             .unwrap();
         assert!(grants.iter().any(
-            |g| g.role == convene_domain::accounts::Role::PanelMember && g.scope_id == Some(rounds[0].id)
+            |g| g.role == convene_domain::accounts::Role::PanelMember && g.scope_id == Some(rounds[0].id.0)
         ));
         let res = app
             .post_form(

@@ -4,6 +4,7 @@
 
 mod common;
 
+use convene_domain::{ProgrammeId};
 use common::TestApp;
 use convene_store::demo::DEMO_ACCOUNTS;
 use std::process::Command;
@@ -284,7 +285,7 @@ async fn every_page_is_valid_html() {
         "requests".into(),
         app.get(&admin, "/programmes/local-vision/requests").await.1,
     ));
-    let request = convene_store::requests::for_programme(&app.state.db, 1)
+    let request = convene_store::requests::for_programme(&app.state.db, ProgrammeId(1))
         .await
         .unwrap();
     if let Some(r) = request.first() {

@@ -3,6 +3,7 @@
 
 mod common;
 
+use convene_domain::{UserId};
 use convene_store::demo::DEMO_ACCOUNTS;
 
 const ADMIN: &str = "priya.programme@example.org";
@@ -276,7 +277,7 @@ on_both!(programme_admin_edits_only_their_programme, |app| {
     assert!(
         audit
             .iter()
-            .any(|e| e.action == "programme_summary_changed" && e.record_id == Some(lv.id))
+            .any(|e| e.action == "programme_summary_changed" && e.record_id == Some(lv.id.0))
     );
     // The admin may change the chair's contact of a place in their programme.
     let place = app.place_id("PL-0003").await;
@@ -343,7 +344,7 @@ on_both!(api_tokens_follow_the_same_policy, |app| {
     assert_eq!(lead.get(app.at("/api/v1/me")).send().await.unwrap().status(), 401);
     assert_eq!(api.get(app.at("/api/v1/me")).send().await.unwrap().status(), 401);
     // Revoking the token ends its use.
-    let token_id = convene_store::tokens::api_tokens_of(&app.state.db, me["id"].as_i64().unwrap())
+    let token_id = convene_store::tokens::api_tokens_of(&app.state.db, UserId(me["id"].as_i64().unwrap()))
         .await
         .unwrap()[0]
         .id;
@@ -571,7 +572,7 @@ on_both!(
         convene_store::sessions::delete_for_user(&app.state.db, user.id)
             .await
             .unwrap();
-        app.state.sessions.forget_user(user.id);
+        app.state.sessions.forget_user(user.id.0);
         let res = admin
             .post(app.at("/programmes/local-vision/summary"))
             .header("content-type", "application/x-www-form-urlencoded")

@@ -52,6 +52,7 @@
 
 mod common;
 
+use convene_domain::{ApplicationId, PlaceId, RoundId, UserId};
 use common::{TestApp, csrf_token};
 use convene_domain::Timestamp;
 use convene_domain::accounts::{Grant, Role, hash_password, new_secret, secret_digest};
@@ -340,7 +341,7 @@ async fn extra_account(app: &TestApp, email: &str, name: &str, role: Role, scope
     )
     .await
     .unwrap();
-    convene_store::users::grant(&mut tx, id, Grant::new(role, scope).unwrap(), now)
+    convene_store::users::grant(&mut tx, UserId(id), Grant::new(role, scope).unwrap(), now)
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -375,7 +376,7 @@ async fn register_unconfirmed(app: &TestApp) -> i64 {
     for _ in 0..100 {
         if let Some(user) = user_by_email(app, UNCONFIRMED).await {
             assert!(!user.email_verified, "a registered address stays unconfirmed");
-            return user.id;
+            return user.id.0;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
@@ -443,7 +444,7 @@ async fn fixtures(
         .await
         .unwrap();
     let template = convene_domain::forms::local_vision_template();
-    convene_store::forms::insert_version(&mut tx, future, &template, now, true)
+    convene_store::forms::insert_version(&mut tx, RoundId(future), &template, now, true)
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -451,7 +452,7 @@ async fn fixtures(
 
     let place = app.place_id("PL-0001").await;
     let second_place = app.place_id("PL-0009").await;
-    let submitted = applications::for_place_in_round(db, r2013.id, second_place)
+    let submitted = applications::for_place_in_round(db, r2013.id, PlaceId(second_place))
         .await
         .unwrap()
         .unwrap();
@@ -472,7 +473,7 @@ async fn fixtures(
         )
         .await;
     assert_eq!(res.status().as_u16(), 303, "the lead adds a partner contact");
-    let contact = signoffs::contacts(db, draft).await.unwrap()[0].id;
+    let contact = signoffs::contacts(db, ApplicationId(draft)).await.unwrap()[0].id;
     let res = app
         .post_form(
             lee,
@@ -485,7 +486,7 @@ async fn fixtures(
         )
         .await;
     assert_eq!(res.status().as_u16(), 303, "the lead proposes a chair");
-    let proposal = programmes::open_chair_proposals(db, place).await.unwrap()[0].id;
+    let proposal = programmes::open_chair_proposals(db, PlaceId(place)).await.unwrap()[0].id;
 
     // A live sign-off link of the second draft, a file on the submitted application, links
     // for the participant, and an invitation, made in the store with secrets we know.
@@ -506,7 +507,7 @@ async fn fixtures(
     let mut tx = db.begin().await.unwrap();
     signoffs::request(
         &mut tx,
-        signoff_draft,
+        ApplicationId(signoff_draft),
         &signoffs::NewRequest {
             kind: signoffs::CHAIR,
             name: "Chair of Oakhurst Cross Health and Wellbeing Board",
@@ -524,7 +525,7 @@ async fn fixtures(
         &mut tx,
         &uploads::NewUpload {
             public_id: &file,
-            application_id: submitted.id,
+            application_id: submitted.id.0,
             question_key: "supporting_letter",
             file_name: "letter.txt",
             content_type: "text/plain",
@@ -562,7 +563,7 @@ async fn fixtures(
         Some(app.place_id("PL-0002").await),
         lv.id,
         &secret_digest(&invitation_token),
-        admin.id,
+        admin.id.0,
         now,
         now.plus_seconds(7 * 24 * 3600),
     )
@@ -851,7 +852,7 @@ async fn check_matrix(app: TestApp) {
         OTHER_ADMIN,
         "Osric Otheradmin",
         Role::ProgrammeAdmin,
-        Some(fund_2019),
+        Some(fund_2019.0),
     )
     .await;
     extra_account(
@@ -859,7 +860,7 @@ async fn check_matrix(app: TestApp) {
         OTHER_PANEL,
         "Opal Otherpanel",
         Role::PanelMember,
-        Some(open_round),
+        Some(open_round.0),
     )
     .await;
     let unconfirmed = register_unconfirmed(&app).await;

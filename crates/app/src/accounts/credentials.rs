@@ -2,6 +2,7 @@
 //! on the account page, checked on every API call) and sessions, which end together with
 //! the emailed links ("sign out everywhere"; docs/decisions/0003-credentials-end-together.md).
 
+use convene_domain::{UserId};
 use super::{AccountError, Problems, Result};
 use crate::{App, Work, links};
 use convene_domain::accounts::{new_secret, secret_digest};
@@ -22,8 +23,8 @@ pub struct AccountOverview {
 /// The account page's tokens and count of sessions.
 pub async fn overview(app: &App, user_id: i64) -> Result<AccountOverview> {
     Ok(AccountOverview {
-        tokens: tokens::api_tokens_of(&app.db, user_id).await?,
-        sessions: sessions::count_for_user(&app.db, user_id, app.clock.now()).await?,
+        tokens: tokens::api_tokens_of(&app.db, UserId(user_id)).await?,
+        sessions: sessions::count_for_user(&app.db, UserId(user_id), app.clock.now()).await?,
     })
 }
 
@@ -43,7 +44,7 @@ pub async fn create_api_token(app: &App, user_id: i64, name: &str) -> Result<Str
     let secret = new_secret();
     let mut work = app.begin(Some(user_id)).await?;
     let now = work.now();
-    let id = tokens::create_api_token(work.tx(), user_id, name, &secret_digest(&secret), now).await?;
+    let id = tokens::create_api_token(work.tx(), UserId(user_id), name, &secret_digest(&secret), now).await?;
     work.audit(AuditAction::ApiTokenCreated, Some(id)).await?;
     work.commit().await?;
     Ok(secret)
@@ -58,12 +59,12 @@ pub async fn revoke_api_token(app: &App, who: &Principal, id: i64) -> Result<Api
         who,
         Action::Edit,
         Resource::ApiToken {
-            owner_id: token.user_id,
+            owner_id: UserId(token.user_id),
         },
     ) {
         return Err(AccountError::Forbidden);
     }
-    let mut work = app.begin(Some(who.user_id)).await?;
+    let mut work = app.begin(Some(who.user_id.0)).await?;
     let now = work.now();
     tokens::revoke_api_token(work.tx(), id, now).await?;
     work.audit(AuditAction::ApiTokenRevoked, Some(id)).await?;
@@ -82,7 +83,7 @@ pub async fn api_token_owner(app: &App, secret: &str) -> Result<Option<i64>> {
 /// [`crate::sessions::end_for_user`]).
 pub(crate) async fn revoke_credentials(work: &mut Work, user_id: i64) -> Result<(), StoreError> {
     let now = work.now();
-    tokens::revoke_api_tokens_of_user(work.tx(), user_id, now).await?;
+    tokens::revoke_api_tokens_of_user(work.tx(), UserId(user_id), now).await?;
     links::void_for_person(work, user_id).await?;
     Ok(())
 }

@@ -23,6 +23,7 @@ pub use reset::{reset_link_live, reset_password, send_reset_link};
 pub use convene_domain::accounts::User;
 pub use convene_store::tokens::ApiToken;
 
+use convene_domain::{UserId};
 use crate::App;
 use crate::links::LinkState;
 use crate::people::Person;
@@ -164,8 +165,8 @@ pub async fn person(app: &App, user_id: i64) -> Result<Option<Person>> {
     let Some(user) = users::by_id(&app.db, user_id).await? else {
         return Ok(None);
     };
-    let grants = users::grants(&app.db, user_id).await?;
-    let person = Arc::new((user, Principal { user_id, grants }));
+    let grants = users::grants(&app.db, UserId(user_id)).await?;
+    let person = Arc::new((user, Principal { user_id: UserId(user_id), grants }));
     app.people.put(user_id, person.clone());
     Ok(Some(person))
 }

@@ -2,6 +2,7 @@
 //! address (confirmed again by a link to the new address); the password (the current one
 //! first, and every other way in ends).
 
+use convene_domain::{UserId};
 use super::{Problems, Result, User, check_profile, passwords, revoke_credentials};
 use crate::{App, Cache, mail, registration};
 use convene_domain::Email;
@@ -23,7 +24,7 @@ pub async fn save_details(
     let mut work = app.begin(Some(user_id)).await?;
     users::set_profile(
         work.tx(),
-        user_id,
+        UserId(user_id),
         name.trim(),
         organisation.trim(),
         job_role.trim(),
@@ -73,10 +74,10 @@ pub async fn change_password(app: &App, user: &User, current: &str, new_password
     }
     problems.check()?;
     let hash = passwords::hash(new_password).await?;
-    let mut work = app.begin(Some(user.id)).await?;
+    let mut work = app.begin(Some(user.id.0)).await?;
     users::set_password_hash(work.tx(), user.id, &hash).await?;
-    work.audit(AuditAction::PasswordChanged, Some(user.id)).await?;
-    revoke_credentials(&mut work, user.id).await?;
+    work.audit(AuditAction::PasswordChanged, Some(user.id.0)).await?;
+    revoke_credentials(&mut work, user.id.0).await?;
     work.send(&mail::PasswordChanged {
         to: user.email.clone(),
     })

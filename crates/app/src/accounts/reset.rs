@@ -1,6 +1,7 @@
 //! Choosing a new password by an emailed link (a [`LinkKind::PasswordReset`], one hour).
 //! Asking answers the same whether or not the address has an account.
 
+use convene_domain::{UserId};
 use super::{AccountError, Problems, Result, passwords, revoke_credentials};
 use crate::links::{self, LinkKind, LinkState, NewLink, Record, Spend};
 use crate::{App, mail};
@@ -16,7 +17,7 @@ pub async fn send_reset_link(app: &App, email: &Email) -> Result<()> {
         return Ok(());
     };
     let mut work = app.begin(None).await?;
-    let link = links::issue(app, &mut work, NewLink::PasswordReset { user_id: user.id }).await?;
+    let link = links::issue(app, &mut work, NewLink::PasswordReset { user_id: user.id.0 }).await?;
     work.send(&mail::PasswordReset {
         to: email.to_string(),
         name: user.name,
@@ -58,10 +59,10 @@ pub async fn reset_password(app: &App, secret: &str, password: &str, confirm: &s
         }));
     };
     work.set_actor(Some(user_id));
-    users::set_password_hash(work.tx(), user_id, &hash).await?;
+    users::set_password_hash(work.tx(), UserId(user_id), &hash).await?;
     if let Some(user) = users::by_id(&app.db, user_id).await? {
         let now = work.now();
-        users::mark_verified(work.tx(), user_id, &user.email, now).await?;
+        users::mark_verified(work.tx(), UserId(user_id), &user.email, now).await?;
     }
     work.audit(AuditAction::PasswordReset, Some(user_id)).await?;
     // A new password ends every other way in: tokens, links, sessions.

@@ -42,11 +42,11 @@ pub async fn extend_deadline(
         return Err(ApplicationError::Invalid(problems));
     };
     let id = loaded.application.id;
-    let mut work = app.begin(Some(who.user_id)).await?;
+    let mut work = app.begin(Some(who.user_id.0)).await?;
     convene_store::applications::extend_deadline(work.tx(), id, when).await?;
     work.audit_with(
         AuditAction::DeadlineExtended,
-        Some(id),
+        Some(id.0),
         &format!("to {}: {reason}", when.iso()),
     )
     .await?;

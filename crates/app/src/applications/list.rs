@@ -5,6 +5,7 @@
 /// The list's filters, its lines and a page of them, and an exported application.
 pub use convene_store::applications::{Exported, ListFilter, ListPage, Listed};
 
+use convene_domain::{RoundId};
 use crate::{App, Error, Result};
 use convene_domain::audit::AuditAction;
 use convene_domain::forms::Question;
@@ -60,7 +61,7 @@ impl Export {
     /// with their answers; fewer than [`EXPORT_BATCH`] means it is the last.
     pub async fn batch(&self, after: i64) -> Result<Vec<Exported>> {
         Ok(
-            applications::export_batch(&self.app.db, self.round_id, &self.filter, after, EXPORT_BATCH)
+            applications::export_batch(&self.app.db, RoundId(self.round_id), &self.filter, after, EXPORT_BATCH)
                 .await?,
         )
     }
@@ -70,8 +71,8 @@ impl Export {
 /// admins); the export is recorded in the audit log.
 pub async fn export(app: &App, who: &Principal, round: &Round, filter: ListFilter) -> Result<Export> {
     permit(who, round)?;
-    let mut work = app.begin(Some(who.user_id)).await?;
-    work.audit(AuditAction::ApplicationsExported, Some(round.id))
+    let mut work = app.begin(Some(who.user_id.0)).await?;
+    work.audit(AuditAction::ApplicationsExported, Some(round.id.0))
         .await?;
     work.commit().await?;
     let versions = forms::all_versions(&app.db, round.id).await?;
@@ -85,7 +86,7 @@ pub async fn export(app: &App, who: &Principal, round: &Round, filter: ListFilte
     }
     Ok(Export {
         app: app.clone(),
-        round_id: round.id,
+        round_id: round.id.0,
         filter,
         questions,
     })

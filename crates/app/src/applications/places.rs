@@ -27,7 +27,7 @@ pub async fn places_to_apply_for(
         .into_iter()
         .filter(|p| p.programme_ids.contains(&round.programme_id))
         .collect();
-    let ids: Vec<i64> = places.iter().map(|p| p.id).collect();
+    let ids: Vec<i64> = places.iter().map(|p| p.id.0).collect();
     let started = applications::for_places(&app.db, &ids).await?;
     Ok(places
         .into_iter()

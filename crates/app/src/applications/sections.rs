@@ -35,7 +35,7 @@ pub async fn save_section(
         .iter()
         .any(|q| q.kind == QuestionKind::Organisations);
     let partner_ids: Vec<String> = if asks_partners {
-        partner_choices(app, loaded.place.id)
+        partner_choices(app, loaded.place.id.0)
             .await?
             .into_iter()
             .map(|(id, _)| id)
@@ -67,7 +67,7 @@ pub async fn save_section(
             }
         }
     }
-    let mut work = app.begin(Some(who.user_id)).await?;
+    let mut work = app.begin(Some(who.user_id.0)).await?;
     let now = work.now();
     let save = applications::SectionSave {
         application_id: loaded.application.id,
@@ -75,7 +75,7 @@ pub async fn save_section(
         section_key,
         answers: &answers,
         expected_version,
-        user_id: Some(who.user_id),
+        user_id: Some(who.user_id.0),
     };
     let outcome = applications::save_section(work.tx(), &save, now).await?;
     match &outcome {
@@ -115,7 +115,7 @@ pub async fn upload(
         match crate::files::scan(socket, content).await {
             Ok(crate::files::Scan::Clean) => {}
             Ok(crate::files::Scan::Infected(name)) => {
-                tracing::warn!(virus = %name, application = loaded.application.id, "infected upload refused");
+                tracing::warn!(virus = %name, application = %loaded.application.id, "infected upload refused");
                 return Err(refuse(
                     "The selected file contains a virus and has not been uploaded",
                 ));
@@ -129,23 +129,23 @@ pub async fn upload(
         }
     }
     let public_id = new_secret()[..32].to_string();
-    let mut work = app.begin(Some(who.user_id)).await?;
+    let mut work = app.begin(Some(who.user_id.0)).await?;
     let now = work.now();
     uploads::insert(
         work.tx(),
         &NewUpload {
             public_id: &public_id,
-            application_id: loaded.application.id,
+            application_id: loaded.application.id.0,
             question_key,
             file_name: &checked.file_name,
             content_type: checked.content_type,
             content,
-            uploaded_by: Some(who.user_id),
+            uploaded_by: Some(who.user_id.0),
         },
         now,
     )
     .await?;
-    work.audit(AuditAction::FileUploaded, Some(loaded.application.id))
+    work.audit(AuditAction::FileUploaded, Some(loaded.application.id.0))
         .await?;
     work.commit().await?;
     Ok(public_id)

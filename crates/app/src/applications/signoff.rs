@@ -83,7 +83,7 @@ pub async fn send_signoff_requests(
     for c in &current.contacts {
         people.push((signoffs::PARTNER, &c.name, &c.email, &c.organisation));
     }
-    let mut work = app.begin(Some(who.user_id)).await?;
+    let mut work = app.begin(Some(who.user_id.0)).await?;
     let expires_at = work.now().plus_seconds(LinkKind::Signoff.lifetime_seconds());
     let mut sent = 0;
     for (kind, name, email, organisation) in people {
@@ -105,7 +105,7 @@ pub async fn send_signoff_requests(
         sent += 1;
     }
     applications::set_awaiting_signoff(work.tx(), loaded.application.id).await?;
-    work.audit(AuditAction::SignoffRequested, Some(loaded.application.id))
+    work.audit(AuditAction::SignoffRequested, Some(loaded.application.id.0))
         .await?;
     work.commit().await?;
     Ok(sent)
@@ -173,7 +173,7 @@ pub(super) async fn issue_link(
     link: &Link<'_>,
 ) -> Result<(), StoreError> {
     let new = NewLink::Signoff {
-        application_id: loaded.application.id,
+        application_id: loaded.application.id.0,
         kind: link.kind,
         name: link.name,
         email: link.email,
@@ -407,7 +407,7 @@ pub async fn sign_off(app: &App, secret: &str, words: &SignerWords<'_>) -> Resul
     }
     work.audit_with(
         AuditAction::SignedOff,
-        Some(link.loaded.application.id),
+        Some(link.loaded.application.id.0),
         &format!("signoff {}", link.signoff.id),
     )
     .await?;

@@ -28,7 +28,7 @@ pub async fn submit(
     if !found.is_empty() {
         return Err(ApplicationError::Blocked(found));
     }
-    let mut work = app.begin(Some(who.user_id)).await?;
+    let mut work = app.begin(Some(who.user_id.0)).await?;
     let now = work.now();
     let outcome = applications::submit(work.tx(), loaded.application.id, now).await?;
     let reference = match outcome {
@@ -38,7 +38,7 @@ pub async fn submit(
     };
     work.send(&receipt(loaded, applicant_email, &reference, now))
         .await?;
-    work.audit(AuditAction::ApplicationSubmitted, Some(loaded.application.id))
+    work.audit(AuditAction::ApplicationSubmitted, Some(loaded.application.id.0))
         .await?;
     work.commit().await?;
     Ok((reference, true))
@@ -105,12 +105,12 @@ pub async fn withdraw(
             "The reason must be 2,000 characters or fewer".into(),
         )]));
     }
-    let mut work = app.begin(Some(who.user_id)).await?;
+    let mut work = app.begin(Some(who.user_id.0)).await?;
     let now = work.now();
     if !applications::withdraw(work.tx(), loaded.application.id, reason, now).await? {
         return Err(ApplicationError::NotEditable(ApplicationStatus::Withdrawn));
     }
-    work.audit(AuditAction::ApplicationWithdrawn, Some(loaded.application.id))
+    work.audit(AuditAction::ApplicationWithdrawn, Some(loaded.application.id.0))
         .await?;
     work.commit().await?;
     Ok(())
@@ -139,7 +139,7 @@ pub async fn start(
         return Err(ApplicationError::Forbidden);
     }
     if let Some(existing) = applications::for_place_in_round(&app.db, round.id, place.id).await? {
-        return Ok(existing.id);
+        return Ok(existing.id.0);
     }
     let now = app.clock.now();
     let status = convene_domain::programmes::round_status(round.opens_at, round.closes_at, now);
@@ -155,9 +155,9 @@ pub async fn start(
             "This round has no application form yet".into(),
         )])
     })?;
-    let mut work = app.begin(Some(who.user_id)).await?;
+    let mut work = app.begin(Some(who.user_id.0)).await?;
     let (id, created) =
-        applications::start(work.tx(), round.id, place.id, form.id, Some(who.user_id), now).await?;
+        applications::start(work.tx(), round.id, place.id, form.id, Some(who.user_id.0), now).await?;
     if created {
         work.audit(AuditAction::ApplicationStarted, Some(id)).await?;
     }

@@ -35,7 +35,7 @@ pub async fn set_contribution(
             None
         }
     };
-    let mut work = app.begin(Some(who.user_id)).await?;
+    let mut work = app.begin(Some(who.user_id.0)).await?;
     let organisation = match &org_id {
         Some(o) => organisations::organisation_id(work.tx(), o.as_str()).await?,
         None => None,
@@ -50,7 +50,7 @@ pub async fn set_contribution(
         return Ok(Err(problems));
     };
     programmes::set_contribution(work.tx(), programme.id, organisation, amount).await?;
-    work.audit(AuditAction::ContributionRecorded, Some(programme.id))
+    work.audit(AuditAction::ContributionRecorded, Some(programme.id.0))
         .await?;
     work.clears(Cache::Catalogue);
     work.commit().await?;

@@ -8,6 +8,7 @@ mod funds;
 pub use convene_store::programmes::Partner;
 pub use funds::set_contribution;
 
+use convene_domain::{ProgrammeId};
 use crate::catalogue::Entry;
 use crate::{App, Cache, Error, Result};
 use convene_domain::Pence;
@@ -35,7 +36,7 @@ pub async fn public(app: &App, slug: &str) -> Result<Entry> {
 
 /// The names of a programme's partner bodies, as its public page lists them.
 pub async fn partner_names(app: &App, programme_id: i64) -> Result<Vec<String>> {
-    Ok(programmes::partners(&app.db, programme_id)
+    Ok(programmes::partners(&app.db, ProgrammeId(programme_id))
         .await?
         .into_iter()
         .map(|p| p.organisation_name)
@@ -112,9 +113,9 @@ pub async fn set_summary(
     if let Some(message) = problem {
         return Ok(Err(vec![("summary".into(), message.into())]));
     }
-    let mut work = app.begin(Some(who.user_id)).await?;
+    let mut work = app.begin(Some(who.user_id.0)).await?;
     programmes::set_summary(work.tx(), programme.id, summary).await?;
-    work.audit(AuditAction::ProgrammeSummaryChanged, Some(programme.id))
+    work.audit(AuditAction::ProgrammeSummaryChanged, Some(programme.id.0))
         .await?;
     work.clears(Cache::Catalogue);
     work.commit().await?;
@@ -146,9 +147,9 @@ pub async fn save_page(
     if let Some(problem) = check_page(markdown) {
         return Ok(Err(vec![("markdown".into(), problem)]));
     }
-    let mut work = app.begin(Some(who.user_id)).await?;
+    let mut work = app.begin(Some(who.user_id.0)).await?;
     programmes::set_page_markdown(work.tx(), programme.id, markdown.trim()).await?;
-    work.audit(AuditAction::ProgrammePageChanged, Some(programme.id))
+    work.audit(AuditAction::ProgrammePageChanged, Some(programme.id.0))
         .await?;
     work.clears(Cache::Catalogue);
     work.commit().await?;

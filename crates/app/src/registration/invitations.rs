@@ -2,6 +2,7 @@
 //! [`LinkKind::Invitation`], fourteen days), which also proves the invited address. The
 //! invited person accepts with their account, or makes one on the link's page.
 
+use convene_domain::{ProgrammeId, UserId};
 use super::{Details, why_not};
 use crate::accounts::{AccountError, Problems, Result, User, passwords, revoke_credentials};
 use crate::links::{self, LinkKind, LinkState, NewLink, Record, Spend};
@@ -60,15 +61,15 @@ pub async fn invite_choices(app: &App, who: &Principal, slug: &str) -> Result<In
     let places = programmes::places_in(&app.db, programme.id)
         .await?
         .into_iter()
-        .map(|p| (p.id, p.name))
+        .map(|p| (p.id.0, p.name))
         .collect();
     let rounds = programmes::rounds(&app.db, programme.id)
         .await?
         .into_iter()
-        .map(|r| (r.id, r.name))
+        .map(|r| (r.id.0, r.name))
         .collect();
     Ok(InviteChoices {
-        programme_id: programme.id,
+        programme_id: programme.id.0,
         programme_name: programme.name,
         places,
         rounds,
@@ -120,13 +121,13 @@ async fn grant_of(
             let place = match place_id {
                 Some(id) => programmes::place(&app.db, id)
                     .await?
-                    .filter(|p| p.programme_ids.contains(&programme_id)),
+                    .filter(|p| p.programme_ids.contains(&ProgrammeId(programme_id))),
                 None => None,
             };
             if place.is_none() {
                 problems.add("place", "Select the place they will act for");
             }
-            place.map(|p| (Role::PlaceLead, Some(p.id)))
+            place.map(|p| (Role::PlaceLead, Some(p.id.0)))
         }
         Some(InvitedRole::ProgrammeAdmin) => Some((Role::ProgrammeAdmin, Some(programme_id))),
         Some(InvitedRole::PanelMember) => {
@@ -161,9 +162,9 @@ pub async fn invite(
     let email = Email::parse(email)
         .map_err(|e| problems.add("email", e.to_string()))
         .ok();
-    let grant = grant_of(app, programme_id, role, place_id, round_id, &mut problems).await?;
+    let grant = grant_of(app, programme_id.0, role, place_id, round_id, &mut problems).await?;
     if let Some(email) = &email {
-        let own = users::by_id(&app.db, who.user_id).await?;
+        let own = users::by_id(&app.db, who.user_id.0).await?;
         if own.is_some_and(|me| me.email.eq_ignore_ascii_case(email.as_str())) {
             problems.add(
                 "email",
@@ -174,13 +175,13 @@ pub async fn invite(
     let (Some(email), Some((role, scope_id)), true) = (email, grant, problems.is_empty()) else {
         return Err(problems.into());
     };
-    let mut work = app.begin(Some(who.user_id)).await?;
+    let mut work = app.begin(Some(who.user_id.0)).await?;
     let new = NewLink::Invitation {
         email: email.as_str(),
         role,
         scope_id,
-        programme_id,
-        invited_by: who.user_id,
+        programme_id: programme_id.0,
+        invited_by: who.user_id.0,
     };
     let link = links::issue(app, &mut work, new).await?;
     let invitation = Invitation {
@@ -188,8 +189,8 @@ pub async fn invite(
         email: email.as_str().to_string(),
         role,
         scope_id,
-        programme_id,
-        invited_by: Some(who.user_id),
+        programme_id: programme_id.0,
+        invited_by: Some(who.user_id.0),
     };
     let what = describe(app, &invitation).await?;
     let to = email.to_string();
@@ -247,7 +248,7 @@ pub async fn invitation_offer(app: &App, secret: &str) -> Result<Offer> {
 pub fn may_accept(invitation: &Invitation, user: &User) -> bool {
     user.email_verified
         && invitation.email.eq_ignore_ascii_case(&user.email)
-        && invitation.invited_by != Some(user.id)
+        && invitation.invited_by != Some(user.id.0)
 }
 
 /// Accepts an invitation for an existing account (see [`may_accept`]; anyone else is told
@@ -259,15 +260,15 @@ pub async fn accept_invitation(app: &App, secret: &str, user: &User) -> Result<I
     }
     let mut work = app.begin(None).await?;
     let Some(Record::Invitation(invitation)) =
-        links::spend(app, &mut work, secret, Spend::Invitation { user_id: user.id }).await?
+        links::spend(app, &mut work, secret, Spend::Invitation { user_id: user.id.0 }).await?
     else {
         drop(work);
         return Err(AccountError::Link(
             why_not(app, LinkKind::Invitation, secret).await?,
         ));
     };
-    grant_invited(&mut work, &invitation, user.id).await?;
-    work.clears(Cache::Person(user.id));
+    grant_invited(&mut work, &invitation, user.id.0).await?;
+    work.clears(Cache::Person(user.id.0));
     work.commit().await?;
     Ok(invitation)
 }
@@ -276,7 +277,7 @@ async fn grant_invited(work: &mut Work, invitation: &Invitation, user_id: i64) -
     let grant = Grant::new(invitation.role, invitation.scope_id)
         .map_err(|e| AccountError::Internal(format!("invitation {}: {e}", invitation.id)))?;
     let now = work.now();
-    users::grant(work.tx(), user_id, grant, now).await?;
+    users::grant(work.tx(), UserId(user_id), grant, now).await?;
     work.set_actor(Some(user_id));
     work.audit(AuditAction::InvitationAccepted, Some(invitation.id))
         .await?;
@@ -334,10 +335,10 @@ async fn take_over(
         .into());
     }
     let now = work.now();
-    if !users::take_over_unconfirmed(work.tx(), existing, account, now).await? {
+    if !users::take_over_unconfirmed(work.tx(), UserId(existing), account, now).await? {
         return Err(AccountError::NotFound);
     }
-    convene_store::two_factor::disable(work.tx(), existing).await?;
+    convene_store::two_factor::disable(work.tx(), UserId(existing)).await?;
     revoke_credentials(work, existing).await?;
     Ok(existing)
 }

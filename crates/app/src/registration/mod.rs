@@ -21,6 +21,7 @@ pub use requests::{
 pub use convene_store::requests::{Invitation, RequestStatus, RoleRequest};
 pub use convene_store::tokens::EmailVerification;
 
+use convene_domain::{UserId};
 use crate::accounts::{AccountError, Problems, Result, User, check_profile, passwords};
 use crate::links::{self, LinkKind, LinkState, NewLink, Record, Spend};
 use crate::{App, Cache, Work, mail};
@@ -137,7 +138,7 @@ pub(crate) async fn resend_confirmation(app: &App, user: &User, return_to: &str)
         return Ok(());
     }
     let mut work = app.begin(None).await?;
-    send_confirmation(app, &mut work, user.id, &user.name, &user.email, return_to).await?;
+    send_confirmation(app, &mut work, user.id.0, &user.name, &user.email, return_to).await?;
     work.commit().await?;
     Ok(())
 }
@@ -145,7 +146,7 @@ pub(crate) async fn resend_confirmation(app: &App, user: &User, return_to: &str)
 /// Sends a link to a new address; the account moves to it once the link is opened. A used
 /// address gets the same answer, and its owner is told instead.
 pub(crate) async fn move_to_address(app: &App, user: &User, new_email: &Email) -> Result<()> {
-    let mut work = app.begin(Some(user.id)).await?;
+    let mut work = app.begin(Some(user.id.0)).await?;
     if users::by_email_tx(work.tx(), new_email).await?.is_some() {
         // Same answer as for a free address; the owner of the used one is told.
         work.send(&mail::EmailInUse {
@@ -156,7 +157,7 @@ pub(crate) async fn move_to_address(app: &App, user: &User, new_email: &Email) -
         send_confirmation(
             app,
             &mut work,
-            user.id,
+            user.id.0,
             &user.name,
             new_email.as_str(),
             "/account",
@@ -167,7 +168,7 @@ pub(crate) async fn move_to_address(app: &App, user: &User, new_email: &Email) -
         })
         .await?;
     }
-    work.audit(AuditAction::EmailChangeRequested, Some(user.id))
+    work.audit(AuditAction::EmailChangeRequested, Some(user.id.0))
         .await?;
     work.commit().await?;
     Ok(())
@@ -199,7 +200,7 @@ pub async fn confirm_email(app: &App, secret: &str) -> Result<EmailVerification>
         ));
     };
     let now = work.now();
-    if !users::mark_verified(work.tx(), link.user_id, &link.email, now).await? {
+    if !users::mark_verified(work.tx(), UserId(link.user_id), &link.email, now).await? {
         // Another account took the address meanwhile.
         return Err(AccountError::Link(LinkState::Used));
     }

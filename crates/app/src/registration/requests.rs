@@ -2,6 +2,7 @@
 //! the place; an admin of the programme (never the person themselves) approves, granting
 //! the role, or declines with a reason, and is told who leads the place already.
 
+use convene_domain::{PlaceId, ProgrammeId, UserId};
 use crate::accounts::{AccountError, Problems, Result, User, required};
 use crate::{App, Cache, Work, mail};
 use convene_domain::accounts::{Grant, Role};
@@ -38,7 +39,7 @@ async fn programme_by_slug(app: &App, slug: &str) -> Result<(i64, String)> {
     catalogue
         .iter()
         .find(|e| e.programme.slug == slug)
-        .map(|e| (e.programme.id, e.programme.name.clone()))
+        .map(|e| (e.programme.id.0, e.programme.name.clone()))
         .ok_or(AccountError::NotFound)
 }
 
@@ -50,18 +51,18 @@ pub async fn join_choices(app: &App, who: &Principal, slug: &str) -> Result<Join
         .into_iter()
         .filter(|r| r.programme_id == programme_id)
         .collect();
-    let places = programmes::places_in(&app.db, programme_id)
+    let places = programmes::places_in(&app.db, ProgrammeId(programme_id))
         .await?
         .into_iter()
         .map(|p| PlaceChoice {
             leads: who
                 .grants
                 .iter()
-                .any(|g| g.role == Role::PlaceLead && g.scope_id == Some(p.id)),
+                .any(|g| g.role == Role::PlaceLead && g.scope_id == Some(p.id.0)),
             waiting: mine
                 .iter()
                 .any(|r| r.place_id == p.id && r.status == RequestStatus::Pending),
-            id: p.id,
+            id: p.id.0,
             name: p.name,
         })
         .collect();
@@ -84,14 +85,14 @@ pub async fn request_place(
 ) -> Result<RoleRequest> {
     let (programme_id, _) = programme_by_slug(app, slug).await?;
     let place = check_request(app, user, programme_id, place_id, reason).await?;
-    let mut work = app.begin(Some(user.id)).await?;
+    let mut work = app.begin(Some(user.id.0)).await?;
     let now = work.now();
     let id = requests::create(
         work.tx(),
         user.id,
         Role::PlaceLead,
         place.id,
-        programme_id,
+        ProgrammeId(programme_id),
         reason.trim(),
         now,
     )
@@ -148,7 +149,7 @@ async fn check_request(
     };
     let place = programmes::place(&app.db, place_id)
         .await?
-        .filter(|p| p.programme_ids.contains(&programme_id))
+        .filter(|p| p.programme_ids.contains(&ProgrammeId(programme_id)))
         .ok_or(AccountError::NotFound)?;
     required(&mut typed, "reason", reason, "role at this place", 500);
     let state = state_problems(app, user, &place).await?;
@@ -172,7 +173,7 @@ async fn state_problems(app: &App, user: &User, place: &Place) -> Result<Problem
     let grants = users::grants(&app.db, user.id).await?;
     if grants.contains(&Grant {
         role: Role::PlaceLead,
-        scope_id: Some(place.id),
+        scope_id: Some(place.id.0),
     }) {
         problems.add("place", format!("You already act for {}", place.name));
     }
@@ -227,7 +228,7 @@ pub async fn programme_requests(app: &App, who: &Principal, slug: &str) -> Resul
         })
         .collect();
     Ok(ProgrammeRequests {
-        programme_id: programme.id,
+        programme_id: programme.id.0,
         programme_name: programme.name,
         requests,
     })
@@ -253,7 +254,7 @@ async fn decidable(app: &App, who: &Principal, id: i64) -> Result<RoleRequest> {
         who,
         Action::Edit,
         Resource::Programme {
-            id: request.programme_id,
+            id: ProgrammeId(request.programme_id),
         },
     ) {
         return Err(AccountError::Forbidden);
@@ -274,7 +275,7 @@ pub async fn request_detail(app: &App, who: &Principal, id: i64) -> Result<Reque
     let verified = users::by_id(&app.db, request.user_id)
         .await?
         .is_some_and(|u| u.email_verified);
-    let existing_leads = users::place_lead_names(&app.db, request.place_id).await?;
+    let existing_leads = users::place_lead_names(&app.db, PlaceId(request.place_id)).await?;
     Ok(RequestDetail {
         request,
         programme_slug,
@@ -307,9 +308,9 @@ pub async fn decide(app: &App, who: &Principal, id: i64, approve: Option<bool>, 
     problems.check()?;
     let approve = approve.unwrap_or(false);
     let reason = reason.trim();
-    let mut work = app.begin(Some(who.user_id)).await?;
+    let mut work = app.begin(Some(who.user_id.0)).await?;
     let now = work.now();
-    if !requests::decide(work.tx(), id, who.user_id, approve, reason, now).await? {
+    if !requests::decide(work.tx(), id, who.user_id.0, approve, reason, now).await? {
         return Err(AccountError::AlreadyDecided);
     }
     if approve {
@@ -317,7 +318,7 @@ pub async fn decide(app: &App, who: &Principal, id: i64, approve: Option<bool>, 
             role: request.role,
             scope_id: Some(request.place_id),
         };
-        users::grant(work.tx(), request.user_id, grant, now).await?;
+        users::grant(work.tx(), UserId(request.user_id), grant, now).await?;
     }
     send_decision(app, &mut work, &request, approve, reason).await?;
     let action = if approve {

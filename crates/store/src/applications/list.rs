@@ -1,5 +1,6 @@
 //! The admin list of a round's applications, filtered and paged, and the export in batches.
 
+use convene_domain::{RoundId};
 use super::sections::decode_answers;
 use crate::rows::named_row;
 use crate::{Db, Result, StoreError, on_db};
@@ -134,7 +135,7 @@ fn filter_sql(filter: &ListFilter) -> (String, Vec<String>) {
 }
 
 /// One page of a round's applications (by place name), with the total and the counts.
-pub async fn list(db: &Db, round_id: i64, filter: &ListFilter, page: i64, per_page: i64) -> Result<ListPage> {
+pub async fn list(db: &Db, round_id: RoundId, filter: &ListFilter, page: i64, per_page: i64) -> Result<ListPage> {
     let (clause, binds) = filter_sql(filter);
     // Saturating: a page number far past the end is an empty page, never an overflow.
     let offset = (page.max(1) - 1).saturating_mul(per_page);
@@ -145,8 +146,8 @@ pub async fn list(db: &Db, round_id: i64, filter: &ListFilter, page: i64, per_pa
     let total_sql =
         format!("SELECT COUNT(*) FROM applications a JOIN places p ON p.id = a.place_id WHERE {clause}");
     let (rows, total, counts): (Vec<ListRow>, i64, Vec<(String, i64)>) = on_db!(db, |pool| {
-        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(rows_sql)).bind(round_id);
-        let mut t = sqlx::query_as(sqlx::AssertSqlSafe(total_sql)).bind(round_id);
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(rows_sql)).bind(round_id.0);
+        let mut t = sqlx::query_as(sqlx::AssertSqlSafe(total_sql)).bind(round_id.0);
         for b in &binds {
             q = q.bind(b);
             t = t.bind(b);
@@ -155,7 +156,7 @@ pub async fn list(db: &Db, round_id: i64, filter: &ListFilter, page: i64, per_pa
         let (total,): (i64,) = t.fetch_one(pool).await?;
         let counts =
             sqlx::query_as("SELECT status, COUNT(*) FROM applications WHERE round_id = $1 GROUP BY status")
-                .bind(round_id)
+                .bind(round_id.0)
                 .fetch_all(pool)
                 .await?;
         (rows, total, counts)
@@ -186,7 +187,7 @@ pub struct Exported {
 /// exports page through a round with this, so memory does not grow with its size.
 pub async fn export_batch(
     db: &Db,
-    round_id: i64,
+    round_id: RoundId,
     filter: &ListFilter,
     after: i64,
     limit: i64,
@@ -200,7 +201,7 @@ pub async fn export_batch(
          ORDER BY a.id"
     );
     let rows: Vec<ExportRow> = on_db!(db, |pool| {
-        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(round_id);
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(round_id.0);
         for b in &binds {
             q = q.bind(b);
         }

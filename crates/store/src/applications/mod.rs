@@ -8,6 +8,7 @@ mod sections;
 pub use list::{Exported, ListFilter, ListPage, Listed, export_batch, list};
 pub use sections::{SaveOutcome, SavedSection, SectionSave, merge, save_section, sections};
 
+use convene_domain::{ApplicationId, PlaceId, ProgrammeId, RoundId};
 use crate::rows::named_row;
 use crate::{Db, Result, StoreError, Tx, on_db, on_tx};
 use convene_domain::applications::{ApplicationStatus, answers_digest};
@@ -47,9 +48,9 @@ impl ApplicationRow {
             StoreError::Malformed(format!("application {} status {}", self.id, self.status))
         })?;
         Ok(Application {
-            id: self.id,
-            round_id: self.round_id,
-            place_id: self.place_id,
+            id: ApplicationId(self.id),
+            round_id: RoundId(self.round_id),
+            place_id: PlaceId(self.place_id),
             form_id: self.form_id,
             status,
             reference: self.reference,
@@ -69,8 +70,8 @@ impl ApplicationRow {
 /// already has (a place has one application per round, shared by its leads).
 pub async fn start(
     tx: &mut Tx,
-    round_id: i64,
-    place_id: i64,
+    round_id: RoundId,
+    place_id: PlaceId,
     form_id: i64,
     user_id: Option<i64>,
     now: Timestamp,
@@ -81,8 +82,8 @@ pub async fn start(
             "INSERT INTO applications (round_id, place_id, form_id, status, answers_digest, created_by, created_at, updated_at) \
              VALUES ($1, $2, $3, 'draft', $4, $5, $6, $6) ON CONFLICT (round_id, place_id) DO NOTHING RETURNING id",
         )
-        .bind(round_id)
-        .bind(place_id)
+        .bind(round_id.0)
+        .bind(place_id.0)
         .bind(form_id)
         .bind(&empty)
         .bind(user_id)
@@ -94,8 +95,8 @@ pub async fn start(
         }
         let (id,): (i64,) =
             sqlx::query_as("SELECT id FROM applications WHERE round_id = $1 AND place_id = $2")
-                .bind(round_id)
-                .bind(place_id)
+                .bind(round_id.0)
+                .bind(place_id.0)
                 .fetch_one(conn)
                 .await?;
         Ok((id, false))
@@ -138,21 +139,21 @@ pub async fn for_places(db: &Db, place_ids: &[i64]) -> Result<Vec<Application>> 
 }
 
 /// The place's application to a round, if it has started one.
-pub async fn for_place_in_round(db: &Db, round_id: i64, place_id: i64) -> Result<Option<Application>> {
+pub async fn for_place_in_round(db: &Db, round_id: RoundId, place_id: PlaceId) -> Result<Option<Application>> {
     let sql = format!("SELECT {COLUMNS} FROM applications a WHERE a.round_id = $1 AND a.place_id = $2");
     let row: Option<ApplicationRow> = on_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(round_id)
-        .bind(place_id)
+        .bind(round_id.0)
+        .bind(place_id.0)
         .fetch_optional(pool)
         .await?);
     row.map(ApplicationRow::into_record).transpose()
 }
 
 /// Marks an application as waiting for sign-off (when links go out).
-pub async fn set_awaiting_signoff(tx: &mut Tx, application_id: i64) -> Result<()> {
+pub async fn set_awaiting_signoff(tx: &mut Tx, application_id: ApplicationId) -> Result<()> {
     on_tx!(tx, |conn| {
         sqlx::query("UPDATE applications SET status = 'awaiting_signoff' WHERE id = $1 AND status = 'draft'")
-            .bind(application_id)
+            .bind(application_id.0)
             .execute(conn)
             .await?;
         Ok(())
@@ -172,13 +173,13 @@ pub enum SubmitOutcome {
 
 /// Submits an application and gives it the round's next reference. Idempotent: a second
 /// call returns the reference the first one gave, and never numbers it twice.
-pub async fn submit(tx: &mut Tx, application_id: i64, now: Timestamp) -> Result<SubmitOutcome> {
+pub async fn submit(tx: &mut Tx, application_id: ApplicationId, now: Timestamp) -> Result<SubmitOutcome> {
     on_tx!(tx, |conn| {
         let changed = sqlx::query(
             "UPDATE applications SET status = 'submitted', submitted_at = $2, updated_at = $2 \
              WHERE id = $1 AND status IN ('draft', 'awaiting_signoff')",
         )
-        .bind(application_id)
+        .bind(application_id.0)
         .bind(now.0)
         .execute(&mut *conn)
         .await?
@@ -186,7 +187,7 @@ pub async fn submit(tx: &mut Tx, application_id: i64, now: Timestamp) -> Result<
         if changed == 0 {
             let (status, reference): (String, Option<String>) =
                 sqlx::query_as("SELECT status, reference FROM applications WHERE id = $1")
-                    .bind(application_id)
+                    .bind(application_id.0)
                     .fetch_one(&mut *conn)
                     .await?;
             return Ok(match (status.as_str(), reference) {
@@ -198,12 +199,12 @@ pub async fn submit(tx: &mut Tx, application_id: i64, now: Timestamp) -> Result<
             "UPDATE rounds SET last_reference = last_reference + 1 \
              WHERE id = (SELECT round_id FROM applications WHERE id = $1) RETURNING reference_prefix, last_reference",
         )
-        .bind(application_id)
+        .bind(application_id.0)
         .fetch_one(&mut *conn)
         .await?;
         let reference = convene_domain::applications::reference(&prefix, number);
         sqlx::query("UPDATE applications SET reference = $2 WHERE id = $1")
-            .bind(application_id)
+            .bind(application_id.0)
             .bind(&reference)
             .execute(conn)
             .await?;
@@ -212,13 +213,13 @@ pub async fn submit(tx: &mut Tx, application_id: i64, now: Timestamp) -> Result<
 }
 
 /// Withdraws an application that is not already withdrawn; false when it was.
-pub async fn withdraw(tx: &mut Tx, application_id: i64, reason: &str, now: Timestamp) -> Result<bool> {
+pub async fn withdraw(tx: &mut Tx, application_id: ApplicationId, reason: &str, now: Timestamp) -> Result<bool> {
     on_tx!(tx, |conn| {
         let done = sqlx::query(
             "UPDATE applications SET status = 'withdrawn', withdrawn_at = $2, withdrawn_reason = $3, updated_at = $2 \
              WHERE id = $1 AND status <> 'withdrawn'",
         )
-        .bind(application_id)
+        .bind(application_id.0)
         .bind(now.0)
         .bind(reason)
         .execute(conn)
@@ -228,10 +229,10 @@ pub async fn withdraw(tx: &mut Tx, application_id: i64, reason: &str, now: Times
 }
 
 /// Gives one application a later deadline than its round's.
-pub async fn extend_deadline(tx: &mut Tx, application_id: i64, to: Timestamp) -> Result<bool> {
+pub async fn extend_deadline(tx: &mut Tx, application_id: ApplicationId, to: Timestamp) -> Result<bool> {
     on_tx!(tx, |conn| {
         let done = sqlx::query("UPDATE applications SET deadline_extended_to = $2 WHERE id = $1")
-            .bind(application_id)
+            .bind(application_id.0)
             .bind(to.0)
             .execute(conn)
             .await?;
@@ -241,13 +242,13 @@ pub async fn extend_deadline(tx: &mut Tx, application_id: i64, to: Timestamp) ->
 
 /// The match contributions pledged in a programme's submitted applications: the total and
 /// how many places pledged.
-pub async fn pledges_in_programme(db: &Db, programme_id: i64) -> Result<(Pence, i64)> {
+pub async fn pledges_in_programme(db: &Db, programme_id: ProgrammeId) -> Result<(Pence, i64)> {
     let (total, count): (i64, i64) = on_db!(db, |pool| {
         sqlx::query_as(
             "SELECT CAST(COALESCE(SUM(a.pledge_pence), 0) AS BIGINT), COUNT(a.pledge_pence) FROM applications a \
              JOIN rounds r ON r.id = a.round_id WHERE r.programme_id = $1 AND a.status = 'submitted'",
         )
-        .bind(programme_id)
+        .bind(programme_id.0)
         .fetch_one(pool)
         .await?
     });
@@ -272,11 +273,11 @@ pub async fn due_reminders(db: &Db, now: Timestamp, until: Timestamp) -> Result<
 }
 
 /// Claims an application's reminder; false when another server already sent it.
-pub async fn claim_reminder(tx: &mut Tx, application_id: i64, now: Timestamp) -> Result<bool> {
+pub async fn claim_reminder(tx: &mut Tx, application_id: ApplicationId, now: Timestamp) -> Result<bool> {
     on_tx!(tx, |conn| {
         let done =
             sqlx::query("UPDATE applications SET reminded_at = $2 WHERE id = $1 AND reminded_at IS NULL")
-                .bind(application_id)
+                .bind(application_id.0)
                 .bind(now.0)
                 .execute(conn)
                 .await?;

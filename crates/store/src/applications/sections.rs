@@ -1,5 +1,6 @@
 //! A section's answers: read, merged, and saved over the version they were typed over.
 
+use convene_domain::{ApplicationId};
 use crate::rows::named_row;
 use crate::{Db, Result, StoreError, Tx, on_db, on_tx};
 use convene_domain::Timestamp;
@@ -44,12 +45,12 @@ pub(super) fn decode_answers(json: &str) -> Result<Answers> {
 }
 
 /// Every saved section of an application.
-pub async fn sections(db: &Db, application_id: i64) -> Result<Vec<SavedSection>> {
+pub async fn sections(db: &Db, application_id: ApplicationId) -> Result<Vec<SavedSection>> {
     let sql = format!(
         "SELECT {SECTION_COLUMNS} FROM application_sections WHERE application_id = $1 ORDER BY section_key"
     );
     let rows: Vec<SectionRow> = on_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(application_id)
+        .bind(application_id.0)
         .fetch_all(pool)
         .await?);
     rows.into_iter().map(SectionRow::into_record).collect()
@@ -79,7 +80,7 @@ pub enum SaveOutcome {
 /// saved), by `user_id`.
 #[derive(Debug, Clone, Copy)]
 pub struct SectionSave<'a> {
-    pub application_id: i64,
+    pub application_id: ApplicationId,
     pub form: &'a FormDefinition,
     pub section_key: &'a str,
     pub answers: &'a Answers,
@@ -112,12 +113,12 @@ pub async fn save_section(tx: &mut Tx, save: &SectionSave<'_>, now: Timestamp) -
 
 /// Takes the application's row, which serialises saves to one application; its status and
 /// fingerprint.
-async fn lock_application(tx: &mut Tx, application_id: i64) -> Result<(ApplicationStatus, String)> {
+async fn lock_application(tx: &mut Tx, application_id: ApplicationId) -> Result<(ApplicationStatus, String)> {
     let (status, digest): (String, String) = on_tx!(tx, |conn| {
         sqlx::query_as(
             "UPDATE applications SET answers_digest = answers_digest WHERE id = $1 RETURNING status, answers_digest",
         )
-        .bind(application_id)
+        .bind(application_id.0)
         .fetch_one(conn)
         .await?
     });
@@ -135,7 +136,7 @@ async fn write_section(tx: &mut Tx, save: &SectionSave<'_>, json: &str, now: Tim
                 "INSERT INTO application_sections (application_id, section_key, answers, version, updated_at, updated_by) \
                  VALUES ($1, $2, $3, 1, $4, $5) ON CONFLICT (application_id, section_key) DO NOTHING",
             )
-            .bind(save.application_id)
+            .bind(save.application_id.0)
             .bind(save.section_key)
             .bind(json)
             .bind(now.0)
@@ -148,7 +149,7 @@ async fn write_section(tx: &mut Tx, save: &SectionSave<'_>, json: &str, now: Tim
                 "UPDATE application_sections SET answers = $3, version = version + 1, updated_at = $4, updated_by = $5 \
                  WHERE application_id = $1 AND section_key = $2 AND version = $6",
             )
-            .bind(save.application_id)
+            .bind(save.application_id.0)
             .bind(save.section_key)
             .bind(json)
             .bind(now.0)
@@ -162,10 +163,10 @@ async fn write_section(tx: &mut Tx, save: &SectionSave<'_>, json: &str, now: Tim
 }
 
 /// Every saved section, read inside the transaction.
-async fn sections_in(tx: &mut Tx, application_id: i64) -> Result<Vec<SavedSection>> {
+async fn sections_in(tx: &mut Tx, application_id: ApplicationId) -> Result<Vec<SavedSection>> {
     let sql = format!("SELECT {SECTION_COLUMNS} FROM application_sections WHERE application_id = $1");
     let rows: Vec<SectionRow> = on_tx!(tx, |conn| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(application_id)
+        .bind(application_id.0)
         .fetch_all(conn)
         .await?);
     rows.into_iter().map(SectionRow::into_record).collect()
@@ -174,7 +175,7 @@ async fn sections_in(tx: &mut Tx, application_id: i64) -> Result<Vec<SavedSectio
 /// Writes what `after_save` decided; the sign-offs voided.
 async fn apply_after_save(
     tx: &mut Tx,
-    application_id: i64,
+    application_id: ApplicationId,
     after: &AfterSave,
     now: Timestamp,
 ) -> Result<u64> {
@@ -182,7 +183,7 @@ async fn apply_after_save(
         sqlx::query(
             "UPDATE applications SET answers_digest = $2, pledge_pence = $3, status = $4, updated_at = $5 WHERE id = $1",
         )
-        .bind(application_id)
+        .bind(application_id.0)
         .bind(&after.answers_digest)
         .bind(after.pledge.map(|p| p.0))
         .bind(after.status.key())
@@ -194,7 +195,7 @@ async fn apply_after_save(
         }
         Ok(
             sqlx::query("UPDATE signoffs SET voided_at = $2 WHERE application_id = $1 AND voided_at IS NULL")
-                .bind(application_id)
+                .bind(application_id.0)
                 .bind(now.0)
                 .execute(conn)
                 .await?

@@ -1,6 +1,8 @@
 //! The made-up applications to Local Vision's 2013 round, one in each state, written as
 //! they would have been during the round.
 
+use convene_domain::{PlaceId, RoundId};
+use convene_domain::{ApplicationId};
 use super::london;
 use crate::applications::{self, SubmitOutcome};
 use crate::signoffs::{self, Confirmation, NewRequest};
@@ -45,7 +47,7 @@ pub(super) async fn demo_application(
     state: &str,
 ) -> Result<()> {
     let written = london(2013, 5, 20, 14, 30, 0)?;
-    let (id, created) = applications::start(tx, round_id, place_id, form_id, None, written).await?;
+    let (id, created) = applications::start(tx, RoundId(round_id), PlaceId(place_id), form_id, None, written).await?;
     if !created {
         return Ok(());
     }
@@ -97,7 +99,7 @@ async fn write_answers(
             break;
         }
         let save = applications::SectionSave {
-            application_id: id,
+            application_id: ApplicationId(id),
             form,
             section_key: &section.key,
             answers: &answers,
@@ -131,7 +133,7 @@ async fn sign_off_and_submit(
     let token = convene_domain::accounts::secret_digest(&convene_domain::accounts::new_secret());
     let signoff = signoffs::request(
         tx,
-        id,
+        ApplicationId(id),
         &NewRequest {
             kind: signoffs::CHAIR,
             name: &chair_name,
@@ -144,7 +146,7 @@ async fn sign_off_and_submit(
         written,
     )
     .await?;
-    applications::set_awaiting_signoff(tx, id).await?;
+    applications::set_awaiting_signoff(tx, ApplicationId(id)).await?;
     if state == "awaiting_signoff" {
         return Ok(());
     }
@@ -155,12 +157,12 @@ async fn sign_off_and_submit(
         comment: "The board supports this application and the partners named in it.",
     };
     signoffs::confirm(tx, signoff, &confirmation, signed).await?;
-    if let SubmitOutcome::Submitted { .. } = applications::submit(tx, id, signed.plus_seconds(3600)).await?
+    if let SubmitOutcome::Submitted { .. } = applications::submit(tx, ApplicationId(id), signed.plus_seconds(3600)).await?
         && state == "withdrawn"
     {
         applications::withdraw(
             tx,
-            id,
+            ApplicationId(id),
             "The board chose to wait for a later round.",
             signed.plus_seconds(7200),
         )

@@ -1,5 +1,6 @@
 //! The demo's people: one printed account per role, all with the same password.
 
+use convene_domain::{UserId};
 use crate::{Result, Tx, users};
 use convene_domain::Email;
 use convene_domain::Timestamp;
@@ -78,12 +79,12 @@ pub(super) async fn load_accounts(
         };
         let grant =
             Grant::new(account.role, scope).map_err(|e| crate::StoreError::Malformed(e.to_string()))?;
-        users::grant(tx, user_id, grant, now).await?;
+        users::grant(tx, UserId(user_id), grant, now).await?;
         if account.role == Role::PlaceLead {
             // The demo lead leads a second place too, so the journey starts by asking which.
             let second = Grant::new(Role::PlaceLead, place_ids.get(8).copied())
                 .map_err(|e| crate::StoreError::Malformed(e.to_string()))?;
-            users::grant(tx, user_id, second, now).await?;
+            users::grant(tx, UserId(user_id), second, now).await?;
         }
     }
     Ok(())

@@ -1,6 +1,7 @@
 //! The demo's programmes: Local Vision with its partner bodies, public page, 2013 round
 //! and an open demonstration round, and two more programmes with one partner each.
 
+use convene_domain::{ProgrammeId, RoundId};
 use super::london;
 use crate::{Result, Tx, forms, on_tx};
 use convene_domain::forms::FormDefinition;
@@ -84,10 +85,10 @@ pub(super) async fn load_programmes(tx: &mut Tx, now: Timestamp) -> Result<i64> 
 /// Makes (or finds) Local Vision's 2013 round and its demonstration round, and keeps the
 /// latter open; returns their ids.
 pub(super) async fn load_rounds(tx: &mut Tx, local_vision: i64, now: Timestamp) -> Result<(i64, i64)> {
-    let round_2013 = crate::programmes::insert_round(tx, local_vision, &local_vision_2013()?, true).await?;
+    let round_2013 = crate::programmes::insert_round(tx, ProgrammeId(local_vision), &local_vision_2013()?, true).await?;
     let open_round = local_vision_open_round(now)?;
     let (opens_at, closes_at) = (open_round.opens_at, open_round.closes_at);
-    let open_id = crate::programmes::insert_round(tx, local_vision, &open_round, true).await?;
+    let open_id = crate::programmes::insert_round(tx, ProgrammeId(local_vision), &open_round, true).await?;
     // The demonstration round is open whenever the demo starts, however long after the
     // database was first made.
     on_tx!(tx, |conn| {
@@ -119,7 +120,7 @@ pub(super) async fn ensure_form(
     });
     match existing {
         Some((id,)) => Ok(id),
-        None => Ok(forms::insert_version(tx, round_id, form, now, true).await?.0),
+        None => Ok(forms::insert_version(tx, RoundId(round_id), form, now, true).await?.0),
     }
 }
 

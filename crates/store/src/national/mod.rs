@@ -13,6 +13,7 @@
 mod applications;
 mod rows;
 
+use convene_domain::{ProgrammeId, RoundId, UserId};
 use crate::{Db, Result, StoreError, Tx, forms, on_tx, programmes};
 use applications::{Spread, write_applications};
 use convene_domain::accounts::{Grant, Role, hash_password};
@@ -259,9 +260,9 @@ async fn insert_rounds(
     let mut rounds = Vec::with_capacity(rounds_n);
     for r in 0..rounds_n {
         let plan = round_plan(r, now);
-        let round_id = programmes::insert_round(tx, programme_id, &plan, false).await?;
-        programmes::set_signoff_required(tx, round_id, false).await?;
-        let (form_id, _) = forms::insert_version(tx, round_id, &template, now, true).await?;
+        let round_id = programmes::insert_round(tx, ProgrammeId(programme_id), &plan, false).await?;
+        programmes::set_signoff_required(tx, RoundId(round_id), false).await?;
+        let (form_id, _) = forms::insert_version(tx, RoundId(round_id), &template, now, true).await?;
         rounds.push(GenRound {
             id: round_id,
             form_id,
@@ -312,7 +313,7 @@ async fn insert_people(
             .await?
             .ok_or_else(|| malformed("user"))?;
         let grant = Grant::new(Role::PlaceLead, Some(*place_id)).map_err(malformed)?;
-        crate::users::grant(&mut tx, user, grant, now).await?;
+        crate::users::grant(&mut tx, UserId(user), grant, now).await?;
     }
     let email = convene_domain::Email::parse("bench.admin@example.org").map_err(malformed)?;
     let admin = crate::users::by_email_tx(&mut tx, &email)
@@ -320,7 +321,7 @@ async fn insert_people(
         .ok_or_else(|| malformed("admin"))?;
     crate::users::grant(
         &mut tx,
-        admin,
+        UserId(admin),
         Grant::new(Role::ProgrammeAdmin, Some(programme_id)).map_err(malformed)?,
         now,
     )

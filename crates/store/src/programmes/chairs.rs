@@ -1,5 +1,6 @@
 //! Proposed changes to a place's board chair contact: a lead proposes, an admin decides.
 
+use convene_domain::{PlaceId, UserId};
 use super::places::set_hwb_chair;
 use crate::{Db, Result, Tx, on_db, on_tx};
 use convene_domain::Timestamp;
@@ -17,8 +18,8 @@ pub struct ChairProposal {
 /// Records a proposed change to the board chair's contact.
 pub async fn propose_chair(
     tx: &mut Tx,
-    place_id: i64,
-    user_id: i64,
+    place_id: PlaceId,
+    user_id: UserId,
     name: &str,
     email: &str,
     now: Timestamp,
@@ -27,8 +28,8 @@ pub async fn propose_chair(
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO chair_proposals (place_id, proposed_by, name, email, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
-        .bind(place_id)
-        .bind(user_id)
+        .bind(place_id.0)
+        .bind(user_id.0)
         .bind(name)
         .bind(email)
         .bind(now.0)
@@ -39,13 +40,13 @@ pub async fn propose_chair(
 }
 
 /// The undecided proposals for a place, oldest first.
-pub async fn open_chair_proposals(db: &Db, place_id: i64) -> Result<Vec<ChairProposal>> {
+pub async fn open_chair_proposals(db: &Db, place_id: PlaceId) -> Result<Vec<ChairProposal>> {
     let rows: Vec<(i64, i64, String, String, i64)> = on_db!(db, |pool| {
         sqlx::query_as(
             "SELECT id, place_id, name, email, created_at FROM chair_proposals \
              WHERE place_id = $1 AND decided_at IS NULL ORDER BY id",
         )
-        .bind(place_id)
+        .bind(place_id.0)
         .fetch_all(pool)
         .await?
     });
@@ -65,10 +66,10 @@ pub async fn open_chair_proposals(db: &Db, place_id: i64) -> Result<Vec<ChairPro
 /// Returns false when there is no such undecided proposal.
 pub async fn decide_chair_proposal(
     tx: &mut Tx,
-    place_id: i64,
+    place_id: PlaceId,
     proposal_id: i64,
     approve: bool,
-    user_id: i64,
+    user_id: UserId,
     now: Timestamp,
 ) -> Result<bool> {
     let decided: Option<(String, String)> = on_tx!(tx, |conn| {
@@ -77,9 +78,9 @@ pub async fn decide_chair_proposal(
              WHERE id = $1 AND place_id = $2 AND decided_at IS NULL RETURNING name, email",
         )
         .bind(proposal_id)
-        .bind(place_id)
+        .bind(place_id.0)
         .bind(now.0)
-        .bind(user_id)
+        .bind(user_id.0)
         .bind(i64::from(approve))
         .fetch_optional(conn)
         .await?

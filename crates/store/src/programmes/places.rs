@@ -1,6 +1,7 @@
 //! Places: the local areas taking part in programmes, where each stands in each
 //! programme, and its Health and Wellbeing Board chair's contact.
 
+use convene_domain::{PlaceId, ProgrammeId};
 use crate::rows::named_row;
 use crate::{Db, Result, Tx, on_db, on_tx};
 use convene_domain::programmes::PlaceKind;
@@ -32,13 +33,14 @@ const PLACE_SELECT: &str = "SELECT pl.id, pl.reference, pl.name, pl.kind, pl.ons
 impl From<PlaceRow> for Place {
     /// The place with the one membership its row carries.
     fn from(row: PlaceRow) -> Self {
-        let membership = row.programme_id.map(|programme_id| PlaceInProgramme {
+        let programme_id = row.programme_id.map(ProgrammeId);
+        let membership = programme_id.map(|programme_id| PlaceInProgramme {
             programme_id,
             status: row.status,
             breakthrough_issue: row.breakthrough_issue,
         });
         Place {
-            id: row.id,
+            id: PlaceId(row.id),
             reference: row.reference,
             name: row.name,
             kind: PlaceKind::from_key(&row.kind).unwrap_or(PlaceKind::Other),
@@ -46,7 +48,7 @@ impl From<PlaceRow> for Place {
             region: row.region,
             hwb_chair_name: row.hwb_chair_name,
             hwb_chair_email: row.hwb_chair_email,
-            programme_ids: row.programme_id.into_iter().collect(),
+            programme_ids: programme_id.into_iter().collect(),
             memberships: membership.into_iter().collect(),
         }
     }
@@ -77,13 +79,13 @@ pub async fn place(db: &Db, id: i64) -> Result<Option<Place>> {
 }
 
 /// The places taking part in a programme, by name.
-pub async fn places_in(db: &Db, programme_id: i64) -> Result<Vec<Place>> {
+pub async fn places_in(db: &Db, programme_id: ProgrammeId) -> Result<Vec<Place>> {
     let sql = format!(
         "{PLACE_SELECT} WHERE pl.id IN (SELECT place_id FROM programme_places WHERE programme_id = $1) \
          ORDER BY LOWER(pl.name), pl.id, pp.programme_id"
     );
     let rows: Vec<PlaceRow> = on_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(programme_id)
+        .bind(programme_id.0)
         .fetch_all(pool)
         .await?);
     Ok(to_places(rows))
@@ -111,12 +113,12 @@ pub async fn places_by_ids(db: &Db, ids: &[i64]) -> Result<Vec<Place>> {
 }
 
 /// Changes the Health and Wellbeing Board chair's contact on a place.
-pub async fn set_hwb_chair(tx: &mut Tx, place_id: i64, name: &str, email: &str) -> Result<bool> {
+pub async fn set_hwb_chair(tx: &mut Tx, place_id: PlaceId, name: &str, email: &str) -> Result<bool> {
     on_tx!(tx, |conn| {
         let done = sqlx::query("UPDATE places SET hwb_chair_name = $1, hwb_chair_email = $2 WHERE id = $3")
             .bind(name)
             .bind(email)
-            .bind(place_id)
+            .bind(place_id.0)
             .execute(conn)
             .await?;
         Ok(done.rows_affected() == 1)

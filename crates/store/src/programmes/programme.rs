@@ -1,6 +1,7 @@
 //! Programmes: the record, its public page and summary, and its fund, worked out from
 //! what the partner bodies put in.
 
+use convene_domain::{ProgrammeId};
 use crate::rows::named_row;
 use crate::{Db, Result, Tx, on_db, on_tx};
 use convene_domain::Pence;
@@ -31,7 +32,7 @@ impl From<ProgrammeRow> for Programme {
         // Awards arrive with the review capability; until then nothing is awarded.
         let fund = fund_position(&[Pence(row.contributed_pence)], &[]);
         Programme {
-            id: row.id,
+            id: ProgrammeId(row.id),
             slug: row.slug,
             name: row.name,
             summary: row.summary,
@@ -52,7 +53,7 @@ pub async fn list(db: &Db) -> Result<Vec<Programme>> {
 }
 
 /// The programmes with these ids, by name.
-pub async fn by_ids(db: &Db, ids: &[i64]) -> Result<Vec<Programme>> {
+pub async fn by_ids(db: &Db, ids: &[ProgrammeId]) -> Result<Vec<Programme>> {
     let all = list(db).await?;
     Ok(all.into_iter().filter(|p| ids.contains(&p.id)).collect())
 }
@@ -68,11 +69,11 @@ pub async fn by_slug(db: &Db, slug: &str) -> Result<Option<Programme>> {
 }
 
 /// Changes a programme's summary text.
-pub async fn set_summary(tx: &mut Tx, programme_id: i64, summary: &str) -> Result<bool> {
+pub async fn set_summary(tx: &mut Tx, programme_id: ProgrammeId, summary: &str) -> Result<bool> {
     on_tx!(tx, |conn| {
         let done = sqlx::query("UPDATE programmes SET summary = $1 WHERE id = $2")
             .bind(summary)
-            .bind(programme_id)
+            .bind(programme_id.0)
             .execute(conn)
             .await?;
         Ok(done.rows_affected() == 1)
@@ -80,11 +81,11 @@ pub async fn set_summary(tx: &mut Tx, programme_id: i64, summary: &str) -> Resul
 }
 
 /// Changes a programme's public page (Markdown).
-pub async fn set_page_markdown(tx: &mut Tx, programme_id: i64, markdown: &str) -> Result<bool> {
+pub async fn set_page_markdown(tx: &mut Tx, programme_id: ProgrammeId, markdown: &str) -> Result<bool> {
     on_tx!(tx, |conn| {
         let done = sqlx::query("UPDATE programmes SET page_markdown = $1 WHERE id = $2")
             .bind(markdown)
-            .bind(programme_id)
+            .bind(programme_id.0)
             .execute(conn)
             .await?;
         Ok(done.rows_affected() == 1)

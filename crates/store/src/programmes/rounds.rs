@@ -1,5 +1,6 @@
 //! Rounds: a programme's calls for applications.
 
+use convene_domain::{ProgrammeId, RoundId};
 use crate::rows::named_row;
 use crate::{Db, Result, Tx, on_db, on_tx};
 use convene_domain::{Pence, Timestamp};
@@ -35,8 +36,8 @@ const ROUND_COLUMNS: &str = "id, programme_id, slug, name, reference_prefix, ope
 impl From<RoundRow> for Round {
     fn from(row: RoundRow) -> Self {
         Round {
-            id: row.id,
-            programme_id: row.programme_id,
+            id: RoundId(row.id),
+            programme_id: ProgrammeId(row.programme_id),
             slug: row.slug,
             name: row.name,
             reference_prefix: row.reference_prefix,
@@ -61,10 +62,10 @@ impl From<RoundRow> for Round {
 }
 
 /// A programme's rounds, newest first.
-pub async fn rounds(db: &Db, programme_id: i64) -> Result<Vec<Round>> {
+pub async fn rounds(db: &Db, programme_id: ProgrammeId) -> Result<Vec<Round>> {
     let sql = format!("SELECT {ROUND_COLUMNS} FROM rounds WHERE programme_id = $1 ORDER BY opens_at DESC");
     let rows: Vec<RoundRow> = on_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(programme_id)
+        .bind(programme_id.0)
         .fetch_all(pool)
         .await?);
     Ok(rows.into_iter().map(Round::from).collect())
@@ -94,7 +95,7 @@ pub async fn all_rounds(db: &Db) -> Result<Vec<Round>> {
 /// id unchanged (for loading fixed data twice).
 pub async fn insert_round(
     tx: &mut Tx,
-    programme_id: i64,
+    programme_id: ProgrammeId,
     plan: &convene_domain::rounds::RoundPlan,
     keep_existing: bool,
 ) -> Result<i64> {
@@ -110,7 +111,7 @@ pub async fn insert_round(
     );
     on_tx!(tx, |conn| {
         sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(programme_id)
+            .bind(programme_id.0)
             .bind(&plan.slug)
             .bind(&plan.name)
             .bind(&plan.reference_prefix)
@@ -127,7 +128,7 @@ pub async fn insert_round(
             .execute(&mut *conn)
             .await?;
         let (id,): (i64,) = sqlx::query_as("SELECT id FROM rounds WHERE programme_id = $1 AND slug = $2")
-            .bind(programme_id)
+            .bind(programme_id.0)
             .bind(&plan.slug)
             .fetch_one(conn)
             .await?;
@@ -136,10 +137,10 @@ pub async fn insert_round(
 }
 
 /// Sets whether a round's applications need the board chair's sign-off to be submitted.
-pub async fn set_signoff_required(tx: &mut Tx, round_id: i64, required: bool) -> Result<()> {
+pub async fn set_signoff_required(tx: &mut Tx, round_id: RoundId, required: bool) -> Result<()> {
     on_tx!(tx, |conn| {
         sqlx::query("UPDATE rounds SET signoff_required = $2 WHERE id = $1")
-            .bind(round_id)
+            .bind(round_id.0)
             .bind(i64::from(required))
             .execute(conn)
             .await?;

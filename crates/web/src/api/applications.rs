@@ -118,9 +118,9 @@ async fn application_body(state: &AppState, loaded: &Loaded) -> Result<Applicati
     let now = state.clock.now();
     let a = &loaded.application;
     Ok(ApplicationBody {
-        id: a.id,
-        round_id: a.round_id,
-        place_id: a.place_id,
+        id: a.id.0,
+        round_id: a.round_id.0,
+        place_id: a.place_id.0,
         form_version: loaded.form.version,
         status: a.status.key().into(),
         reference: a.reference.clone(),
@@ -357,7 +357,7 @@ pub async fn partners(
     Path(id): Path<i64>,
 ) -> ApiResult<Vec<PartnerBody>> {
     let loaded = applying::load(&state, &person.1, id, Action::View).await?;
-    let choices = applying::partner_choices(&state, loaded.place.id).await?;
+    let choices = applying::partner_choices(&state, loaded.place.id.0).await?;
     Ok(Json(
         choices
             .into_iter()

@@ -32,7 +32,7 @@ pub struct RoleGrant {
 pub async fn me(ApiUser(person): ApiUser) -> ApiResult<Me> {
     let (user, principal) = person.as_ref();
     Ok(Json(Me {
-        id: user.id,
+        id: user.id.0,
         name: user.name.clone(),
         email: user.email.clone(),
         roles: principal

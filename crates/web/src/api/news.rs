@@ -63,6 +63,6 @@ pub async fn of_programme(
     Path(slug): Path<String>,
 ) -> ApiResult<Vec<NewsBody>> {
     let programme = programmes::public(&state, &slug).await?.programme;
-    let items = news::published(&state, Some(programme.id), 50).await?;
+    let items = news::published(&state, Some(programme.id.0), 50).await?;
     Ok(Json(bodies(&state, items)))
 }

@@ -39,7 +39,7 @@ pub struct PlaceInProgrammeBody {
 impl From<Place> for PlaceBody {
     fn from(p: Place) -> Self {
         PlaceBody {
-            id: p.id,
+            id: p.id.0,
             reference: p.reference,
             name: p.name,
             kind: p.kind.key().into(),
@@ -51,7 +51,7 @@ impl From<Place> for PlaceBody {
                 .memberships
                 .into_iter()
                 .map(|m| PlaceInProgrammeBody {
-                    programme_id: m.programme_id,
+                    programme_id: m.programme_id.0,
                     status: m.status,
                     breakthrough_issue: m.breakthrough_issue,
                 })

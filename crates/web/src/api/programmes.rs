@@ -109,7 +109,7 @@ pub async fn public(State(state): State<AppState>, Path(slug): Path<String>) -> 
     let entry = programmes::public(&state, &slug).await?;
     let now = state.clock.now();
     let p = &entry.programme;
-    let partners = programmes::partner_names(&state, p.id).await?;
+    let partners = programmes::partner_names(&state, p.id.0).await?;
     Ok(Json(PublicProgramme {
         slug: p.slug.clone(),
         name: p.name.clone(),
@@ -122,7 +122,7 @@ pub async fn public(State(state): State<AppState>, Path(slug): Path<String>) -> 
             .rounds
             .iter()
             .map(|r| PublicRound {
-                id: r.id,
+                id: r.id.0,
                 slug: r.slug.clone(),
                 name: r.name.clone(),
                 status: match convene_domain::programmes::round_status(r.opens_at, r.closes_at, now) {

@@ -46,8 +46,8 @@ pub struct RoundBody {
 async fn round_body(state: &AppState, round: Round) -> Result<RoundBody, ApiError> {
     let form = forms::versions(state, &round).await?.current;
     Ok(RoundBody {
-        id: round.id,
-        programme_id: round.programme_id,
+        id: round.id.0,
+        programme_id: round.programme_id.0,
         slug: round.slug,
         name: round.name,
         closes_at: round.closes_at.iso(),
@@ -197,7 +197,7 @@ pub async fn create_round(
 ) -> ApiResult<RoundBody> {
     let programme = convene_app::programmes::load(&state, &person.1, &slug, Action::Edit).await?;
     let form = RoundForm::from(body.parse::<NewRound>()?);
-    match rounds::create(&state, &person.1, programme.id, &form).await? {
+    match rounds::create(&state, &person.1, programme.id.0, &form).await? {
         Ok((id, _)) => {
             let round = round_or_404(&state, id).await?;
             Ok(Json(round_body(&state, round).await?))

@@ -188,7 +188,7 @@ async fn dashboard(State(state): State<AppState>, me: CurrentUser) -> Result<Res
     } = convene_app::dashboard::dashboard(&state, principal).await?;
     let admin_programmes: Vec<ProgrammeCard> = catalogue
         .iter()
-        .filter(|e| service_admin || admin_of.contains(&e.programme.id))
+        .filter(|e| service_admin || admin_of.contains(&e.programme.id.0))
         .map(|e| programme_card(e, now))
         .collect();
     let notice = take_notice(&me.session).await;
@@ -267,7 +267,7 @@ fn application_lines(
     applications
         .into_iter()
         .map(|a| ApplicationLine {
-            id: a.id,
+            id: a.id.0,
             place: places
                 .iter()
                 .find(|p| p.id == a.place_id)
@@ -290,7 +290,7 @@ fn panel_rounds(catalogue: &[Entry], round_ids: &[i64], now: Timestamp) -> Vec<R
     catalogue
         .iter()
         .flat_map(|e| e.rounds.iter())
-        .filter(|r| round_ids.contains(&r.id))
+        .filter(|r| round_ids.contains(&r.id.0))
         .map(|r| round_line(r, now))
         .collect()
 }
@@ -305,7 +305,7 @@ fn place_line(p: Place) -> PlaceLine {
             .filter_map(|m| m.breakthrough_issue.as_deref())
             .collect::<Vec<_>>()
             .join("; "),
-        id: p.id,
+        id: p.id.0,
         name: p.name,
         region: p.region.unwrap_or_default(),
     }

@@ -27,7 +27,7 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn own_download(State(state): State<AppState>, me: CurrentUser) -> Result<Response, AppError> {
-    let whom = Whom::Account(me.user().id);
+    let whom = Whom::Account(me.user().id.0);
     Ok(download(&state, me.principal(), whom, "convene-your-data.json").await?)
 }
 

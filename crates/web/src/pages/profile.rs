@@ -68,7 +68,7 @@ async fn save_details(
     Form(form): Form<DetailsForm>,
 ) -> Result<Response, AppError> {
     let user_id = me.user().id;
-    match accounts::save_details(&state, user_id, &form.name, &form.organisation, &form.job_role).await {
+    match accounts::save_details(&state, user_id.0, &form.name, &form.organisation, &form.job_role).await {
         Ok(()) => {
             notify(&me.session, "Your details have been saved.").await;
             Ok(Redirect::to("/account").into_response())
@@ -196,7 +196,7 @@ async fn change_password(
         Err(e) => return Err(e.into()),
     }
     // Every other session ends; this one stays.
-    crate::auth::end_sessions(&state, me.user().id, Some(&me.session)).await?;
+    crate::auth::end_sessions(&state, me.user().id.0, Some(&me.session)).await?;
     notify(
         &me.session,
         "Your password has been changed. You have been signed out everywhere else, and your API tokens and emailed links no longer work.",

@@ -109,7 +109,7 @@ async fn render(
                 .in_programme(programme.id)
                 .and_then(|m| m.breakthrough_issue.clone())
                 .unwrap_or_default(),
-            id: p.id,
+            id: p.id.0,
             name: p.name,
             region: p.region.unwrap_or_default(),
         })

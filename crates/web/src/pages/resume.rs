@@ -38,7 +38,7 @@ async fn resume(State(state): State<AppState>, me: CurrentUser) -> Result<Respon
     let _ = me.session.remove::<CarriedForm>(CARRIED_KEY).await;
     // Only the account that typed it sees it again; anyone else signing in on the same
     // browser gets their dashboard, and the typed values are gone.
-    let Some(form) = carried.filter(|f| f.typed_by == Some(me.user().id)) else {
+    let Some(form) = carried.filter(|f| f.typed_by == Some(me.user().id.0)) else {
         return Ok(Redirect::to("/dashboard").into_response());
     };
     let chrome = chrome(

@@ -183,7 +183,7 @@ async fn setup_secret(state: &AppState, me: &CurrentUser) -> Result<Option<Strin
         tracing::warn!("two-factor setup refused: no secret key (CONVENE_SECRET_KEY or --secret-key-file)");
         return Ok(None);
     };
-    let context = secret_box::totp_setup_context(me.user().id);
+    let context = secret_box::totp_setup_context(me.user().id.0);
     let kept: Option<String> = me.session.get(SETUP_SECRET_KEY).await.map_err(internal)?;
     if let Some(secret) = kept.and_then(|sealed| key.open_text(&context, &sealed).ok()) {
         return Ok(Some(secret));
@@ -216,7 +216,7 @@ async fn render_setup(
         errors.add("code", NO_SECRET_KEY);
         (String::new(), String::new())
     };
-    let recovery_left = second_factor::recovery_codes_left(state, user.id).await?;
+    let recovery_left = second_factor::recovery_codes_left(state, user.id.0).await?;
     let mut frame = chrome(
         state,
         Some(&me.person),
@@ -260,12 +260,12 @@ async fn confirm_setup(
     };
     let kept: Option<String> = me.session.get(SETUP_SECRET_KEY).await.map_err(internal)?;
     let Some(secret) = kept.and_then(|sealed| {
-        key.open_text(&secret_box::totp_setup_context(user_id), &sealed)
+        key.open_text(&secret_box::totp_setup_context(user_id.0), &sealed)
             .ok()
     }) else {
         return Ok(Redirect::to("/account/two-factor").into_response());
     };
-    match second_factor::enable(&state, key, user_id, &secret, &form.code).await {
+    match second_factor::enable(&state, key, user_id.0, &secret, &form.code).await {
         Ok(codes) => {
             let _ = me.session.remove::<String>(SETUP_SECRET_KEY).await;
             render_setup(&state, &me, FormErrors::default(), codes).await

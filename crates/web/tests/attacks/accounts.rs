@@ -3,6 +3,7 @@
 //! requester, places shared by programmes, roles gained mid-session, account enumeration,
 //! rounds before they open, and forms carried through a re-sign-in.
 
+use convene_domain::{ProgrammeId, UserId};
 use crate::common::{FORGED_CSRF, TestApp, csrf_token, shown_recovery_codes};
 use convene_domain::Clock;
 use convene_domain::accounts::{Role, new_secret, secret_digest};
@@ -19,15 +20,15 @@ const WRONG_SIGN_IN: &str = "Enter a correct email address and password";
 
 async fn user_id(app: &TestApp, email: &str) -> i64 {
     let email = convene_domain::Email::parse(email).unwrap();
-    convene_store::users::by_email(&app.state.db, &email)
+    (convene_store::users::by_email(&app.state.db, &email)
         .await
         .unwrap()
         .unwrap()
-        .id
+        .id).0
 }
 
 async fn grants(app: &TestApp, email: &str) -> Vec<convene_domain::accounts::Grant> {
-    convene_store::users::grants(&app.state.db, user_id(app, email).await)
+    convene_store::users::grants(&app.state.db, UserId(user_id(app, email).await))
         .await
         .unwrap()
 }
@@ -197,11 +198,11 @@ crate::on_both!(
         )
         .await;
         assert_eq!(status, 303);
-        let tokens = convene_store::tokens::api_tokens_of(&app.state.db, id)
+        let tokens = convene_store::tokens::api_tokens_of(&app.state.db, UserId(id))
             .await
             .unwrap();
         assert!(tokens.is_empty(), "no token made");
-        let requests = convene_store::requests::of_user(&app.state.db, id).await.unwrap();
+        let requests = convene_store::requests::of_user(&app.state.db, UserId(id)).await.unwrap();
         assert!(requests.is_empty(), "no role request made");
         // A token of an unconfirmed account (made before this rule) answers nothing.
         let token = app.forged_api_token(id).await;
@@ -519,14 +520,14 @@ async fn other_programme_admin(app: &TestApp) -> (i64, String) {
     .unwrap();
     convene_store::users::grant(
         &mut tx,
-        id,
-        convene_domain::accounts::Grant::new(Role::ProgrammeAdmin, Some(other.id)).unwrap(),
+        UserId(id),
+        convene_domain::accounts::Grant::new(Role::ProgrammeAdmin, Some(other.id.0)).unwrap(),
         app.clock.now(),
     )
     .await
     .unwrap();
     tx.commit().await.unwrap();
-    (other.id, email.to_string())
+    (other.id.0, email.to_string())
 }
 
 crate::on_both!(
@@ -550,7 +551,7 @@ crate::on_both!(
             .unwrap();
         assert_eq!(place.memberships.len(), 2);
         assert_eq!(
-            place.in_programme(other).unwrap().breakthrough_issue.as_deref(),
+            place.in_programme(ProgrammeId(other)).unwrap().breakthrough_issue.as_deref(),
             Some("Frailty education")
         );
         let ada = app.signed_in(SERVICE_ADMIN).await;
@@ -630,7 +631,7 @@ crate::on_both!(nobody_invites_themselves_or_accepts_their_own_invitation, |app|
         .await;
     assert_eq!(res.status(), 303);
     let priya = user_id(&app, ADMIN).await;
-    let own = convene_store::requests::of_user(&app.state.db, priya)
+    let own = convene_store::requests::of_user(&app.state.db, UserId(priya))
         .await
         .unwrap()
         .remove(0);
@@ -701,7 +702,7 @@ async fn a_role_gained_mid_session_needs_two_factor_before_the_next_page() {
             &mut tx,
             PARTICIPANT,
             Role::PanelMember,
-            Some(round.id),
+            Some(round.id.0),
             round.programme_id,
             &secret_digest(&secret),
             user_id(&app, ADMIN).await,
@@ -779,7 +780,7 @@ crate::on_both!(api_round_hides_its_form_before_the_round_opens, |app| {
     let mut tx = app.state.db.begin().await.unwrap();
     convene_store::testing::set_round_dates(
         &mut tx,
-        round.id,
+        round.id.0,
         later,
         round.closes_at.plus_seconds(7 * 24 * 3600),
     )
@@ -810,7 +811,7 @@ async fn lee_types_and_loses_the_session(app: &TestApp) -> reqwest::Client {
     let (_, html) = app.get(&browser, "/account/details").await;
     let token = csrf_token(&html);
     let lee = user_id(app, LEAD).await;
-    convene_store::sessions::delete_for_user(&app.state.db, lee)
+    convene_store::sessions::delete_for_user(&app.state.db, UserId(lee))
         .await
         .unwrap();
     app.state.sessions.forget_user(lee);

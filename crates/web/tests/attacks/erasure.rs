@@ -5,6 +5,7 @@
 //! `jasmith@example.org`. Now `%`, `_` and the escape character stand for themselves, and
 //! an erasure touches nothing of anyone else.
 
+use convene_domain::{UserId};
 use crate::common::*;
 use convene_domain::policy::Principal;
 use convene_domain::{Clock, Email};
@@ -93,7 +94,7 @@ async fn bystander(app: &TestApp, email: &str) -> (Person, reqwest::Client) {
         .unwrap();
     let client = app.signed_in(email).await;
     let someone = Person {
-        id: user.id,
+        id: user.id.0,
         name: user.name,
         email: user.email,
     };
@@ -138,7 +139,7 @@ fn names(row: &str, who: &Person) -> bool {
 /// `bystander` keeps their sessions and mail.
 async fn erase_and_check(app: &TestApp, subject: &Person, bystanders: &[(Person, reqwest::Client)]) {
     let now = app.clock.now();
-    let sessions_of = |id: i64| sessions::count_for_user(&app.state.db, id, now);
+    let sessions_of = |id: i64| sessions::count_for_user(&app.state.db, UserId(id), now);
     let their_sessions = sessions_of(subject.id).await.unwrap();
     assert!(their_sessions >= 2, "the subject has sessions to lose");
     let mut others = Vec::new();

@@ -100,7 +100,7 @@ crate::on_both!(totp_secret_is_encrypted_at_rest, |app| {
         .unwrap();
     assert!(stored.starts_with("v1:"), "{stored}");
     let key = app.state.config.secret_key.clone().unwrap();
-    let context = secret_box::totp_secret_context(user.id);
+    let context = secret_box::totp_secret_context(user.id.0);
     assert_eq!(key.open_text(&context, &stored).unwrap(), secret);
     assert!(
         secret_box::SecretKey::generate()

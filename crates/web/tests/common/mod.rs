@@ -2,6 +2,7 @@
 //! folder or a new PostgreSQL database), loaded with the demo data, driven over HTTP.
 #![allow(dead_code)]
 
+use convene_domain::{UserId};
 use convene_domain::Timestamp;
 use convene_domain::time::FixedClock;
 use convene_store::testing::{Backend, TestDb};
@@ -356,7 +357,7 @@ impl TestApp {
         let mut tx = self.state.db.begin().await.unwrap();
         convene_store::tokens::create_api_token(
             &mut tx,
-            user_id,
+            UserId(user_id),
             "forged",
             &convene_domain::accounts::secret_digest(&secret),
             self.clock_now_plus(0),

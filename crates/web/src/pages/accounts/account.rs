@@ -57,7 +57,7 @@ async fn render_account(
     token_name: String,
 ) -> Result<Response, AppError> {
     let user = me.user();
-    let overview = accounts::overview(state, user.id).await?;
+    let overview = accounts::overview(state, user.id.0).await?;
     let new_token = crate::pages::take(&me.session, NEW_TOKEN_KEY).await;
     let notice = take_notice(&me.session).await;
     let mut chrome = chrome(state, Some(&me.person), &me.session, "Your account", "/account").await;
@@ -108,7 +108,7 @@ pub(super) async fn create_token(
     me: CurrentUser,
     Form(form): Form<TokenForm>,
 ) -> Result<Response, AppError> {
-    match accounts::create_api_token(&state, me.user().id, &form.name).await {
+    match accounts::create_api_token(&state, me.user().id.0, &form.name).await {
         Ok(secret) => {
             let _ = me.session.insert(NEW_TOKEN_KEY, &secret).await;
             Ok(Redirect::to("/account#api-tokens").into_response())
@@ -137,8 +137,8 @@ pub(super) async fn sign_out_everywhere(
     me: CurrentUser,
 ) -> Result<Response, AppError> {
     let user_id = me.user().id;
-    accounts::sign_out_everywhere(&state, user_id).await?;
-    crate::auth::end_sessions(&state, user_id, None).await?;
+    accounts::sign_out_everywhere(&state, user_id.0).await?;
+    crate::auth::end_sessions(&state, user_id.0, None).await?;
     me.session.flush().await.map_err(AppError::internal)?;
     notify(
         &me.session,

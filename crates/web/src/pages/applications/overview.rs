@@ -129,7 +129,7 @@ pub(super) async fn task_list(
         .iter()
         .all(|s| s.status(&loaded.answers) == SectionStatus::Completed);
     tasks.push(signoff_task(
-        id,
+        id.0,
         &signoff,
         &loaded.application.answers_digest,
         all_done,
@@ -137,7 +137,7 @@ pub(super) async fn task_list(
     let ready = applying::blockers(&loaded, &signoff, now)
         .iter()
         .all(|b| matches!(b, Blocker::PastDeadline { .. }));
-    tasks.push(check_task(id, ready));
+    tasks.push(check_task(id.0, ready));
     let total = tasks.len() - 1;
     let completed = tasks
         .iter()

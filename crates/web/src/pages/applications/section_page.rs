@@ -135,7 +135,7 @@ pub(super) async fn render_section(
     form: SectionForm,
 ) -> Result<Response, AppError> {
     let section = loaded.definition().section(key).ok_or(AppError::NotFound)?;
-    let partners = applying::partner_choices(state, loaded.place.id).await?;
+    let partners = applying::partner_choices(state, loaded.place.id.0).await?;
     let files = applying::uploaded_files(state, loaded).await?;
     let id = loaded.application.id;
     let SectionForm {
@@ -154,7 +154,7 @@ pub(super) async fn render_section(
             let file = (q.kind == QuestionKind::File)
                 .then(|| files.iter().find(|f| f.public_id == value))
                 .flatten()
-                .map(|f| file_link(id, f));
+                .map(|f| file_link(id.0, f));
             QuestionView {
                 key: q.key.clone(),
                 label: q.label.clone(),
@@ -187,7 +187,7 @@ pub(super) async fn render_section(
     Ok(SectionPage {
         chrome: chrome.with_back(back),
         errors,
-        application_id: id,
+        application_id: id.0,
         place_name: loaded.place.name.clone(),
         section_key: section.key.clone(),
         title: section.title.clone(),

@@ -33,7 +33,7 @@ pub(super) async fn render_choose(
         .into_iter()
         .map(|(p, status)| PlaceChoice {
             started: status.map(|s| s.label()),
-            id: p.id,
+            id: p.id.0,
             name: p.name,
         })
         .collect();

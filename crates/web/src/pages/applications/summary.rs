@@ -32,7 +32,7 @@ pub async fn summary(
     loaded: &Loaded,
     change: bool,
 ) -> Result<Vec<SummarySection>, AppError> {
-    let partners = applying::partner_choices(state, loaded.place.id).await?;
+    let partners = applying::partner_choices(state, loaded.place.id.0).await?;
     let files = applying::uploaded_files(state, loaded).await?;
     let id = loaded.application.id;
     Ok(loaded
@@ -62,7 +62,7 @@ pub async fn summary(
                             file = files
                                 .iter()
                                 .find(|f| f.public_id == value)
-                                .map(|f| file_link(id, f));
+                                .map(|f| file_link(id.0, f));
                             Vec::new()
                         }
                         _ => display_answer(q, value)

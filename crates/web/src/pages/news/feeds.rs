@@ -123,7 +123,7 @@ pub(super) async fn programme_feed(
         &key,
         "application/atom+xml",
         async || {
-            let items = news::published(&state, Some(programme.id), LIST_LIMIT).await?;
+            let items = news::published(&state, Some(programme.id.0), LIST_LIMIT).await?;
             Ok(feed(
                 &state,
                 &format!("{}: news", programme.name),

@@ -135,7 +135,7 @@ async fn programme_news(
         "text/html; charset=utf-8",
         async || {
             let now = state.clock.now();
-            let items = news::published(&state, Some(programme.id), LIST_LIMIT).await?;
+            let items = news::published(&state, Some(programme.id.0), LIST_LIMIT).await?;
             let title = format!("News: {}", programme.name);
             let chrome = public_chrome(&state, &who, &title, &key).await;
             Ok(ListPage {

@@ -5,6 +5,7 @@
 mod invitations;
 mod requests;
 
+use convene_domain::{UserId};
 use crate::auth::MaybeUser;
 use crate::error::AppError;
 use crate::pages::{chrome, notify};
@@ -236,7 +237,7 @@ async fn verify(
     };
     let next = local_path(Some(&link.return_to));
     let signed_in_as = who.person.as_ref().map(|p| p.0.id);
-    if signed_in_as == Some(link.user_id) {
+    if signed_in_as == Some(UserId(link.user_id)) {
         notify(&who.session, "Your email address is confirmed.").await;
         let to = if next.is_empty() {
             "/dashboard".to_string()
