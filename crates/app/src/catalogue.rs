@@ -5,6 +5,7 @@
 //! change made by another server shows here within [`CACHE_TTL`].
 
 use crate::CACHE_TTL;
+use convene_domain::RoundId;
 use convene_store::programmes::{self, Programme, Round};
 use convene_store::{Db, Result};
 use std::sync::{Arc, Mutex};
@@ -98,14 +99,14 @@ impl Catalogue {
 
     /// A round and its programme, from the cache when it has them, else from the database
     /// (a round made on another server in the last few seconds).
-    pub async fn round(&self, db: &Db, round_id: i64) -> Result<Option<(Programme, Round)>> {
+    pub async fn round(&self, db: &Db, round_id: RoundId) -> Result<Option<(Programme, Round)>> {
         let all = self.get(db).await?;
         for entry in all.iter() {
             if let Some(r) = entry.rounds.iter().find(|r| r.id == round_id) {
                 return Ok(Some((entry.programme.clone(), r.clone())));
             }
         }
-        let Some(round) = programmes::round(db, round_id).await? else {
+        let Some(round) = programmes::round(db, round_id.0).await? else {
             return Ok(None);
         };
         Ok(programmes::by_ids(db, &[round.programme_id])

@@ -24,10 +24,11 @@
 //! `SECRET_LINK_ROUTES`, a table with `id`, `token_digest` and `expires_at` (and the store's
 //! [`LinkTable`]), and an arm in each function below.
 
-use convene_domain::{ApplicationId, ProgrammeId, UserId};
 use crate::{App, Work};
 use convene_domain::Timestamp;
+use convene_domain::UserId;
 use convene_domain::accounts::{Role, new_secret, secret_digest};
+use convene_domain::{ApplicationId, ProgrammeId};
 use convene_store::requests::{self, Invitation};
 use convene_store::signoffs::{self, Confirmation, Signoff};
 use convene_store::tokens::{self, EmailVerification, LinkTable};
@@ -206,8 +207,16 @@ pub(crate) async fn issue_under(public_url: &str, work: &mut Work, new: NewLink<
             email,
             return_to,
         } => {
-            tokens::create_email_verification(work.tx(), UserId(user_id), email, &digest, return_to, now, expires_at)
-                .await?
+            tokens::create_email_verification(
+                work.tx(),
+                UserId(user_id),
+                email,
+                &digest,
+                return_to,
+                now,
+                expires_at,
+            )
+            .await?
         }
         NewLink::Invitation {
             email,
@@ -371,9 +380,11 @@ pub async fn spend(app: &App, work: &mut Work, secret: &str, how: Spend<'_>) -> 
         Spend::EmailConfirmation => tokens::spend_email_verification(work.tx(), &digest, now)
             .await?
             .map(Record::EmailConfirmation),
-        Spend::Invitation { user_id } => requests::accept_invitation(work.tx(), &digest, UserId(user_id), now)
-            .await?
-            .map(Record::Invitation),
+        Spend::Invitation { user_id } => {
+            requests::accept_invitation(work.tx(), &digest, UserId(user_id), now)
+                .await?
+                .map(Record::Invitation)
+        }
         Spend::PasswordReset => tokens::spend_password_reset(work.tx(), &digest, now)
             .await?
             .map(|user_id| Record::PasswordReset { user_id }),
@@ -397,9 +408,9 @@ pub async fn expire(work: &mut Work, kind: LinkKind, id: i64) -> Result<bool> {
 
 /// Ends every unspent confirmation and reset link of an account, with its other
 /// credentials (docs/decisions/0003-credentials-end-together.md). Returns how many.
-pub async fn void_for_person(work: &mut Work, user_id: i64) -> Result<u64> {
+pub async fn void_for_person(work: &mut Work, user_id: UserId) -> Result<u64> {
     let now = work.now();
-    tokens::void_links_of_user(work.tx(), UserId(user_id), now).await
+    tokens::void_links_of_user(work.tx(), user_id, now).await
 }
 
 #[cfg(test)]
@@ -563,7 +574,7 @@ mod tests {
             .await
             .unwrap();
         // The new reset link, and the confirmation link that expired unspent.
-        assert_eq!(void_for_person(&mut work, user_id).await.unwrap(), 2);
+        assert_eq!(void_for_person(&mut work, UserId(user_id)).await.unwrap(), 2);
         work.commit().await.unwrap();
         for ended in [fresh, other] {
             assert_eq!(state(app.clone(), ended).await, LinkState::Used);

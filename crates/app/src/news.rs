@@ -6,6 +6,7 @@
 pub use convene_store::news::NewsItem;
 
 use crate::{App, Cache, Error, Result};
+use convene_domain::ProgrammeId;
 use convene_domain::audit::AuditAction;
 use convene_domain::forms::FieldProblem;
 use convene_domain::policy::{Action, Principal, Resource, allows};
@@ -137,9 +138,14 @@ impl ItemInput {
             .ok()
     }
 
-    fn draft<'a>(&'a self, programme_id: i64, tags: &'a [String], publish_at: Timestamp) -> Draft<'a> {
+    fn draft<'a>(
+        &'a self,
+        programme_id: ProgrammeId,
+        tags: &'a [String],
+        publish_at: Timestamp,
+    ) -> Draft<'a> {
         Draft {
-            programme_id: Some(programme_id),
+            programme_id: Some(programme_id.0),
             title: self.title.trim(),
             summary: self.summary.trim(),
             body_markdown: self.body.trim(),
@@ -204,7 +210,7 @@ pub async fn create(
     };
     let mut work = app.begin(Some(who.user_id.0)).await?;
     let now = work.now();
-    let draft = input.draft(programme.id.0, &tags, publish_at);
+    let draft = input.draft(programme.id, &tags, publish_at);
     let (id, item_slug) = news::create(work.tx(), &draft, Some(who.user_id.0), now).await?;
     // The item's address is kept with the entry: it names the item even once edited.
     work.audit_with(AuditAction::NewsCreated, Some(id), &item_slug)
@@ -232,7 +238,7 @@ pub async fn update(
     };
     let mut work = app.begin(Some(who.user_id.0)).await?;
     let now = work.now();
-    let draft = input.draft(programme.id.0, &tags, publish_at);
+    let draft = input.draft(programme.id, &tags, publish_at);
     news::update(work.tx(), id, &draft, now).await?;
     work.audit_with(AuditAction::NewsChanged, Some(id), &existing.slug)
         .await?;

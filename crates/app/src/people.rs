@@ -2,6 +2,7 @@
 //! signed-in page costs no extra queries on a busy server.
 
 use crate::CACHE_TTL;
+use convene_domain::UserId;
 use convene_domain::policy::Principal;
 use convene_store::users::User;
 use std::collections::HashMap;
@@ -19,28 +20,28 @@ pub struct PeopleCache {
 
 impl PeopleCache {
     /// A cached entry younger than [`CACHE_TTL`].
-    pub fn get(&self, user_id: i64) -> Option<Person> {
+    pub fn get(&self, user_id: UserId) -> Option<Person> {
         let entries = self.entries.lock().ok()?;
         entries
-            .get(&user_id)
+            .get(&user_id.0)
             .filter(|(at, _)| at.elapsed() < CACHE_TTL)
             .map(|(_, v)| v.clone())
     }
 
     /// Remembers a person.
-    pub fn put(&self, user_id: i64, value: Person) {
+    pub fn put(&self, user_id: UserId, value: Person) {
         if let Ok(mut entries) = self.entries.lock() {
             if entries.len() > 10_000 {
                 entries.retain(|_, (at, _)| at.elapsed() < CACHE_TTL);
             }
-            entries.insert(user_id, (Instant::now(), value));
+            entries.insert(user_id.0, (Instant::now(), value));
         }
     }
 
     /// Forgets a person at once (after a change made by this process).
-    pub fn forget(&self, user_id: i64) {
+    pub fn forget(&self, user_id: UserId) {
         if let Ok(mut entries) = self.entries.lock() {
-            entries.remove(&user_id);
+            entries.remove(&user_id.0);
         }
     }
 }

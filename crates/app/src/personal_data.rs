@@ -6,8 +6,8 @@
 /// Who a request is about, what an erasure came to, and a file a person uploaded.
 pub use convene_store::personal_data::{Erased, Subject, UploadedFile};
 
-use convene_domain::{UserId};
 use crate::{App, Cache, Error, Result};
+use convene_domain::UserId;
 use convene_domain::accounts::Role;
 use convene_domain::audit::AuditAction;
 use convene_domain::policy::Principal;

@@ -5,8 +5,9 @@
 /// A version of a round's application form.
 pub use convene_store::forms::StoredForm;
 
-use convene_domain::{ProgrammeId, RoundId};
 use crate::{App, Cache, Error, Result};
+use convene_domain::ProgrammeId;
+use convene_domain::RoundId;
 use convene_domain::applications::ApplicationStatus;
 use convene_domain::audit::AuditAction;
 use convene_domain::forms::FieldProblem;
@@ -37,7 +38,10 @@ pub async fn load(
 /// The round with this id and its programme (from the catalogue's cache). Its facts are
 /// public, as on the open calls; what else may be read is checked by the caller's next step.
 pub async fn by_id(app: &App, id: i64) -> Result<(Programme, Round)> {
-    app.catalogue.round(&app.db, id).await?.ok_or(Error::NotFound)
+    app.catalogue
+        .round(&app.db, RoundId(id))
+        .await?
+        .ok_or(Error::NotFound)
 }
 
 /// What a round's page shows its admins besides the round itself.
@@ -77,10 +81,10 @@ pub async fn overview(app: &App, who: &Principal, round: &Round) -> Result<Overv
 pub async fn create(
     app: &App,
     who: &Principal,
-    programme_id: i64,
+    programme_id: ProgrammeId,
     form: &RoundForm,
 ) -> Result<std::result::Result<(i64, RoundPlan), Vec<FieldProblem>>> {
-    if !allows(who, Action::Edit, Resource::Programme { id: ProgrammeId(programme_id) }) {
+    if !allows(who, Action::Edit, Resource::Programme { id: programme_id }) {
         return Err(Error::Forbidden);
     }
     let plan = match form.check() {
@@ -88,7 +92,7 @@ pub async fn create(
         Err(problems) => return Ok(Err(problems)),
     };
     let mut work = app.begin(Some(who.user_id.0)).await?;
-    let id = match programmes::insert_round(work.tx(), ProgrammeId(programme_id), &plan, false).await {
+    let id = match programmes::insert_round(work.tx(), programme_id, &plan, false).await {
         Ok(id) => id,
         Err(StoreError::Duplicate(_)) => {
             return Ok(Err(vec![(

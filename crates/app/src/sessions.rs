@@ -6,10 +6,10 @@
 //! Sessions live in the database so several servers share them. The cookie, the session's
 //! keys and the per-process session cache belong to the web layer.
 
-use convene_domain::{UserId};
 use crate::App;
 use crate::accounts::{AccountError, Problems, Result, passwords};
 use crate::registration::resend_confirmation;
+use convene_domain::UserId;
 use convene_domain::audit::AuditAction;
 use convene_domain::{Email, Timestamp};
 use convene_store::{sessions, throttle, users};
@@ -117,17 +117,17 @@ async fn take_tries(
 
 /// Records that the person has signed in. True when their role needs a second factor they
 /// have not set up (when `enforce_two_factor`): they are sent to set it up first.
-pub async fn signed_in(app: &App, user_id: i64, enforce_two_factor: bool) -> Result<bool> {
-    let mut work = app.begin(Some(user_id)).await?;
-    work.audit(AuditAction::SignedIn, Some(user_id)).await?;
+pub async fn signed_in(app: &App, user_id: UserId, enforce_two_factor: bool) -> Result<bool> {
+    let mut work = app.begin(Some(user_id.0)).await?;
+    work.audit(AuditAction::SignedIn, Some(user_id.0)).await?;
     work.commit().await?;
     if !enforce_two_factor {
         return Ok(false);
     }
-    let user = users::by_id(&app.db, user_id)
+    let user = users::by_id(&app.db, user_id.0)
         .await?
         .ok_or(AccountError::NotFound)?;
-    let needs = users::grants(&app.db, UserId(user_id))
+    let needs = users::grants(&app.db, user_id)
         .await?
         .iter()
         .any(|g| g.role.needs_two_factor());
@@ -168,10 +168,10 @@ pub async fn delete(app: &App, id: &str) -> Result<()> {
 
 /// Ends an account's sessions, signed-in and half-signed-in (awaiting a code), but the one
 /// with id `keep`. The caller forgets what its process cached of them.
-pub async fn end_for_user(app: &App, user_id: i64, keep: Option<&str>) -> Result<()> {
+pub async fn end_for_user(app: &App, user_id: UserId, keep: Option<&str>) -> Result<()> {
     match keep {
-        Some(id) => sessions::delete_others(&app.db, UserId(user_id), id).await?,
-        None => sessions::delete_for_user(&app.db, UserId(user_id)).await?,
+        Some(id) => sessions::delete_others(&app.db, user_id, id).await?,
+        None => sessions::delete_for_user(&app.db, user_id).await?,
     };
     Ok(())
 }

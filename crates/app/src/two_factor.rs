@@ -7,10 +7,10 @@
 //! The secret being set up is kept (sealed) in the person's session until then: that, and
 //! the QR code, belong to the web layer.
 
-use convene_domain::{UserId};
 use crate::accounts::{AccountError, Problems, Result, User, passwords};
 use crate::sessions::{FAILURE_WINDOW_SECONDS, wait_seconds};
 use crate::{App, Cache};
+use convene_domain::UserId;
 use convene_domain::audit::AuditAction;
 use convene_domain::policy::Principal;
 use convene_domain::secret_box::{self, SecretKey};
@@ -42,13 +42,13 @@ pub fn required(who: &Principal, enforce_two_factor: bool) -> bool {
 async fn open_secret(
     app: &App,
     key: Option<&SecretKey>,
-    user_id: i64,
+    user_id: UserId,
 ) -> Result<Option<(String, Option<i64>)>> {
-    let Some((sealed, last_step)) = convene_store::two_factor::secret(&app.db, UserId(user_id)).await? else {
+    let Some((sealed, last_step)) = convene_store::two_factor::secret(&app.db, user_id).await? else {
         return Ok(None);
     };
     let secret = required_key(key)?
-        .open_text(&secret_box::totp_secret_context(user_id), &sealed)
+        .open_text(&secret_box::totp_secret_context(user_id.0), &sealed)
         .map_err(|e| {
             AccountError::Internal(format!(
                 "cannot open the two-factor secret of user {user_id}: {e}"
@@ -58,22 +58,22 @@ async fn open_secret(
 }
 
 /// True when `typed` is a current code (not used before) or an unused recovery code.
-async fn code_is_good(app: &App, key: Option<&SecretKey>, user_id: i64, typed: &str) -> Result<bool> {
+async fn code_is_good(app: &App, key: Option<&SecretKey>, user_id: UserId, typed: &str) -> Result<bool> {
     let Some((secret, last_step)) = open_secret(app, key, user_id).await? else {
         return Ok(false);
     };
     if let Some(step) = two_factor::verify(&secret, typed, unix_seconds(app), last_step) {
-        return Ok(convene_store::two_factor::spend_step(&app.db, UserId(user_id), step).await?);
+        return Ok(convene_store::two_factor::spend_step(&app.db, user_id, step).await?);
     }
     let recovery = two_factor::normalise_recovery_code(typed);
     if recovery.len() == two_factor::RECOVERY_CODE_CHARS
         && let Some(digest) = two_factor::recovery_code_digest(&secret, &recovery)
     {
-        let used = convene_store::two_factor::spend_recovery_code(&app.db, UserId(user_id), &digest, app.clock.now())
+        let used = convene_store::two_factor::spend_recovery_code(&app.db, user_id, &digest, app.clock.now())
             .await?;
         if used {
-            let mut work = app.begin(Some(user_id)).await?;
-            work.audit(AuditAction::RecoveryCodeUsed, Some(user_id)).await?;
+            let mut work = app.begin(Some(user_id.0)).await?;
+            work.audit(AuditAction::RecoveryCodeUsed, Some(user_id.0)).await?;
             work.commit().await?;
         }
         return Ok(used);
@@ -84,8 +84,8 @@ async fn code_is_good(app: &App, key: Option<&SecretKey>, user_id: i64, typed: &
 /// Checks the code typed after a right password. Wrong codes count per account towards
 /// the same growing delay as wrong passwords, taken and checked in one statement, and are
 /// never cleared by a right password. A refused code is an [`AccountError::Invalid`].
-pub async fn check_code(app: &App, key: Option<&SecretKey>, user_id: i64, typed: &str) -> Result<()> {
-    let user = users::by_id(&app.db, user_id)
+pub async fn check_code(app: &App, key: Option<&SecretKey>, user_id: UserId, typed: &str) -> Result<()> {
+    let user = users::by_id(&app.db, user_id.0)
         .await?
         .ok_or(AccountError::NotFound)?;
     if typed.trim().is_empty() {
@@ -121,8 +121,8 @@ pub async fn check_code(app: &App, key: Option<&SecretKey>, user_id: i64, typed:
 }
 
 /// How many unused recovery codes a person has.
-pub async fn recovery_codes_left(app: &App, user_id: i64) -> Result<i64> {
-    Ok(convene_store::two_factor::recovery_codes_left(&app.db, UserId(user_id)).await?)
+pub async fn recovery_codes_left(app: &App, user_id: UserId) -> Result<i64> {
+    Ok(convene_store::two_factor::recovery_codes_left(&app.db, user_id).await?)
 }
 
 /// Fresh recovery codes and their keyed digests, for a person whose secret is `secret`.
@@ -141,7 +141,7 @@ fn recovery_codes_for(secret: &str) -> Result<(Vec<String>, Vec<String>)> {
 pub async fn enable(
     app: &App,
     key: &SecretKey,
-    user_id: i64,
+    user_id: UserId,
     secret: &str,
     code: &str,
 ) -> Result<Vec<String>> {
@@ -153,12 +153,12 @@ pub async fn enable(
         .into());
     };
     let (codes, digests) = recovery_codes_for(secret)?;
-    let sealed = key.seal_text(&secret_box::totp_secret_context(user_id), secret);
-    let mut work = app.begin(Some(user_id)).await?;
+    let sealed = key.seal_text(&secret_box::totp_secret_context(user_id.0), secret);
+    let mut work = app.begin(Some(user_id.0)).await?;
     let now = work.now();
-    convene_store::two_factor::enable(work.tx(), UserId(user_id), &sealed, step, &digests, now).await?;
-    work.audit(AuditAction::TwoFactorEnabled, Some(user_id)).await?;
-    work.clears(Cache::Person(user_id));
+    convene_store::two_factor::enable(work.tx(), user_id, &sealed, step, &digests, now).await?;
+    work.audit(AuditAction::TwoFactorEnabled, Some(user_id.0)).await?;
+    work.clears(Cache::Person(user_id.0));
     work.commit().await?;
     Ok(codes)
 }
@@ -180,7 +180,7 @@ pub async fn replace_recovery_codes(
         )
         .into());
     }
-    let Some((secret, _)) = open_secret(app, key, user.id.0).await? else {
+    let Some((secret, _)) = open_secret(app, key, user.id).await? else {
         return Ok(None);
     };
     let (codes, digests) = recovery_codes_for(&secret)?;
@@ -213,7 +213,8 @@ pub async fn turn_off(
     }
     let mut work = app.begin(Some(user.id.0)).await?;
     convene_store::two_factor::disable(work.tx(), user.id).await?;
-    work.audit(AuditAction::TwoFactorDisabled, Some(user.id.0)).await?;
+    work.audit(AuditAction::TwoFactorDisabled, Some(user.id.0))
+        .await?;
     work.clears(Cache::Person(user.id.0));
     work.commit().await?;
     Ok(())

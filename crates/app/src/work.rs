@@ -5,6 +5,7 @@
 use crate::App;
 use crate::mail::Message;
 use convene_domain::Timestamp;
+use convene_domain::UserId;
 use convene_domain::audit::AuditAction;
 use convene_store::{Result, StoreError, Tx, audit, outbox};
 
@@ -114,7 +115,7 @@ impl Work {
         for cache in self.stale {
             match cache {
                 Cache::Catalogue => self.app.catalogue.invalidate(),
-                Cache::Person(user_id) => self.app.people.forget(user_id),
+                Cache::Person(user_id) => self.app.people.forget(UserId(user_id)),
             }
         }
         Ok(())

@@ -8,9 +8,9 @@
 //! - the XLSX export of 1,000 and of 10,000 applications (goal: 10,000 in under 5 s, and
 //!   peak memory at 10,000 within a few MB of that at 1,000).
 
-use convene_domain::{ApplicationId};
 use crate::median;
 use anyhow::{Context, bail};
+use convene_domain::ApplicationId;
 use convene_domain::Clock;
 use convene_store::national::{self, Options};
 use convene_store::testing::{Backend, TestDb};

@@ -71,10 +71,7 @@ type NumberedRecord = (usize, csv::StringRecord);
 
 /// The CSV file's header (trimmed, lower case) and its rows with their line numbers,
 /// refused when a column the import needs is missing.
-fn read_csv(
-    file: &std::path::Path,
-    is_places: bool,
-) -> Result<(Vec<String>, Vec<NumberedRecord>), Fail> {
+fn read_csv(file: &std::path::Path, is_places: bool) -> Result<(Vec<String>, Vec<NumberedRecord>), Fail> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .from_path(file)

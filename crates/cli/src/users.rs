@@ -1,9 +1,9 @@
 //! `convene user add`: an account with one role, made from the command line.
 
-use convene_domain::{UserId};
 use crate::{Fail, UserCommand, open};
 use anyhow::Context;
 use convene_domain::Email;
+use convene_domain::UserId;
 use convene_domain::accounts::{Grant, Role, ScopeKind, check_new_password, hash_password};
 use convene_domain::audit::AuditAction;
 use convene_store::{Db, programmes, users};

@@ -5,7 +5,7 @@
     reason = "test helpers outside #[test] functions fail loudly, as tests do"
 )]
 
-use convene_domain::{UserId};
+use convene_domain::UserId;
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 

@@ -1,11 +1,11 @@
 //! People, their roles and the secrets that prove who they are.
 
+use crate::ids::UserId;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use crate::ids::UserId;
 use std::fmt;
 
 /// What a person may act as. Sponsors and partner contacts act through signed links and

@@ -18,7 +18,10 @@ pub enum Resource<'a> {
     /// A programme's private management pages and data.
     Programme { id: ProgrammeId },
     /// A place, with the programmes it takes part in.
-    Place { id: PlaceId, programme_ids: &'a [ProgrammeId] },
+    Place {
+        id: PlaceId,
+        programme_ids: &'a [ProgrammeId],
+    },
     /// A place's application to a round. `submitted` is true once it has been submitted
     /// (panel members read only submitted applications).
     Application {
@@ -156,8 +159,16 @@ mod tests {
     #[test]
     fn programme_admin_sees_only_their_programme() {
         let admin = person(1, &[(Role::ProgrammeAdmin, Some(10))]);
-        assert!(allows(&admin, Action::Edit, Resource::Programme { id: ProgrammeId(10) }));
-        assert!(!allows(&admin, Action::View, Resource::Programme { id: ProgrammeId(11) }));
+        assert!(allows(
+            &admin,
+            Action::Edit,
+            Resource::Programme { id: ProgrammeId(10) }
+        ));
+        assert!(!allows(
+            &admin,
+            Action::View,
+            Resource::Programme { id: ProgrammeId(11) }
+        ));
         assert!(!allows(&admin, Action::View, Resource::Service));
     }
 
@@ -214,20 +225,32 @@ mod tests {
     #[test]
     fn accounts_and_tokens_belong_to_their_owner() {
         let someone = person(3, &[(Role::Enabler, None)]);
-        assert!(allows(&someone, Action::Edit, Resource::ApiToken { owner_id: UserId(3) }));
+        assert!(allows(
+            &someone,
+            Action::Edit,
+            Resource::ApiToken { owner_id: UserId(3) }
+        ));
         assert!(!allows(
             &someone,
             Action::Edit,
             Resource::ApiToken { owner_id: UserId(4) }
         ));
-        assert!(!allows(&someone, Action::View, Resource::Account { user_id: UserId(4) }));
+        assert!(!allows(
+            &someone,
+            Action::View,
+            Resource::Account { user_id: UserId(4) }
+        ));
     }
 
     #[test]
     fn service_admin_may_do_anything() {
         let root = person(9, &[(Role::ServiceAdmin, None)]);
         assert!(allows(&root, Action::Edit, Resource::Service));
-        assert!(allows(&root, Action::Edit, Resource::Programme { id: ProgrammeId(77) }));
+        assert!(allows(
+            &root,
+            Action::Edit,
+            Resource::Programme { id: ProgrammeId(77) }
+        ));
         assert_eq!(root.main_role(), Some(Role::ServiceAdmin));
     }
 
@@ -257,7 +280,11 @@ mod tests {
     #[test]
     fn no_grants_no_access() {
         let nobody = person(5, &[]);
-        assert!(!allows(&nobody, Action::View, Resource::Programme { id: ProgrammeId(1) }));
+        assert!(!allows(
+            &nobody,
+            Action::View,
+            Resource::Programme { id: ProgrammeId(1) }
+        ));
         assert_eq!(nobody.main_role(), None);
     }
 
@@ -306,7 +333,9 @@ mod tests {
         assert!(allows(
             &admin,
             Action::Edit,
-            Resource::PlaceChair { programme_ids: &[ProgrammeId(10)] }
+            Resource::PlaceChair {
+                programme_ids: &[ProgrammeId(10)]
+            }
         ));
         assert!(!allows(
             &admin,

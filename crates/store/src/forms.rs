@@ -1,8 +1,8 @@
 //! Application forms: one row per version of a round's form. The newest version is the
 //! one new applications use; an application keeps the version it was started on.
 
-use convene_domain::{RoundId};
 use crate::{Db, Result, StoreError, Tx, on_db, on_tx};
+use convene_domain::RoundId;
 use convene_domain::Timestamp;
 use convene_domain::forms::FormDefinition;
 

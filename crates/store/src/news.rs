@@ -1,8 +1,8 @@
 //! News and announcements, of a programme or of the whole service, public from their
 //! publish time (which may be in the future), with tags that relate them.
 
-use convene_domain::{ProgrammeId};
 use crate::{Db, Result, Tx, on_db, on_tx};
+use convene_domain::ProgrammeId;
 use convene_domain::Timestamp;
 use std::collections::HashMap;
 

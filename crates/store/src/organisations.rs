@@ -1,8 +1,8 @@
 //! Organisations and places as imported from spreadsheets: upserted by their identifiers,
 //! so importing the same file twice changes nothing.
 
-use convene_domain::{PlaceId};
 use crate::{Db, Result, Tx, on_db, on_tx};
+use convene_domain::PlaceId;
 use convene_domain::audit::AuditAction;
 use convene_domain::imports::{NewOrganisation, NewPlace};
 

@@ -6,9 +6,9 @@
 //! new table that holds personal data has one obvious place to be added. The erasure test
 //! dumps every table and checks nothing of the person is left.
 
-use convene_domain::{UserId};
 use crate::{Db, Result, Tx, on_db, on_tx};
 use convene_domain::Timestamp;
+use convene_domain::UserId;
 use convene_domain::links::redact_links;
 use serde_json::{Map, Value};
 use sqlx::{Column, Row};

@@ -2,11 +2,11 @@
 //! by an admin with a reason, and an admin's emailed invitation with a role. Later roles
 //! (joining an enabler pool) use the same request records.
 
-use convene_domain::{PlaceId, ProgrammeId, UserId};
 use crate::tokens::LinkState;
 use crate::{Db, Result, StoreError, Tx, on_db, on_tx};
 use convene_domain::Timestamp;
 use convene_domain::accounts::Role;
+use convene_domain::{PlaceId, ProgrammeId, UserId};
 
 /// Where a request stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,7 +1,7 @@
 //! Retention rules per programme, applying them, and the log of each run with its counts.
 
-use convene_domain::{ProgrammeId};
 use crate::{Db, Result, StoreError, Tx, on_db, on_tx};
+use convene_domain::ProgrammeId;
 use convene_domain::Timestamp;
 use convene_domain::retention::{RetentionKind, days_in_micros};
 

@@ -1,8 +1,8 @@
 //! Sign-in sessions, kept in the database so several servers share them.
 
-use convene_domain::{UserId};
 use crate::{Db, Result, on_db};
 use convene_domain::Timestamp;
+use convene_domain::UserId;
 
 /// A stored session.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,8 +2,8 @@
 //! contacts the applicant names each get a link. A link works once (spent by the
 //! confirming POST, not by opening it), expires, and is voided when the answers change.
 
-use convene_domain::{ApplicationId};
 use crate::{Db, Result, Tx, on_db, on_tx};
+use convene_domain::ApplicationId;
 use convene_domain::Timestamp;
 
 /// Who a sign-off is asked of.
@@ -164,7 +164,12 @@ pub struct NewRequest<'a> {
 }
 
 /// Records a link sent, voiding any earlier link to the same person that is still open.
-pub async fn request(tx: &mut Tx, application_id: ApplicationId, new: &NewRequest<'_>, now: Timestamp) -> Result<i64> {
+pub async fn request(
+    tx: &mut Tx,
+    application_id: ApplicationId,
+    new: &NewRequest<'_>,
+    now: Timestamp,
+) -> Result<i64> {
     on_tx!(tx, |conn| {
         sqlx::query(
             "UPDATE signoffs SET voided_at = $3 WHERE application_id = $1 AND contact_email = $2 \

@@ -8,9 +8,9 @@
 //! `sign_in_failures` keeps a plain record of failed sign-ins for subject access.
 //! Why: docs/decisions/0002-throttles-counted-in-one-statement.md.
 
-use convene_domain::{UserId};
 use crate::{Db, Result, on_db};
 use convene_domain::Timestamp;
+use convene_domain::UserId;
 use convene_domain::accounts::sign_in_delay_seconds;
 use std::sync::LazyLock;
 

@@ -3,9 +3,9 @@
 //! early). Only a digest of each secret is stored. The use cases reach links through
 //! `convene_app::links`, never these functions directly.
 
-use convene_domain::{UserId};
 use crate::{Db, Result, Tx, on_db, on_tx};
 use convene_domain::Timestamp;
+use convene_domain::UserId;
 
 /// An API token as its owner sees it in their account.
 #[derive(Debug, Clone, PartialEq, Eq)]

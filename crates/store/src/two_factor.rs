@@ -2,9 +2,9 @@
 //! by the caller, `convene_domain::secret_box`; never stored plainly), the last step accepted
 //! (so a code works once), and their one-time recovery codes (keyed digests only).
 
-use convene_domain::{UserId};
 use crate::{Db, Result, Tx, on_db, on_tx};
 use convene_domain::Timestamp;
+use convene_domain::UserId;
 
 /// A person's sealed TOTP secret and the last step accepted, when two-factor sign-in is on.
 pub async fn secret(db: &Db, user_id: UserId) -> Result<Option<(String, Option<i64>)>> {

@@ -2,8 +2,8 @@
 //! servers share them and one backup holds everything. Served only after the caller has
 //! checked that the reader may read the application.
 
-use convene_domain::{ApplicationId};
 use crate::{Db, Result, Tx, on_db, on_tx};
+use convene_domain::ApplicationId;
 use convene_domain::Timestamp;
 
 /// An uploaded file's description, without its content.

@@ -1,10 +1,10 @@
 //! People with accounts and the roles granted to them.
 
-use convene_domain::{PlaceId, ProgrammeId, UserId};
 use crate::rows::named_row;
 use crate::{Db, Result, StoreError, Tx, on_db, on_tx};
 use convene_domain::accounts::{Grant, Role};
 use convene_domain::{Email, Timestamp};
+use convene_domain::{PlaceId, ProgrammeId, UserId};
 
 pub use convene_domain::accounts::User;
 

@@ -1,9 +1,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
 //! Store behaviour, on SQLite and on PostgreSQL alike.
 
-use convene_domain::{ApplicationId, PlaceId, ProgrammeId, UserId};
 use convene_domain::accounts::{Grant, Role};
 use convene_domain::audit::AuditAction;
+use convene_domain::{ApplicationId, PlaceId, ProgrammeId, UserId};
 use convene_domain::{Email, Pence, Timestamp};
 use convene_store::testing::{Backend, TestDb};
 use convene_store::{StoreError, audit, demo, outbox, programmes, sessions, tokens, users};
@@ -402,9 +402,10 @@ async fn draft_in_open_round(
         .unwrap()
         .unwrap();
     let mut tx = db.begin().await.unwrap();
-    let (id, created) = convene_store::applications::start(&mut tx, round.id, PlaceId(place), form.id, None, NOW)
-        .await
-        .unwrap();
+    let (id, created) =
+        convene_store::applications::start(&mut tx, round.id, PlaceId(place), form.id, None, NOW)
+            .await
+            .unwrap();
     tx.commit().await.unwrap();
     assert!(created);
     (id, form)
@@ -423,7 +424,9 @@ async fn submissions_are_numbered_once_each_even_when_they_race() {
             let db = t.db.clone();
             tokio::spawn(async move {
                 let mut tx = db.begin().await.unwrap();
-                let outcome = applications::submit(&mut tx, ApplicationId(id), NOW).await.unwrap();
+                let outcome = applications::submit(&mut tx, ApplicationId(id), NOW)
+                    .await
+                    .unwrap();
                 tx.commit().await.unwrap();
                 outcome
             })
@@ -445,7 +448,9 @@ async fn submissions_are_numbered_once_each_even_when_they_race() {
             assert_eq!(reference, "LV-DEMO-0001", "{backend:?}");
         }
         let mut tx = t.db.begin().await.unwrap();
-        let next = applications::submit(&mut tx, ApplicationId(second), NOW).await.unwrap();
+        let next = applications::submit(&mut tx, ApplicationId(second), NOW)
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         assert_eq!(
             next,
@@ -535,7 +540,9 @@ async fn the_generated_data_set_has_the_shape_the_benchmark_needs() {
         assert_eq!(made.applications, 3_000, "{backend:?}");
         assert_eq!(made.places, 1_500);
         assert!(made.thousand_round.is_some());
-        let rounds = programmes::rounds(&t.db, ProgrammeId(made.programme_id)).await.unwrap();
+        let rounds = programmes::rounds(&t.db, ProgrammeId(made.programme_id))
+            .await
+            .unwrap();
         assert_eq!(rounds.len(), 4);
         let largest = rounds.iter().find(|r| r.slug == made.largest_round).unwrap();
         let page = convene_store::applications::list(&t.db, largest.id, &Default::default(), 1, 50)

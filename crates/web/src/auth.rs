@@ -10,6 +10,7 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use convene_app::accounts::{self, User};
+use convene_domain::UserId;
 use convene_domain::policy::Principal;
 use tower_sessions::Session;
 
@@ -65,7 +66,7 @@ where
         };
         // An account whose address is unconfirmed reaches nothing: someone may have
         // registered an address that is not theirs (docs/decisions/0001-unconfirmed-accounts-reach-nothing.md).
-        let person = accounts::person(&state, user_id)
+        let person = accounts::person(&state, UserId(user_id))
             .await?
             .filter(|p| p.0.email_verified);
         if person.is_some() {
@@ -139,9 +140,9 @@ pub fn lacks_required_two_factor(state: &AppState, person: &Person) -> bool {
 /// (docs/decisions/0003-credentials-end-together.md).
 pub async fn end_sessions(state: &AppState, user_id: i64, keep: Option<&Session>) -> Result<(), AppError> {
     let keep = keep.and_then(|s| s.id()).map(|id| id.to_string());
-    convene_app::sessions::end_for_user(state, user_id, keep.as_deref()).await?;
+    convene_app::sessions::end_for_user(state, UserId(user_id), keep.as_deref()).await?;
     state.sessions.forget_user(user_id);
-    state.people.forget(user_id);
+    state.people.forget(UserId(user_id));
     Ok(())
 }
 
@@ -194,7 +195,7 @@ where
                 StatusCode::UNAUTHORIZED,
                 "The API token is not valid or has been revoked.",
             ))?;
-        let person = accounts::person(&state, user_id)
+        let person = accounts::person(&state, UserId(user_id))
             .await
             .map_err(failed)?
             .ok_or(ApiAuthError(

@@ -3,6 +3,7 @@
 
 use crate::state::AppState;
 use convene_domain::rounds::{RoundForm, RoundPlan};
+use convene_domain::{ProgrammeId, UserId};
 
 /// Creates a round from what an admin typed: every field checked, a name used twice in a
 /// programme refused. Returns the round's id and plan, or the problems by field.
@@ -13,12 +14,12 @@ pub async fn create(
     form: &RoundForm,
 ) -> Result<Result<(i64, RoundPlan), Vec<(String, String)>>, convene_app::Error> {
     // Transitional: the API has the person already and should pass their principal.
-    let person = convene_app::accounts::person(state, user_id)
+    let person = convene_app::accounts::person(state, UserId(user_id))
         .await
         .map_err(|e| {
             tracing::error!(error = %e, "loading the person failed");
             convene_app::Error::Forbidden
         })?
         .ok_or(convene_app::Error::Forbidden)?;
-    convene_app::rounds::create(state, &person.1, programme_id, form).await
+    convene_app::rounds::create(state, &person.1, ProgrammeId(programme_id), form).await
 }

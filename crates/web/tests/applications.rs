@@ -4,9 +4,9 @@
 
 mod common;
 
-use convene_domain::{ApplicationId, PlaceId};
 use common::{TestApp, csrf_token};
 use convene_domain::Timestamp;
+use convene_domain::{ApplicationId, PlaceId};
 use convene_store::applications;
 
 const LEAD: &str = "lee.lead@example.org";
@@ -278,7 +278,9 @@ on_both!(a_place_lead_applies_and_the_chair_signs_off, |app| {
     )
     .await;
     assert_eq!(res.status(), 303);
-    let after = applications::sections(&app.state.db, ApplicationId(id)).await.unwrap();
+    let after = applications::sections(&app.state.db, ApplicationId(id))
+        .await
+        .unwrap();
     assert!(!applications::merge(&after)["wider_lessons"].contains("changed"));
     app.stop().await;
 });
@@ -378,7 +380,11 @@ on_both!(the_later_of_two_tabs_is_told_not_applied, |app| {
         html.contains("First tab&#39;s words") || html.contains("First tab's words"),
         "saved text shown"
     );
-    let saved = applications::merge(&applications::sections(&app.state.db, ApplicationId(id)).await.unwrap());
+    let saved = applications::merge(
+        &applications::sections(&app.state.db, ApplicationId(id))
+            .await
+            .unwrap(),
+    );
     assert_eq!(saved["wider_lessons"], "First tab's words");
     // Saving again from the re-shown page is a deliberate overwrite.
     let v3 = field_value(&html, "version");

@@ -461,9 +461,12 @@ on_both!(
         let grants = convene_store::users::grants(&app.state.db, pell.id)
             .await
             .unwrap();
-        assert!(grants.iter().any(
-            |g| g.role == convene_domain::accounts::Role::PanelMember && g.scope_id == Some(rounds[0].id.0)
-        ));
+        assert!(
+            grants
+                .iter()
+                .any(|g| g.role == convene_domain::accounts::Role::PanelMember
+                    && g.scope_id == Some(rounds[0].id.0))
+        );
         let res = app
             .post_form(
                 &admin,

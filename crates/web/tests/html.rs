@@ -4,8 +4,8 @@
 
 mod common;
 
-use convene_domain::{ProgrammeId};
 use common::TestApp;
+use convene_domain::ProgrammeId;
 use convene_store::demo::DEMO_ACCOUNTS;
 use std::process::Command;
 

@@ -3,7 +3,7 @@
 
 mod common;
 
-use convene_domain::{UserId};
+use convene_domain::UserId;
 use convene_store::demo::DEMO_ACCOUNTS;
 
 const ADMIN: &str = "priya.programme@example.org";

@@ -52,10 +52,10 @@
 
 mod common;
 
-use convene_domain::{ApplicationId, PlaceId, RoundId, UserId};
 use common::{TestApp, csrf_token};
 use convene_domain::Timestamp;
 use convene_domain::accounts::{Grant, Role, hash_password, new_secret, secret_digest};
+use convene_domain::{ApplicationId, PlaceId, RoundId, UserId};
 use convene_store::demo::DEMO_PASSWORD;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -486,7 +486,10 @@ async fn fixtures(
         )
         .await;
     assert_eq!(res.status().as_u16(), 303, "the lead proposes a chair");
-    let proposal = programmes::open_chair_proposals(db, PlaceId(place)).await.unwrap()[0].id;
+    let proposal = programmes::open_chair_proposals(db, PlaceId(place))
+        .await
+        .unwrap()[0]
+        .id;
 
     // A live sign-off link of the second draft, a file on the submitted application, links
     // for the participant, and an invitation, made in the store with secrets we know.

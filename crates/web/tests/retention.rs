@@ -81,7 +81,9 @@ on_both!(retention_rules_remove_what_is_due_and_log_each_run, |app| {
         .await
         .unwrap()
         .unwrap();
-    let rules = retention::rules(&app.state.db, Some(programme.id.0)).await.unwrap();
+    let rules = retention::rules(&app.state.db, Some(programme.id.0))
+        .await
+        .unwrap();
     assert_eq!(rules.len(), 1);
     assert_eq!(rules[0].kind, RetentionKind::UnsubmittedApplications);
     // The 2013 round closed in May 2013, so its draft and its application waiting for

@@ -2,9 +2,9 @@
 //! on the account page, checked on every API call) and sessions, which end together with
 //! the emailed links ("sign out everywhere"; docs/decisions/0003-credentials-end-together.md).
 
-use convene_domain::{UserId};
 use super::{AccountError, Problems, Result};
 use crate::{App, Work, links};
+use convene_domain::UserId;
 use convene_domain::accounts::{new_secret, secret_digest};
 use convene_domain::audit::AuditAction;
 use convene_domain::policy::{Action, Principal, Resource, allows};
@@ -21,15 +21,15 @@ pub struct AccountOverview {
 }
 
 /// The account page's tokens and count of sessions.
-pub async fn overview(app: &App, user_id: i64) -> Result<AccountOverview> {
+pub async fn overview(app: &App, user_id: UserId) -> Result<AccountOverview> {
     Ok(AccountOverview {
-        tokens: tokens::api_tokens_of(&app.db, UserId(user_id)).await?,
-        sessions: sessions::count_for_user(&app.db, UserId(user_id), app.clock.now()).await?,
+        tokens: tokens::api_tokens_of(&app.db, user_id).await?,
+        sessions: sessions::count_for_user(&app.db, user_id, app.clock.now()).await?,
     })
 }
 
 /// Makes an API token named `name`; returns its secret, shown once and kept nowhere.
-pub async fn create_api_token(app: &App, user_id: i64, name: &str) -> Result<String> {
+pub async fn create_api_token(app: &App, user_id: UserId, name: &str) -> Result<String> {
     let name = name.trim();
     let mut problems = Problems::default();
     if name.is_empty() {
@@ -42,9 +42,9 @@ pub async fn create_api_token(app: &App, user_id: i64, name: &str) -> Result<Str
     }
     problems.check()?;
     let secret = new_secret();
-    let mut work = app.begin(Some(user_id)).await?;
+    let mut work = app.begin(Some(user_id.0)).await?;
     let now = work.now();
-    let id = tokens::create_api_token(work.tx(), UserId(user_id), name, &secret_digest(&secret), now).await?;
+    let id = tokens::create_api_token(work.tx(), user_id, name, &secret_digest(&secret), now).await?;
     work.audit(AuditAction::ApiTokenCreated, Some(id)).await?;
     work.commit().await?;
     Ok(secret)
@@ -81,19 +81,19 @@ pub async fn api_token_owner(app: &App, secret: &str) -> Result<Option<i64>> {
 /// reset or changed or the person signs out everywhere: API tokens and unspent emailed
 /// links. Sessions end once it commits (the web layer's `end_sessions`, over
 /// [`crate::sessions::end_for_user`]).
-pub(crate) async fn revoke_credentials(work: &mut Work, user_id: i64) -> Result<(), StoreError> {
+pub(crate) async fn revoke_credentials(work: &mut Work, user_id: UserId) -> Result<(), StoreError> {
     let now = work.now();
-    tokens::revoke_api_tokens_of_user(work.tx(), UserId(user_id), now).await?;
+    tokens::revoke_api_tokens_of_user(work.tx(), user_id, now).await?;
     links::void_for_person(work, user_id).await?;
     Ok(())
 }
 
 /// Revokes the account's tokens and links and records that it signed out everywhere; the
 /// caller then ends its sessions.
-pub async fn sign_out_everywhere(app: &App, user_id: i64) -> Result<()> {
-    let mut work = app.begin(Some(user_id)).await?;
+pub async fn sign_out_everywhere(app: &App, user_id: UserId) -> Result<()> {
+    let mut work = app.begin(Some(user_id.0)).await?;
     revoke_credentials(&mut work, user_id).await?;
-    work.audit(AuditAction::SignedOutEverywhere, Some(user_id))
+    work.audit(AuditAction::SignedOutEverywhere, Some(user_id.0))
         .await?;
     work.commit().await?;
     Ok(())

@@ -23,10 +23,10 @@ pub use reset::{reset_link_live, reset_password, send_reset_link};
 pub use convene_domain::accounts::User;
 pub use convene_store::tokens::ApiToken;
 
-use convene_domain::{UserId};
 use crate::App;
 use crate::links::LinkState;
 use crate::people::Person;
+use convene_domain::UserId;
 use convene_domain::policy::Principal;
 use convene_store::StoreError;
 use convene_store::users;
@@ -158,15 +158,21 @@ pub fn check_profile(problems: &mut Problems, name: &str, organisation: &str, jo
 }
 
 /// A person and their roles, from the short cache when it is fresh ([`crate::people`]).
-pub async fn person(app: &App, user_id: i64) -> Result<Option<Person>> {
+pub async fn person(app: &App, user_id: UserId) -> Result<Option<Person>> {
     if let Some(hit) = app.people.get(user_id) {
         return Ok(Some(hit));
     }
-    let Some(user) = users::by_id(&app.db, user_id).await? else {
+    let Some(user) = users::by_id(&app.db, user_id.0).await? else {
         return Ok(None);
     };
-    let grants = users::grants(&app.db, UserId(user_id)).await?;
-    let person = Arc::new((user, Principal { user_id: UserId(user_id), grants }));
+    let grants = users::grants(&app.db, user_id).await?;
+    let person = Arc::new((
+        user,
+        Principal {
+            user_id,
+            grants,
+        },
+    ));
     app.people.put(user_id, person.clone());
     Ok(Some(person))
 }

@@ -2,10 +2,10 @@
 //! address (confirmed again by a link to the new address); the password (the current one
 //! first, and every other way in ends).
 
-use convene_domain::{UserId};
 use super::{Problems, Result, User, check_profile, passwords, revoke_credentials};
 use crate::{App, Cache, mail, registration};
 use convene_domain::Email;
+use convene_domain::UserId;
 use convene_domain::accounts::check_new_password;
 use convene_domain::audit::AuditAction;
 use convene_store::users;
@@ -13,7 +13,7 @@ use convene_store::users;
 /// Saves a person's name, organisation and job title.
 pub async fn save_details(
     app: &App,
-    user_id: i64,
+    user_id: UserId,
     name: &str,
     organisation: &str,
     job_role: &str,
@@ -21,17 +21,17 @@ pub async fn save_details(
     let mut problems = Problems::default();
     check_profile(&mut problems, name, organisation, job_role);
     problems.check()?;
-    let mut work = app.begin(Some(user_id)).await?;
+    let mut work = app.begin(Some(user_id.0)).await?;
     users::set_profile(
         work.tx(),
-        UserId(user_id),
+        user_id,
         name.trim(),
         organisation.trim(),
         job_role.trim(),
     )
     .await?;
-    work.audit(AuditAction::ProfileChanged, Some(user_id)).await?;
-    work.clears(Cache::Person(user_id));
+    work.audit(AuditAction::ProfileChanged, Some(user_id.0)).await?;
+    work.clears(Cache::Person(user_id.0));
     work.commit().await?;
     Ok(())
 }
@@ -77,7 +77,7 @@ pub async fn change_password(app: &App, user: &User, current: &str, new_password
     let mut work = app.begin(Some(user.id.0)).await?;
     users::set_password_hash(work.tx(), user.id, &hash).await?;
     work.audit(AuditAction::PasswordChanged, Some(user.id.0)).await?;
-    revoke_credentials(&mut work, user.id.0).await?;
+    revoke_credentials(&mut work, user.id).await?;
     work.send(&mail::PasswordChanged {
         to: user.email.clone(),
     })

@@ -1,11 +1,11 @@
 //! Choosing a new password by an emailed link (a [`LinkKind::PasswordReset`], one hour).
 //! Asking answers the same whether or not the address has an account.
 
-use convene_domain::{UserId};
 use super::{AccountError, Problems, Result, passwords, revoke_credentials};
 use crate::links::{self, LinkKind, LinkState, NewLink, Record, Spend};
 use crate::{App, mail};
 use convene_domain::Email;
+use convene_domain::UserId;
 use convene_domain::accounts::check_new_password;
 use convene_domain::audit::AuditAction;
 use convene_store::users;
@@ -66,7 +66,7 @@ pub async fn reset_password(app: &App, secret: &str, password: &str, confirm: &s
     }
     work.audit(AuditAction::PasswordReset, Some(user_id)).await?;
     // A new password ends every other way in: tokens, links, sessions.
-    revoke_credentials(&mut work, user_id).await?;
+    revoke_credentials(&mut work, UserId(user_id)).await?;
     work.commit().await?;
     Ok(user_id)
 }

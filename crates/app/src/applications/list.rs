@@ -5,8 +5,8 @@
 /// The list's filters, its lines and a page of them, and an exported application.
 pub use convene_store::applications::{Exported, ListFilter, ListPage, Listed};
 
-use convene_domain::{RoundId};
 use crate::{App, Error, Result};
+use convene_domain::RoundId;
 use convene_domain::audit::AuditAction;
 use convene_domain::forms::Question;
 use convene_domain::policy::{Action, Principal, Resource, allows};
@@ -60,10 +60,14 @@ impl Export {
     /// The next batch of matching applications after the one with id `after` (0 first),
     /// with their answers; fewer than [`EXPORT_BATCH`] means it is the last.
     pub async fn batch(&self, after: i64) -> Result<Vec<Exported>> {
-        Ok(
-            applications::export_batch(&self.app.db, RoundId(self.round_id), &self.filter, after, EXPORT_BATCH)
-                .await?,
+        Ok(applications::export_batch(
+            &self.app.db,
+            RoundId(self.round_id),
+            &self.filter,
+            after,
+            EXPORT_BATCH,
         )
+        .await?)
     }
 }
 

@@ -31,13 +31,12 @@ pub use signoff::{
 pub use submission::{next_steps, start, submit, withdraw};
 pub use uploads::{download, uploaded_files};
 
-use convene_domain::{ProgrammeId};
-use convene_domain::{PlaceId};
 use crate::App;
 use convene_domain::Timestamp;
 use convene_domain::applications::{self as rules, ApplicationStatus, Blocker};
 use convene_domain::forms::{Answers, FieldProblem, FormDefinition};
 use convene_domain::policy::{Action, Principal, Resource, allows};
+use convene_domain::{PlaceId, ProgrammeId};
 use convene_store::StoreError;
 use convene_store::applications::{self, Application};
 use convene_store::forms::{self, StoredForm};
@@ -109,14 +108,14 @@ impl Loaded {
 
     /// The permission resource this application is.
     pub fn resource(&self) -> Resource<'static> {
-        resource(&self.application, self.round.programme_id.0)
+        resource(&self.application, self.round.programme_id)
     }
 }
 
-fn resource(a: &Application, programme_id: i64) -> Resource<'static> {
+fn resource(a: &Application, programme_id: ProgrammeId) -> Resource<'static> {
     Resource::Application {
         place_id: a.place_id,
-        programme_id: ProgrammeId(programme_id),
+        programme_id,
         round_id: a.round_id,
         submitted: a.status == ApplicationStatus::Submitted,
     }
@@ -125,9 +124,9 @@ fn resource(a: &Application, programme_id: i64) -> Resource<'static> {
 /// Loads an application and checks `action` on it for `who`.
 pub async fn load(app: &App, who: &Principal, id: i64, action: Action) -> Result<Loaded, ApplicationError> {
     let (application, programme, round) = with_round(app, id).await?;
-    if !allows(who, action, resource(&application, round.programme_id.0)) {
+    if !allows(who, action, resource(&application, round.programme_id)) {
         // Someone who may not even read it is told it does not exist.
-        let readable = allows(who, Action::View, resource(&application, round.programme_id.0));
+        let readable = allows(who, Action::View, resource(&application, round.programme_id));
         return Err(if readable {
             ApplicationError::Forbidden
         } else {
@@ -151,7 +150,7 @@ async fn with_round(app: &App, id: i64) -> Result<(Application, Programme, Round
         .ok_or(ApplicationError::NotFound)?;
     let (programme, round) = app
         .catalogue
-        .round(&app.db, application.round_id.0)
+        .round(&app.db, application.round_id)
         .await?
         .ok_or(ApplicationError::NotFound)?;
     Ok((application, programme, round))
@@ -197,6 +196,9 @@ pub fn blockers(loaded: &Loaded, signoff: &SignoffState, now: Timestamp) -> Vec<
 }
 
 /// The organisations a place may name as partners: (org-id, name).
-pub async fn partner_choices(app: &App, place_id: i64) -> Result<Vec<(String, String)>, ApplicationError> {
-    Ok(organisations::place_partners(&app.db, PlaceId(place_id)).await?)
+pub async fn partner_choices(
+    app: &App,
+    place_id: PlaceId,
+) -> Result<Vec<(String, String)>, ApplicationError> {
+    Ok(organisations::place_partners(&app.db, place_id).await?)
 }

@@ -35,7 +35,7 @@ pub async fn save_section(
         .iter()
         .any(|q| q.kind == QuestionKind::Organisations);
     let partner_ids: Vec<String> = if asks_partners {
-        partner_choices(app, loaded.place.id.0)
+        partner_choices(app, loaded.place.id)
             .await?
             .into_iter()
             .map(|(id, _)| id)

@@ -2,6 +2,7 @@
 
 use super::{ApplicationError, Loaded, blockers, signoff_state};
 use crate::{App, mail};
+use convene_domain::PlaceId;
 use convene_domain::Timestamp;
 use convene_domain::applications::ApplicationStatus;
 use convene_domain::audit::AuditAction;
@@ -122,9 +123,9 @@ pub async fn start(
     app: &App,
     who: &Principal,
     round: &Round,
-    place_id: i64,
+    place_id: PlaceId,
 ) -> Result<i64, ApplicationError> {
-    let place = programmes::place(&app.db, place_id)
+    let place = programmes::place(&app.db, place_id.0)
         .await?
         .ok_or(ApplicationError::NotFound)?;
     // A new application is written by whoever may edit one of this place in this round:

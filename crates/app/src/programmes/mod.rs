@@ -8,10 +8,10 @@ mod funds;
 pub use convene_store::programmes::Partner;
 pub use funds::set_contribution;
 
-use convene_domain::{ProgrammeId};
 use crate::catalogue::Entry;
 use crate::{App, Cache, Error, Result};
 use convene_domain::Pence;
+use convene_domain::ProgrammeId;
 use convene_domain::audit::AuditAction;
 use convene_domain::forms::FieldProblem;
 use convene_domain::policy::{Action, Principal, Resource, allows};
@@ -35,8 +35,8 @@ pub async fn public(app: &App, slug: &str) -> Result<Entry> {
 }
 
 /// The names of a programme's partner bodies, as its public page lists them.
-pub async fn partner_names(app: &App, programme_id: i64) -> Result<Vec<String>> {
-    Ok(programmes::partners(&app.db, ProgrammeId(programme_id))
+pub async fn partner_names(app: &App, programme_id: ProgrammeId) -> Result<Vec<String>> {
+    Ok(programmes::partners(&app.db, programme_id)
         .await?
         .into_iter()
         .map(|p| p.organisation_name)

@@ -2,7 +2,6 @@
 //! [`LinkKind::Invitation`], fourteen days), which also proves the invited address. The
 //! invited person accepts with their account, or makes one on the link's page.
 
-use convene_domain::{ProgrammeId, UserId};
 use super::{Details, why_not};
 use crate::accounts::{AccountError, Problems, Result, User, passwords, revoke_credentials};
 use crate::links::{self, LinkKind, LinkState, NewLink, Record, Spend};
@@ -11,6 +10,7 @@ use convene_domain::Email;
 use convene_domain::accounts::{Grant, Role};
 use convene_domain::audit::AuditAction;
 use convene_domain::policy::{Action, Principal, Resource, allows};
+use convene_domain::{ProgrammeId, UserId};
 use convene_store::programmes::{self, Programme};
 use convene_store::requests::Invitation;
 use convene_store::users;
@@ -106,7 +106,7 @@ async fn describe(app: &App, invitation: &Invitation) -> Result<String> {
 /// The role and scope an invitation would grant, or the problems with the form.
 async fn grant_of(
     app: &App,
-    programme_id: i64,
+    programme_id: ProgrammeId,
     role: Option<InvitedRole>,
     place_id: Option<i64>,
     round_id: Option<i64>,
@@ -121,7 +121,7 @@ async fn grant_of(
             let place = match place_id {
                 Some(id) => programmes::place(&app.db, id)
                     .await?
-                    .filter(|p| p.programme_ids.contains(&ProgrammeId(programme_id))),
+                    .filter(|p| p.programme_ids.contains(&programme_id)),
                 None => None,
             };
             if place.is_none() {
@@ -129,7 +129,7 @@ async fn grant_of(
             }
             place.map(|p| (Role::PlaceLead, Some(p.id.0)))
         }
-        Some(InvitedRole::ProgrammeAdmin) => Some((Role::ProgrammeAdmin, Some(programme_id))),
+        Some(InvitedRole::ProgrammeAdmin) => Some((Role::ProgrammeAdmin, Some(programme_id.0))),
         Some(InvitedRole::PanelMember) => {
             let catalogue = app.catalogue.get(&app.db).await?;
             let round = round_id.filter(|id| {
@@ -162,7 +162,7 @@ pub async fn invite(
     let email = Email::parse(email)
         .map_err(|e| problems.add("email", e.to_string()))
         .ok();
-    let grant = grant_of(app, programme_id.0, role, place_id, round_id, &mut problems).await?;
+    let grant = grant_of(app, programme_id, role, place_id, round_id, &mut problems).await?;
     if let Some(email) = &email {
         let own = users::by_id(&app.db, who.user_id.0).await?;
         if own.is_some_and(|me| me.email.eq_ignore_ascii_case(email.as_str())) {
@@ -267,18 +267,18 @@ pub async fn accept_invitation(app: &App, secret: &str, user: &User) -> Result<I
             why_not(app, LinkKind::Invitation, secret).await?,
         ));
     };
-    grant_invited(&mut work, &invitation, user.id.0).await?;
+    grant_invited(&mut work, &invitation, user.id).await?;
     work.clears(Cache::Person(user.id.0));
     work.commit().await?;
     Ok(invitation)
 }
 
-async fn grant_invited(work: &mut Work, invitation: &Invitation, user_id: i64) -> Result<()> {
+async fn grant_invited(work: &mut Work, invitation: &Invitation, user_id: UserId) -> Result<()> {
     let grant = Grant::new(invitation.role, invitation.scope_id)
         .map_err(|e| AccountError::Internal(format!("invitation {}: {e}", invitation.id)))?;
     let now = work.now();
-    users::grant(work.tx(), UserId(user_id), grant, now).await?;
-    work.set_actor(Some(user_id));
+    users::grant(work.tx(), user_id, grant, now).await?;
+    work.set_actor(Some(user_id.0));
     work.audit(AuditAction::InvitationAccepted, Some(invitation.id))
         .await?;
     Ok(())
@@ -311,7 +311,7 @@ pub async fn register_invited(app: &App, secret: &str, input: &Details<'_>) -> R
     {
         return Err(AccountError::NotFound);
     }
-    grant_invited(&mut work, &invitation, user_id).await?;
+    grant_invited(&mut work, &invitation, UserId(user_id)).await?;
     work.commit().await?;
     Ok(user_id)
 }
@@ -339,6 +339,6 @@ async fn take_over(
         return Err(AccountError::NotFound);
     }
     convene_store::two_factor::disable(work.tx(), UserId(existing)).await?;
-    revoke_credentials(work, existing).await?;
+    revoke_credentials(work, UserId(existing)).await?;
     Ok(existing)
 }

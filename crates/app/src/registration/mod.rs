@@ -21,11 +21,11 @@ pub use requests::{
 pub use convene_store::requests::{Invitation, RequestStatus, RoleRequest};
 pub use convene_store::tokens::EmailVerification;
 
-use convene_domain::{UserId};
 use crate::accounts::{AccountError, Problems, Result, User, check_profile, passwords};
 use crate::links::{self, LinkKind, LinkState, NewLink, Record, Spend};
 use crate::{App, Cache, Work, mail};
 use convene_domain::Email;
+use convene_domain::UserId;
 use convene_domain::accounts::check_new_password;
 use convene_domain::audit::AuditAction;
 use convene_store::users::{self, NewAccount};
@@ -77,13 +77,13 @@ impl Details<'_> {
 async fn send_confirmation(
     app: &App,
     work: &mut Work,
-    user_id: i64,
+    user_id: UserId,
     name: &str,
     email: &str,
     return_to: &str,
 ) -> Result<()> {
     let link = NewLink::EmailConfirmation {
-        user_id,
+        user_id: user_id.0,
         email,
         return_to,
     };
@@ -122,7 +122,15 @@ pub async fn register(app: &App, input: &Details<'_>, return_to: &str) -> Result
             let account = input.account(&email, &hash, false);
             let now = work.now();
             let user_id = users::register(work.tx(), &account, now).await?;
-            send_confirmation(app, &mut work, user_id, account.name, email.as_str(), return_to).await?;
+            send_confirmation(
+                app,
+                &mut work,
+                UserId(user_id),
+                account.name,
+                email.as_str(),
+                return_to,
+            )
+            .await?;
             work.set_actor(Some(user_id));
             work.audit(AuditAction::Registered, Some(user_id)).await?;
         }
@@ -138,7 +146,7 @@ pub(crate) async fn resend_confirmation(app: &App, user: &User, return_to: &str)
         return Ok(());
     }
     let mut work = app.begin(None).await?;
-    send_confirmation(app, &mut work, user.id.0, &user.name, &user.email, return_to).await?;
+    send_confirmation(app, &mut work, user.id, &user.name, &user.email, return_to).await?;
     work.commit().await?;
     Ok(())
 }
@@ -157,7 +165,7 @@ pub(crate) async fn move_to_address(app: &App, user: &User, new_email: &Email) -
         send_confirmation(
             app,
             &mut work,
-            user.id.0,
+            user.id,
             &user.name,
             new_email.as_str(),
             "/account",

@@ -2,12 +2,13 @@
 //! the place; an admin of the programme (never the person themselves) approves, granting
 //! the role, or declines with a reason, and is told who leads the place already.
 
-use convene_domain::{PlaceId, ProgrammeId, UserId};
 use crate::accounts::{AccountError, Problems, Result, User, required};
 use crate::{App, Cache, Work, mail};
+use convene_domain::ProgrammeId;
 use convene_domain::accounts::{Grant, Role};
 use convene_domain::audit::AuditAction;
 use convene_domain::policy::{Action, Principal, Resource, allows};
+use convene_domain::{PlaceId, UserId};
 use convene_store::programmes::{self, Place};
 use convene_store::requests::{self, RequestStatus, RoleRequest};
 use convene_store::users;
@@ -84,7 +85,7 @@ pub async fn request_place(
     reason: &str,
 ) -> Result<RoleRequest> {
     let (programme_id, _) = programme_by_slug(app, slug).await?;
-    let place = check_request(app, user, programme_id, place_id, reason).await?;
+    let place = check_request(app, user, ProgrammeId(programme_id), place_id, reason).await?;
     let mut work = app.begin(Some(user.id.0)).await?;
     let now = work.now();
     let id = requests::create(
@@ -130,7 +131,7 @@ pub const OWN_REQUEST: &str = "You cannot decide your own request: ask another a
 async fn check_request(
     app: &App,
     user: &User,
-    programme_id: i64,
+    programme_id: ProgrammeId,
     place_id: Option<i64>,
     reason: &str,
 ) -> Result<Place> {
@@ -149,7 +150,7 @@ async fn check_request(
     };
     let place = programmes::place(&app.db, place_id)
         .await?
-        .filter(|p| p.programme_ids.contains(&ProgrammeId(programme_id)))
+        .filter(|p| p.programme_ids.contains(&programme_id))
         .ok_or(AccountError::NotFound)?;
     required(&mut typed, "reason", reason, "role at this place", 500);
     let state = state_problems(app, user, &place).await?;

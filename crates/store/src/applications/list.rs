@@ -1,9 +1,9 @@
 //! The admin list of a round's applications, filtered and paged, and the export in batches.
 
-use convene_domain::{RoundId};
 use super::sections::decode_answers;
 use crate::rows::named_row;
 use crate::{Db, Result, StoreError, on_db};
+use convene_domain::RoundId;
 use convene_domain::applications::ApplicationStatus;
 use convene_domain::forms::Answers;
 use convene_domain::{Pence, Timestamp};
@@ -135,7 +135,13 @@ fn filter_sql(filter: &ListFilter) -> (String, Vec<String>) {
 }
 
 /// One page of a round's applications (by place name), with the total and the counts.
-pub async fn list(db: &Db, round_id: RoundId, filter: &ListFilter, page: i64, per_page: i64) -> Result<ListPage> {
+pub async fn list(
+    db: &Db,
+    round_id: RoundId,
+    filter: &ListFilter,
+    page: i64,
+    per_page: i64,
+) -> Result<ListPage> {
     let (clause, binds) = filter_sql(filter);
     // Saturating: a page number far past the end is an empty page, never an overflow.
     let offset = (page.max(1) - 1).saturating_mul(per_page);

@@ -8,11 +8,11 @@ mod sections;
 pub use list::{Exported, ListFilter, ListPage, Listed, export_batch, list};
 pub use sections::{SaveOutcome, SavedSection, SectionSave, merge, save_section, sections};
 
-use convene_domain::{ApplicationId, PlaceId, ProgrammeId, RoundId};
 use crate::rows::named_row;
 use crate::{Db, Result, StoreError, Tx, on_db, on_tx};
 use convene_domain::applications::{ApplicationStatus, answers_digest};
 use convene_domain::forms::Answers;
+use convene_domain::{ApplicationId, PlaceId, ProgrammeId, RoundId};
 use convene_domain::{Pence, Timestamp};
 
 pub use convene_domain::applications::Application;
@@ -139,7 +139,11 @@ pub async fn for_places(db: &Db, place_ids: &[i64]) -> Result<Vec<Application>> 
 }
 
 /// The place's application to a round, if it has started one.
-pub async fn for_place_in_round(db: &Db, round_id: RoundId, place_id: PlaceId) -> Result<Option<Application>> {
+pub async fn for_place_in_round(
+    db: &Db,
+    round_id: RoundId,
+    place_id: PlaceId,
+) -> Result<Option<Application>> {
     let sql = format!("SELECT {COLUMNS} FROM applications a WHERE a.round_id = $1 AND a.place_id = $2");
     let row: Option<ApplicationRow> = on_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(round_id.0)
@@ -213,7 +217,12 @@ pub async fn submit(tx: &mut Tx, application_id: ApplicationId, now: Timestamp) 
 }
 
 /// Withdraws an application that is not already withdrawn; false when it was.
-pub async fn withdraw(tx: &mut Tx, application_id: ApplicationId, reason: &str, now: Timestamp) -> Result<bool> {
+pub async fn withdraw(
+    tx: &mut Tx,
+    application_id: ApplicationId,
+    reason: &str,
+    now: Timestamp,
+) -> Result<bool> {
     on_tx!(tx, |conn| {
         let done = sqlx::query(
             "UPDATE applications SET status = 'withdrawn', withdrawn_at = $2, withdrawn_reason = $3, updated_at = $2 \

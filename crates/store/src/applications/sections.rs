@@ -1,8 +1,8 @@
 //! A section's answers: read, merged, and saved over the version they were typed over.
 
-use convene_domain::{ApplicationId};
 use crate::rows::named_row;
 use crate::{Db, Result, StoreError, Tx, on_db, on_tx};
+use convene_domain::ApplicationId;
 use convene_domain::Timestamp;
 use convene_domain::applications::{AfterSave, ApplicationStatus, after_save};
 use convene_domain::forms::{Answers, FormDefinition};

@@ -1,15 +1,15 @@
 //! The made-up applications to Local Vision's 2013 round, one in each state, written as
 //! they would have been during the round.
 
-use convene_domain::{PlaceId, RoundId};
-use convene_domain::{ApplicationId};
 use super::london;
 use crate::applications::{self, SubmitOutcome};
 use crate::signoffs::{self, Confirmation, NewRequest};
 use crate::{Result, Tx, on_tx};
+use convene_domain::ApplicationId;
 use convene_domain::Timestamp;
 use convene_domain::applications::answers_digest;
 use convene_domain::forms::{Answers, FormDefinition};
+use convene_domain::{PlaceId, RoundId};
 
 /// The states of the made-up 2013 applications, in place order.
 pub(super) const DEMO_APPLICATION_STATES: [&str; 4] = ["submitted", "awaiting_signoff", "withdrawn", "draft"];
@@ -47,7 +47,8 @@ pub(super) async fn demo_application(
     state: &str,
 ) -> Result<()> {
     let written = london(2013, 5, 20, 14, 30, 0)?;
-    let (id, created) = applications::start(tx, RoundId(round_id), PlaceId(place_id), form_id, None, written).await?;
+    let (id, created) =
+        applications::start(tx, RoundId(round_id), PlaceId(place_id), form_id, None, written).await?;
     if !created {
         return Ok(());
     }
@@ -157,7 +158,8 @@ async fn sign_off_and_submit(
         comment: "The board supports this application and the partners named in it.",
     };
     signoffs::confirm(tx, signoff, &confirmation, signed).await?;
-    if let SubmitOutcome::Submitted { .. } = applications::submit(tx, ApplicationId(id), signed.plus_seconds(3600)).await?
+    if let SubmitOutcome::Submitted { .. } =
+        applications::submit(tx, ApplicationId(id), signed.plus_seconds(3600)).await?
         && state == "withdrawn"
     {
         applications::withdraw(

@@ -1,9 +1,9 @@
 //! The demo's people: one printed account per role, all with the same password.
 
-use convene_domain::{UserId};
 use crate::{Result, Tx, users};
 use convene_domain::Email;
 use convene_domain::Timestamp;
+use convene_domain::UserId;
 use convene_domain::accounts::{Grant, Role, hash_password};
 
 /// The password every printed demo account shares.

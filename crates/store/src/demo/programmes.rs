@@ -1,12 +1,12 @@
 //! The demo's programmes: Local Vision with its partner bodies, public page, 2013 round
 //! and an open demonstration round, and two more programmes with one partner each.
 
-use convene_domain::{ProgrammeId, RoundId};
 use super::london;
 use crate::{Result, Tx, forms, on_tx};
 use convene_domain::forms::FormDefinition;
 use convene_domain::rounds::RoundPlan;
 use convene_domain::{Pence, Timestamp};
+use convene_domain::{ProgrammeId, RoundId};
 
 /// Partner bodies of Local Vision (named in the seeds) and an illustrative share of the
 /// pooled fund ("over £1m": the split between partners is not published, so it is made up).
@@ -85,7 +85,8 @@ pub(super) async fn load_programmes(tx: &mut Tx, now: Timestamp) -> Result<i64> 
 /// Makes (or finds) Local Vision's 2013 round and its demonstration round, and keeps the
 /// latter open; returns their ids.
 pub(super) async fn load_rounds(tx: &mut Tx, local_vision: i64, now: Timestamp) -> Result<(i64, i64)> {
-    let round_2013 = crate::programmes::insert_round(tx, ProgrammeId(local_vision), &local_vision_2013()?, true).await?;
+    let round_2013 =
+        crate::programmes::insert_round(tx, ProgrammeId(local_vision), &local_vision_2013()?, true).await?;
     let open_round = local_vision_open_round(now)?;
     let (opens_at, closes_at) = (open_round.opens_at, open_round.closes_at);
     let open_id = crate::programmes::insert_round(tx, ProgrammeId(local_vision), &open_round, true).await?;
@@ -120,7 +121,9 @@ pub(super) async fn ensure_form(
     });
     match existing {
         Some((id,)) => Ok(id),
-        None => Ok(forms::insert_version(tx, RoundId(round_id), form, now, true).await?.0),
+        None => Ok(forms::insert_version(tx, RoundId(round_id), form, now, true)
+            .await?
+            .0),
     }
 }
 

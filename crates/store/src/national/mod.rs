@@ -13,7 +13,6 @@
 mod applications;
 mod rows;
 
-use convene_domain::{ProgrammeId, RoundId, UserId};
 use crate::{Db, Result, StoreError, Tx, forms, on_tx, programmes};
 use applications::{Spread, write_applications};
 use convene_domain::accounts::{Grant, Role, hash_password};
@@ -21,6 +20,7 @@ use convene_domain::forms::local_vision_template;
 use convene_domain::imports::REGIONS;
 use convene_domain::rounds::RoundPlan;
 use convene_domain::{Pence, Timestamp};
+use convene_domain::{ProgrammeId, RoundId, UserId};
 use rows::{Val, insert_rows};
 
 /// The generated programme's slug.

@@ -1,9 +1,9 @@
 //! Proposed changes to a place's board chair contact: a lead proposes, an admin decides.
 
-use convene_domain::{PlaceId, UserId};
 use super::places::set_hwb_chair;
 use crate::{Db, Result, Tx, on_db, on_tx};
 use convene_domain::Timestamp;
+use convene_domain::{PlaceId, UserId};
 
 /// A lead's proposed change to a place's board chair contact, awaiting an admin.
 #[derive(Debug, Clone, PartialEq, Eq)]

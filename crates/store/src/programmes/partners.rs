@@ -1,8 +1,8 @@
 //! A programme's partner bodies and what each puts into its fund.
 
-use convene_domain::{ProgrammeId};
 use crate::{Db, Result, Tx, on_db, on_tx};
 use convene_domain::Pence;
+use convene_domain::ProgrammeId;
 
 /// A partner body's contribution to a programme's fund.
 #[derive(Debug, Clone, PartialEq, Eq)]

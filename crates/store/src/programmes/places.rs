@@ -1,10 +1,10 @@
 //! Places: the local areas taking part in programmes, where each stands in each
 //! programme, and its Health and Wellbeing Board chair's contact.
 
-use convene_domain::{PlaceId, ProgrammeId};
 use crate::rows::named_row;
 use crate::{Db, Result, Tx, on_db, on_tx};
 use convene_domain::programmes::PlaceKind;
+use convene_domain::{PlaceId, ProgrammeId};
 
 pub use convene_domain::programmes::{Place, PlaceInProgramme};
 

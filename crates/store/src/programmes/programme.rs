@@ -1,10 +1,10 @@
 //! Programmes: the record, its public page and summary, and its fund, worked out from
 //! what the partner bodies put in.
 
-use convene_domain::{ProgrammeId};
 use crate::rows::named_row;
 use crate::{Db, Result, Tx, on_db, on_tx};
 use convene_domain::Pence;
+use convene_domain::ProgrammeId;
 use convene_domain::programmes::fund_position;
 
 pub use convene_domain::programmes::Programme;

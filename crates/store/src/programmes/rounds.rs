@@ -1,9 +1,9 @@
 //! Rounds: a programme's calls for applications.
 
-use convene_domain::{ProgrammeId, RoundId};
 use crate::rows::named_row;
 use crate::{Db, Result, Tx, on_db, on_tx};
 use convene_domain::{Pence, Timestamp};
+use convene_domain::{ProgrammeId, RoundId};
 
 pub use convene_domain::programmes::Round;
 

@@ -11,6 +11,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use convene_app::applications::{self as applying, ApplicationError, Loaded};
+use convene_domain::PlaceId;
 use convene_domain::applications::Blocker;
 use convene_domain::forms::{QuestionKind, SaveMode, input_value};
 use convene_domain::policy::Action;
@@ -177,7 +178,7 @@ pub async fn start(
 ) -> ApiResult<ApplicationBody> {
     let round = round_or_404(&state, id).await?;
     let body: StartBody = body.parse()?;
-    let app_id = match applying::start(&state, &person.1, &round, body.place_id).await {
+    let app_id = match applying::start(&state, &person.1, &round, PlaceId(body.place_id)).await {
         Ok(id) => id,
         // Every refusal of a well-formed request here is the round's state: not open, or
         // no form yet.
@@ -357,7 +358,7 @@ pub async fn partners(
     Path(id): Path<i64>,
 ) -> ApiResult<Vec<PartnerBody>> {
     let loaded = applying::load(&state, &person.1, id, Action::View).await?;
-    let choices = applying::partner_choices(&state, loaded.place.id.0).await?;
+    let choices = applying::partner_choices(&state, loaded.place.id).await?;
     Ok(Json(
         choices
             .into_iter()

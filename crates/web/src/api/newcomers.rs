@@ -15,6 +15,7 @@ use convene_app::accounts::{self, AccountError};
 use convene_app::registration;
 use convene_app::sessions::{self, WRONG_SIGN_IN};
 use convene_app::two_factor;
+use convene_domain::UserId;
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use utoipa::ToSchema;
@@ -73,11 +74,11 @@ pub async fn create_token(
     if right.code_needed {
         let code = body.code.as_deref().unwrap_or("");
         let key = state.config.secret_key.as_ref();
-        if let Err(e) = two_factor::check_code(&state, key, right.user_id, code).await {
+        if let Err(e) = two_factor::check_code(&state, key, UserId(right.user_id), code).await {
             return Ok(sign_in_refusal(e));
         }
     }
-    let token = accounts::create_api_token(&state, right.user_id, &body.name).await?;
+    let token = accounts::create_api_token(&state, UserId(right.user_id), &body.name).await?;
     let made = TokenBody {
         token,
         name: body.name.trim().to_string(),

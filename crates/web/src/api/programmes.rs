@@ -109,7 +109,7 @@ pub async fn public(State(state): State<AppState>, Path(slug): Path<String>) -> 
     let entry = programmes::public(&state, &slug).await?;
     let now = state.clock.now();
     let p = &entry.programme;
-    let partners = programmes::partner_names(&state, p.id.0).await?;
+    let partners = programmes::partner_names(&state, p.id).await?;
     Ok(Json(PublicProgramme {
         slug: p.slug.clone(),
         name: p.name.clone(),

@@ -197,7 +197,7 @@ pub async fn create_round(
 ) -> ApiResult<RoundBody> {
     let programme = convene_app::programmes::load(&state, &person.1, &slug, Action::Edit).await?;
     let form = RoundForm::from(body.parse::<NewRound>()?);
-    match rounds::create(&state, &person.1, programme.id.0, &form).await? {
+    match rounds::create(&state, &person.1, programme.id, &form).await? {
         Ok((id, _)) => {
             let round = round_or_404(&state, id).await?;
             Ok(Json(round_body(&state, round).await?))

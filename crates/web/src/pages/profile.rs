@@ -68,7 +68,7 @@ async fn save_details(
     Form(form): Form<DetailsForm>,
 ) -> Result<Response, AppError> {
     let user_id = me.user().id;
-    match accounts::save_details(&state, user_id.0, &form.name, &form.organisation, &form.job_role).await {
+    match accounts::save_details(&state, user_id, &form.name, &form.organisation, &form.job_role).await {
         Ok(()) => {
             notify(&me.session, "Your details have been saved.").await;
             Ok(Redirect::to("/account").into_response())

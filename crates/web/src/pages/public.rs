@@ -275,7 +275,7 @@ async fn programme_page(
 async fn render_programme_page(state: &AppState, who: &MaybeUser, slug: &str) -> Result<String, AppError> {
     let now = state.clock.now();
     let entry = programmes::public(state, slug).await?;
-    let partners = programmes::partner_names(state, entry.programme.id.0).await?;
+    let partners = programmes::partner_names(state, entry.programme.id).await?;
     let mut open = Vec::new();
     let mut upcoming = Vec::new();
     let mut closed = Vec::new();

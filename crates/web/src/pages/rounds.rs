@@ -90,7 +90,7 @@ async fn create_round(
     Form(form): Form<RoundForm>,
 ) -> Result<Response, AppError> {
     let programme = load_programme(&state, &me, &slug, Action::Edit).await?;
-    let plan = match convene_app::rounds::create(&state, me.principal(), programme.id.0, &form).await? {
+    let plan = match convene_app::rounds::create(&state, me.principal(), programme.id, &form).await? {
         Ok((_, plan)) => plan,
         Err(problems) => return Ok(render(&state, &me, programme, form, form_errors(problems)).await),
     };

@@ -16,6 +16,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use convene_app::accounts::AccountError;
 use convene_app::{sessions, two_factor as second_factor};
+use convene_domain::UserId;
 use convene_domain::secret_box;
 use convene_domain::two_factor;
 use serde::Deserialize;
@@ -59,7 +60,7 @@ pub async fn complete_sign_in(
 ) -> Result<Response, AppError> {
     session.insert(USER_ID_KEY, user_id).await.map_err(internal)?;
     crate::csrf::bind_to_account(session, user_id).await;
-    if sessions::signed_in(state, user_id, state.config.enforce_two_factor).await? {
+    if sessions::signed_in(state, UserId(user_id), state.config.enforce_two_factor).await? {
         // Every page sends them here until it is set up (auth::lacks_required_two_factor).
         return Ok(Redirect::to("/account/two-factor").into_response());
     }
@@ -109,7 +110,7 @@ async fn check_code(
         return Ok(Redirect::to("/sign-in").into_response());
     };
     let key = state.config.secret_key.as_ref();
-    let errors = match second_factor::check_code(&state, key, user_id, &form.code).await {
+    let errors = match second_factor::check_code(&state, key, UserId(user_id), &form.code).await {
         Ok(()) => {
             let next: String = session
                 .get(PENDING_NEXT_KEY)
@@ -216,7 +217,7 @@ async fn render_setup(
         errors.add("code", NO_SECRET_KEY);
         (String::new(), String::new())
     };
-    let recovery_left = second_factor::recovery_codes_left(state, user.id.0).await?;
+    let recovery_left = second_factor::recovery_codes_left(state, user.id).await?;
     let mut frame = chrome(
         state,
         Some(&me.person),
@@ -265,7 +266,7 @@ async fn confirm_setup(
     }) else {
         return Ok(Redirect::to("/account/two-factor").into_response());
     };
-    match second_factor::enable(&state, key, user_id.0, &secret, &form.code).await {
+    match second_factor::enable(&state, key, user_id, &secret, &form.code).await {
         Ok(codes) => {
             let _ = me.session.remove::<String>(SETUP_SECRET_KEY).await;
             render_setup(&state, &me, FormErrors::default(), codes).await

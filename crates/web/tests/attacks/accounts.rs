@@ -3,11 +3,11 @@
 //! requester, places shared by programmes, roles gained mid-session, account enumeration,
 //! rounds before they open, and forms carried through a re-sign-in.
 
-use convene_domain::{ProgrammeId, UserId};
 use crate::common::{FORGED_CSRF, TestApp, csrf_token, shown_recovery_codes};
 use convene_domain::Clock;
 use convene_domain::accounts::{Role, new_secret, secret_digest};
 use convene_domain::two_factor;
+use convene_domain::{ProgrammeId, UserId};
 use convene_store::testing::Backend;
 
 const ADMIN: &str = "priya.programme@example.org";
@@ -24,7 +24,8 @@ async fn user_id(app: &TestApp, email: &str) -> i64 {
         .await
         .unwrap()
         .unwrap()
-        .id).0
+        .id)
+        .0
 }
 
 async fn grants(app: &TestApp, email: &str) -> Vec<convene_domain::accounts::Grant> {
@@ -202,7 +203,9 @@ crate::on_both!(
             .await
             .unwrap();
         assert!(tokens.is_empty(), "no token made");
-        let requests = convene_store::requests::of_user(&app.state.db, UserId(id)).await.unwrap();
+        let requests = convene_store::requests::of_user(&app.state.db, UserId(id))
+            .await
+            .unwrap();
         assert!(requests.is_empty(), "no role request made");
         // A token of an unconfirmed account (made before this rule) answers nothing.
         let token = app.forged_api_token(id).await;
@@ -463,7 +466,7 @@ async fn a_token_of_a_role_needing_two_factor_works_only_with_it_set_up() {
         let (status, to) = try_sign_in(&app, &admin, ADMIN, DEMO_PASSWORD).await;
         assert_eq!((status, to.as_str()), (303, "/account/two-factor"));
         app.set_up_two_factor(&admin).await;
-        app.state.people.forget(user_id(&app, ADMIN).await);
+        app.state.people.forget(UserId(user_id(&app, ADMIN).await));
         assert_eq!(api_get(&app, &token, "/api/v1/me").await.status(), 200);
         app.stop().await;
     }
@@ -551,7 +554,11 @@ crate::on_both!(
             .unwrap();
         assert_eq!(place.memberships.len(), 2);
         assert_eq!(
-            place.in_programme(ProgrammeId(other)).unwrap().breakthrough_issue.as_deref(),
+            place
+                .in_programme(ProgrammeId(other))
+                .unwrap()
+                .breakthrough_issue
+                .as_deref(),
             Some("Frailty education")
         );
         let ada = app.signed_in(SERVICE_ADMIN).await;
@@ -672,7 +679,7 @@ crate::on_both!(nobody_invites_themselves_or_accepts_their_own_invitation, |app|
     let confirm = app.emailed_link(side, "/verify-email/").await;
     let res = app.post_form(&admin, &confirm, &confirm, &[]).await;
     assert_eq!(res.status(), 303);
-    app.state.people.forget(user_id(&app, side).await);
+    app.state.people.forget(UserId(user_id(&app, side).await));
     let res = app.post_form(&admin, &invitation, &invitation, &[]).await;
     assert_eq!(
         res.status(),

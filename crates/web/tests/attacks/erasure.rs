@@ -5,8 +5,8 @@
 //! `jasmith@example.org`. Now `%`, `_` and the escape character stand for themselves, and
 //! an erasure touches nothing of anyone else.
 
-use convene_domain::{UserId};
 use crate::common::*;
+use convene_domain::UserId;
 use convene_domain::policy::Principal;
 use convene_domain::{Clock, Email};
 use convene_store::personal_data::{self, Erased};

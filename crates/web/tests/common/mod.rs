@@ -2,8 +2,8 @@
 //! folder or a new PostgreSQL database), loaded with the demo data, driven over HTTP.
 #![allow(dead_code)]
 
-use convene_domain::{UserId};
 use convene_domain::Timestamp;
+use convene_domain::UserId;
 use convene_domain::time::FixedClock;
 use convene_store::testing::{Backend, TestDb};
 use convene_web::{AppState, Config};

@@ -12,6 +12,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use convene_app::accounts::{self, AccountError};
+use convene_domain::UserId;
 use serde::Deserialize;
 
 #[derive(Template, WebTemplate)]
@@ -57,7 +58,7 @@ async fn render_account(
     token_name: String,
 ) -> Result<Response, AppError> {
     let user = me.user();
-    let overview = accounts::overview(state, user.id.0).await?;
+    let overview = accounts::overview(state, user.id).await?;
     let new_token = crate::pages::take(&me.session, NEW_TOKEN_KEY).await;
     let notice = take_notice(&me.session).await;
     let mut chrome = chrome(state, Some(&me.person), &me.session, "Your account", "/account").await;
@@ -108,7 +109,7 @@ pub(super) async fn create_token(
     me: CurrentUser,
     Form(form): Form<TokenForm>,
 ) -> Result<Response, AppError> {
-    match accounts::create_api_token(&state, me.user().id.0, &form.name).await {
+    match accounts::create_api_token(&state, UserId(me.user().id.0), &form.name).await {
         Ok(secret) => {
             let _ = me.session.insert(NEW_TOKEN_KEY, &secret).await;
             Ok(Redirect::to("/account#api-tokens").into_response())
@@ -137,7 +138,7 @@ pub(super) async fn sign_out_everywhere(
     me: CurrentUser,
 ) -> Result<Response, AppError> {
     let user_id = me.user().id;
-    accounts::sign_out_everywhere(&state, user_id.0).await?;
+    accounts::sign_out_everywhere(&state, user_id).await?;
     crate::auth::end_sessions(&state, user_id.0, None).await?;
     me.session.flush().await.map_err(AppError::internal)?;
     notify(

@@ -132,7 +132,7 @@ async fn sign_in(
 
 async fn sign_out(State(state): State<AppState>, who: MaybeUser) -> Result<Response, AppError> {
     if let Some(person) = &who.person {
-        state.people.forget(person.0.id.0);
+        state.people.forget(person.0.id);
     }
     who.session.flush().await.map_err(AppError::internal)?;
     notify(&who.session, "You have signed out.").await;

@@ -135,7 +135,7 @@ pub(super) async fn render_section(
     form: SectionForm,
 ) -> Result<Response, AppError> {
     let section = loaded.definition().section(key).ok_or(AppError::NotFound)?;
-    let partners = applying::partner_choices(state, loaded.place.id.0).await?;
+    let partners = applying::partner_choices(state, loaded.place.id).await?;
     let files = applying::uploaded_files(state, loaded).await?;
     let id = loaded.application.id;
     let SectionForm {

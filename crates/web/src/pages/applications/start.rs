@@ -1,6 +1,7 @@
 //! Starting an application: choosing which of your places applies to a round.
 
 use super::*;
+use convene_domain::PlaceId;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "applications/apply_start.html")]
@@ -78,7 +79,7 @@ pub(super) async fn start(
         errors.add("place", "Select the place you are applying for");
         return render_choose(&state, &me, slug, round, errors).await;
     };
-    match applying::start(&state, me.principal(), &round, place_id).await {
+    match applying::start(&state, me.principal(), &round, PlaceId(place_id)).await {
         Ok(id) => Ok(Redirect::to(&format!("/applications/{id}")).into_response()),
         Err(ApplicationError::Invalid(problems)) => {
             let mut errors = FormErrors::default();

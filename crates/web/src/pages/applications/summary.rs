@@ -32,7 +32,7 @@ pub async fn summary(
     loaded: &Loaded,
     change: bool,
 ) -> Result<Vec<SummarySection>, AppError> {
-    let partners = applying::partner_choices(state, loaded.place.id.0).await?;
+    let partners = applying::partner_choices(state, loaded.place.id).await?;
     let files = applying::uploaded_files(state, loaded).await?;
     let id = loaded.application.id;
     Ok(loaded

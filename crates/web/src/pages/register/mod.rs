@@ -5,7 +5,6 @@
 mod invitations;
 mod requests;
 
-use convene_domain::{UserId};
 use crate::auth::MaybeUser;
 use crate::error::AppError;
 use crate::pages::{chrome, notify};
@@ -21,6 +20,7 @@ use axum::{Form, Router};
 use convene_app::accounts::AccountError;
 use convene_app::links::LinkState;
 use convene_app::registration;
+use convene_domain::UserId;
 use serde::Deserialize;
 
 /// Registration, verification, role request and invitation routes.
