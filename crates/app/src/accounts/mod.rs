@@ -166,13 +166,7 @@ pub async fn person(app: &App, user_id: UserId) -> Result<Option<Person>> {
         return Ok(None);
     };
     let grants = users::grants(&app.db, user_id).await?;
-    let person = Arc::new((
-        user,
-        Principal {
-            user_id,
-            grants,
-        },
-    ));
+    let person = Arc::new((user, Principal { user_id, grants }));
     app.people.put(user_id, person.clone());
     Ok(Some(person))
 }
