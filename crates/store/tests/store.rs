@@ -540,6 +540,16 @@ async fn the_generated_data_set_has_the_shape_the_benchmark_needs() {
         assert_eq!(made.applications, 3_000, "{backend:?}");
         assert_eq!(made.places, 1_500);
         assert!(made.thousand_round.is_some());
+        // The benchmark signs its applicants and admin in: their addresses are confirmed
+        // (an unconfirmed account cannot sign in).
+        for email in ["bench.applicant.001@example.org", "bench.admin@example.org"] {
+            let email = convene_domain::Email::parse(email).unwrap();
+            let user = convene_store::users::by_email(&t.db, &email)
+                .await
+                .unwrap()
+                .unwrap();
+            assert!(user.email_verified, "{backend:?}: {email} is confirmed");
+        }
         let rounds = programmes::rounds(&t.db, ProgrammeId(made.programme_id))
             .await
             .unwrap();

@@ -291,6 +291,7 @@ async fn insert_people(
             Val::T(format!("Bench Applicant {:03}", i + 1)),
             Val::T(hash.clone()),
             Val::I(now.0),
+            Val::I(now.0),
         ]);
     }
     user_rows.push(vec![
@@ -298,11 +299,19 @@ async fn insert_people(
         Val::T("Bench Admin".into()),
         Val::T(hash.clone()),
         Val::I(now.0),
+        Val::I(now.0),
     ]);
     insert_rows(
         &mut tx,
         "users",
-        &["email", "name", "password_hash", "created_at"],
+        // Confirmed addresses: an unconfirmed account cannot sign in (docs/decisions/0001).
+        &[
+            "email",
+            "name",
+            "password_hash",
+            "created_at",
+            "email_verified_at",
+        ],
         user_rows,
     )
     .await?;
