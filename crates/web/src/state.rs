@@ -19,9 +19,6 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub metrics: Option<PrometheusHandle>,
     pub sessions: Arc<crate::session_store::SessionCache>,
-    /// Bounds the password hashes computed at once (each takes ~19 MiB and a core for a
-    /// moment), so a flood of sign-ins cannot exhaust the machine.
-    pub password_checks: Arc<tokio::sync::Semaphore>,
 }
 
 impl Deref for AppState {
@@ -44,7 +41,6 @@ impl AppState {
             config: Arc::new(config),
             metrics: None,
             sessions: Arc::new(crate::session_store::SessionCache::default()),
-            password_checks: Arc::new(tokio::sync::Semaphore::new(4)),
         }
     }
 }
