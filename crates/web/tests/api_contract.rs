@@ -266,3 +266,26 @@ on_both!(a_newcomer_sees_the_places_to_join, |app| {
     .await;
     assert_eq!(status, 404);
 });
+
+// An account whose address is unconfirmed gets no token: the same 401 as wrong details
+// (docs/decisions/0001), so the answer does not tell a stranger the account exists.
+on_both!(an_unconfirmed_account_gets_no_token, |app| {
+    let email = "una.confirmed@example.org";
+    let password = "a long enough passphrase 42";
+    let registration = json!({"name": "Una Confirmed", "email": email, "password": password,
+        "organisation": "Fernbridge Council", "job_role": "Analyst"});
+    let (status, _, body) = send(
+        &app,
+        reqwest::Method::POST,
+        "/api/v1/registrations",
+        None,
+        Some(registration),
+    )
+    .await;
+    assert_eq!(status, 202, "{body}");
+    let ask = json!({"email": email, "password": password, "name": "x"});
+    let (status, _, problem) = send(&app, reqwest::Method::POST, "/api/v1/tokens", None, Some(ask)).await;
+    assert_eq!(status, 401, "{problem}");
+    assert!(problem.get("token").is_none(), "{problem}");
+    app.stop().await;
+});
