@@ -119,6 +119,18 @@ audit_actions! {
     // News
     NewsCreated => "news_created", NewsItem;
     NewsChanged => "news_changed", NewsItem;
+    // Panel review (conflicts and bids name the round; scores and moderation the application)
+    PanelMemberPut => "panel_member_put", Round;
+    PanelChairSet => "panel_chair_set", Round;
+    PanelSettingsChanged => "panel_settings_changed", Round;
+    RubricSet => "rubric_set", Round;
+    ConflictDeclared => "conflict_declared", Round;
+    BidPlaced => "bid_placed", Application;
+    AssignmentRun => "assignment_run", Round;
+    AssignmentChanged => "assignment_changed", Application;
+    ReviewSaved => "review_saved", Application;
+    ReviewSubmitted => "review_submitted", Application;
+    ModerationRecorded => "moderation_recorded", Application;
 }
 
 #[cfg(test)]

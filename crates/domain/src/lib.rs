@@ -13,6 +13,7 @@ pub mod imports;
 pub mod links;
 pub mod money;
 pub mod news;
+pub mod panels;
 pub mod policy;
 pub mod programmes;
 pub mod retention;

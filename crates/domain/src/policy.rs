@@ -23,12 +23,41 @@ pub enum Resource<'a> {
         programme_ids: &'a [ProgrammeId],
     },
     /// A place's application to a round. `submitted` is true once it has been submitted
-    /// (panel members read only submitted applications).
+    /// (panel members read only submitted applications); `conflicted` when the person asking
+    /// has declared a conflict of interest that covers it (then the panel shows them nothing
+    /// of it).
     Application {
         place_id: PlaceId,
         programme_id: ProgrammeId,
         round_id: RoundId,
         submitted: bool,
+        conflicted: bool,
+    },
+    /// A round's panel: its members, settings, rubric and assignment.
+    Panel {
+        programme_id: ProgrammeId,
+        round_id: RoundId,
+    },
+    /// One member's own part in a panel: their conflicts and bids. `owner` is the member.
+    PanelMembership {
+        programme_id: ProgrammeId,
+        round_id: RoundId,
+        owner: UserId,
+    },
+    /// A reviewer's scores on one application: `assigned` when the asker is assigned it,
+    /// `conflicted` when a declaration of theirs covers it.
+    Review {
+        round_id: RoundId,
+        assigned: bool,
+        conflicted: bool,
+    },
+    /// The moderation of one application (or, with `conflicted` false, the round's list):
+    /// `chair` when the asker chairs the round's panel.
+    Moderation {
+        programme_id: ProgrammeId,
+        round_id: RoundId,
+        chair: bool,
+        conflicted: bool,
     },
     /// A round's application form. Before the round opens its form may still change, so
     /// only the programme's admins read it (the pages show applicants a form only once the
@@ -71,6 +100,13 @@ impl Principal {
             .any(|g| g.role == Role::ProgrammeAdmin && g.scope_id == Some(programme_id.0))
     }
 
+    /// True when the person sits on the round's panel.
+    pub fn sits_on(&self, round_id: RoundId) -> bool {
+        self.grants
+            .iter()
+            .any(|g| g.role == Role::PanelMember && g.scope_id == Some(round_id.0))
+    }
+
     /// The most senior role held, for the header and the dashboard.
     pub fn main_role(&self) -> Option<Role> {
         Role::ALL
@@ -81,7 +117,13 @@ impl Principal {
 
 /// Decides whether `who` may do `action` to `resource`.
 pub fn allows(who: &Principal, action: Action, resource: Resource<'_>) -> bool {
-    if who.is_service_admin() {
+    // A service admin may do everything, except act as a panel member: declaring one's
+    // conflicts and bids and scoring are a member's own part, never anyone else's.
+    let own_part = matches!(
+        resource,
+        Resource::PanelMembership { .. } | Resource::Review { .. }
+    );
+    if who.is_service_admin() && !(own_part && action == Action::Edit) {
         return true;
     }
     match resource {
@@ -104,6 +146,7 @@ pub fn allows(who: &Principal, action: Action, resource: Resource<'_>) -> bool {
             programme_id,
             round_id,
             submitted,
+            conflicted,
         } => {
             let leads = who
                 .grants
@@ -116,14 +159,14 @@ pub fn allows(who: &Principal, action: Action, resource: Resource<'_>) -> bool {
                 Action::View => {
                     leads
                         || who.administers(programme_id)
-                        || (submitted
-                            && who
-                                .grants
-                                .iter()
-                                .any(|g| g.role == Role::PanelMember && g.scope_id == Some(round_id.0)))
+                        || (submitted && !conflicted && who.sits_on(round_id))
                 }
             }
         }
+        Resource::Panel { .. }
+        | Resource::PanelMembership { .. }
+        | Resource::Review { .. }
+        | Resource::Moderation { .. } => allows_panel(who, action, resource),
         Resource::RoundForm { programme_id, open } => match action {
             Action::View => open || who.administers(programme_id),
             Action::Edit => who.administers(programme_id),
@@ -136,6 +179,50 @@ pub fn allows(who: &Principal, action: Action, resource: Resource<'_>) -> bool {
         }
         Resource::Account { user_id } | Resource::ApiToken { owner_id: user_id } => who.user_id == user_id,
         Resource::Service => false,
+    }
+}
+
+/// The panel's resources: run by the programme's admins, used by the round's members.
+fn allows_panel(who: &Principal, action: Action, resource: Resource<'_>) -> bool {
+    match resource {
+        Resource::Panel {
+            programme_id,
+            round_id,
+        } => match action {
+            Action::View => who.administers(programme_id) || who.sits_on(round_id),
+            Action::Edit => who.administers(programme_id),
+        },
+        Resource::PanelMembership {
+            programme_id,
+            round_id,
+            owner,
+        } => {
+            let own = owner == who.user_id && who.sits_on(round_id);
+            match action {
+                Action::View => own || who.administers(programme_id),
+                // Only the member declares their conflicts and places their bids.
+                Action::Edit => own,
+            }
+        }
+        // Scores are given by an assigned member with no conflict, never by anyone else.
+        Resource::Review {
+            round_id,
+            assigned,
+            conflicted,
+        } => assigned && !conflicted && who.sits_on(round_id),
+        Resource::Moderation {
+            programme_id,
+            round_id,
+            chair,
+            conflicted,
+        } => {
+            let member = who.sits_on(round_id) && !conflicted;
+            match action {
+                Action::View => who.administers(programme_id) || member,
+                Action::Edit => who.administers(programme_id) || (member && chair),
+            }
+        }
+        _ => false,
     }
 }
 
@@ -261,6 +348,7 @@ mod tests {
             programme_id: ProgrammeId(10),
             round_id: RoundId(20),
             submitted,
+            conflicted: false,
         };
         let lead = person(2, &[(Role::PlaceLead, Some(5))]);
         let other_lead = person(3, &[(Role::PlaceLead, Some(6))]);
@@ -275,6 +363,64 @@ mod tests {
         assert!(!allows(&panel, Action::View, app(false)));
         assert!(allows(&panel, Action::View, app(true)));
         assert!(!allows(&panel, Action::Edit, app(true)));
+        let conflicted = Resource::Application {
+            place_id: PlaceId(5),
+            programme_id: ProgrammeId(10),
+            round_id: RoundId(20),
+            submitted: true,
+            conflicted: true,
+        };
+        assert!(!allows(&panel, Action::View, conflicted));
+    }
+
+    #[test]
+    fn panels_are_run_by_admins_and_scored_by_assigned_unconflicted_members() {
+        let admin = person(1, &[(Role::ProgrammeAdmin, Some(10))]);
+        let member = person(6, &[(Role::PanelMember, Some(20))]);
+        let other_round = person(7, &[(Role::PanelMember, Some(21))]);
+        let panel = Resource::Panel {
+            programme_id: ProgrammeId(10),
+            round_id: RoundId(20),
+        };
+        assert!(allows(&admin, Action::Edit, panel));
+        assert!(allows(&member, Action::View, panel));
+        assert!(!allows(&member, Action::Edit, panel));
+        assert!(!allows(&other_round, Action::View, panel));
+        let own = |owner| Resource::PanelMembership {
+            programme_id: ProgrammeId(10),
+            round_id: RoundId(20),
+            owner: UserId(owner),
+        };
+        assert!(allows(&member, Action::Edit, own(6)));
+        assert!(!allows(&member, Action::View, own(7)));
+        assert!(allows(&admin, Action::View, own(6)));
+        assert!(!allows(&admin, Action::Edit, own(6)));
+        let review = |assigned, conflicted| Resource::Review {
+            round_id: RoundId(20),
+            assigned,
+            conflicted,
+        };
+        assert!(allows(&member, Action::Edit, review(true, false)));
+        assert!(!allows(&member, Action::Edit, review(false, false)));
+        assert!(!allows(&member, Action::View, review(true, true)));
+        assert!(!allows(&admin, Action::Edit, review(true, false)));
+        let moderation = |chair, conflicted| Resource::Moderation {
+            programme_id: ProgrammeId(10),
+            round_id: RoundId(20),
+            chair,
+            conflicted,
+        };
+        assert!(allows(&member, Action::View, moderation(false, false)));
+        assert!(!allows(&member, Action::Edit, moderation(false, false)));
+        assert!(allows(&member, Action::Edit, moderation(true, false)));
+        assert!(!allows(&member, Action::View, moderation(true, true)));
+        assert!(allows(&admin, Action::Edit, moderation(false, false)));
+        assert!(!allows(&other_round, Action::View, moderation(true, false)));
+        // A service admin runs any panel but is nobody's reviewer.
+        let service = person(9, &[(Role::ServiceAdmin, None)]);
+        assert!(allows(&service, Action::Edit, panel));
+        assert!(!allows(&service, Action::Edit, own(9)));
+        assert!(!allows(&service, Action::Edit, review(true, false)));
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod national;
 pub mod news;
 pub mod organisations;
 pub mod outbox;
+pub mod panels;
 pub mod personal_data;
 pub mod programmes;
 pub mod requests;

@@ -34,7 +34,8 @@ pub fn sqlite() -> Migrator {
             (3, "0003_applications"),
             (4, "0004_front_door"),
             (5, "0005_security"),
-            (6, "0006_mail_html")
+            (6, "0006_mail_html"),
+            (7, "0007_panels")
         ]
     ))
 }
@@ -49,7 +50,8 @@ pub fn postgres() -> Migrator {
             (3, "0003_applications"),
             (4, "0004_front_door"),
             (5, "0005_security"),
-            (6, "0006_mail_html")
+            (6, "0006_mail_html"),
+            (7, "0007_panels")
         ]
     ))
 }

@@ -96,6 +96,40 @@ const SECTIONS: &[(&str, Key, &str)] = &[
         "SELECT title, slug, CAST(publish_at AS TEXT) AS published_at FROM news_items WHERE author_user_id = $1 ORDER BY id",
     ),
     (
+        "panels_sat_on",
+        Key::User,
+        "SELECT r.name AS round, CAST(pm.is_chair AS TEXT) AS chair, CAST(pm.load_cap AS TEXT) AS maximum_load, pm.region, \
+         pm.themes, CAST(pm.added_at AS TEXT) AS added_at FROM panel_members pm JOIN rounds r ON r.id = pm.round_id \
+         WHERE pm.user_id = $1 ORDER BY pm.round_id",
+    ),
+    (
+        "conflicts_of_interest_declared",
+        Key::User,
+        "SELECT r.name AS round, COALESCE(o.name, p.name, '') AS conflict_with, c.reason, CAST(c.declared_at AS TEXT) AS declared_at \
+         FROM conflicts c JOIN rounds r ON r.id = c.round_id LEFT JOIN organisations o ON o.id = c.organisation_id \
+         LEFT JOIN places p ON p.id = c.place_id WHERE c.user_id = $1 ORDER BY c.id",
+    ),
+    (
+        "bids_placed",
+        Key::User,
+        "SELECT a.reference AS application, CAST(b.bid AS TEXT) AS bid, CAST(b.updated_at AS TEXT) AS updated_at \
+         FROM review_bids b JOIN applications a ON a.id = b.application_id WHERE b.user_id = $1 ORDER BY b.application_id",
+    ),
+    (
+        "scores_given",
+        Key::User,
+        "SELECT a.reference AS application, s.criterion, CAST(s.score AS TEXT) AS score, s.comment, \
+         CAST(v.submitted_at AS TEXT) AS submitted_at FROM reviews v JOIN applications a ON a.id = v.application_id \
+         JOIN review_scores s ON s.review_id = v.id WHERE v.user_id = $1 ORDER BY v.application_id, s.criterion",
+    ),
+    (
+        "moderation_recorded",
+        Key::User,
+        "SELECT a.reference AS application, CAST(m.agreed_tenths AS TEXT) AS agreed_score_in_tenths, m.note, \
+         CAST(m.updated_at AS TEXT) AS updated_at FROM moderations m JOIN applications a ON a.id = m.application_id \
+         WHERE m.updated_by = $1 ORDER BY m.application_id",
+    ),
+    (
         "board_chair_of",
         Key::Email,
         "SELECT name, reference, hwb_chair_name AS chair_name, hwb_chair_email AS chair_email FROM places WHERE LOWER(hwb_chair_email) = $1 ORDER BY id",
@@ -362,6 +396,14 @@ const ERASE: &[(&str, &[Param])] = &[
         "UPDATE role_requests SET reason = '' WHERE user_id = $1",
         &[Param::UserId],
     ),
+    // A panel keeps its record of who stood aside and who scored what, without their
+    // reasons; they leave the panel and their bids go.
+    (
+        "UPDATE conflicts SET reason = '' WHERE user_id = $1",
+        &[Param::UserId],
+    ),
+    ("DELETE FROM panel_members WHERE user_id = $1", &[Param::UserId]),
+    ("DELETE FROM review_bids WHERE user_id = $1", &[Param::UserId]),
     (
         "UPDATE invitations SET email = 'erased' WHERE LOWER(email) = $1",
         &[Param::Email],
