@@ -18,6 +18,7 @@ pub mod links;
 pub mod mail;
 pub mod markdown;
 pub mod news;
+pub mod panels;
 pub mod people;
 pub mod personal_data;
 pub mod places;

@@ -85,6 +85,8 @@ pub struct Loaded {
     pub form: StoredForm,
     pub sections: Vec<SavedSection>,
     pub answers: Answers,
+    /// True when the person it was loaded for has a conflict of interest covering it.
+    pub conflicted: bool,
 }
 
 impl Loaded {
@@ -108,32 +110,44 @@ impl Loaded {
 
     /// The permission resource this application is.
     pub fn resource(&self) -> Resource<'static> {
-        resource(&self.application, self.round.programme_id)
+        resource(&self.application, self.round.programme_id, self.conflicted)
     }
 }
 
-fn resource(a: &Application, programme_id: ProgrammeId) -> Resource<'static> {
+fn resource(a: &Application, programme_id: ProgrammeId, conflicted: bool) -> Resource<'static> {
     Resource::Application {
         place_id: a.place_id,
         programme_id,
         round_id: a.round_id,
         submitted: a.status == ApplicationStatus::Submitted,
+        conflicted,
     }
 }
 
 /// Loads an application and checks `action` on it for `who`.
 pub async fn load(app: &App, who: &Principal, id: i64, action: Action) -> Result<Loaded, ApplicationError> {
     let (application, programme, round) = with_round(app, id).await?;
-    if !allows(who, action, resource(&application, round.programme_id)) {
+    let conflicted = crate::panels::conflicted(app, who, round.id, application.id).await?;
+    if !allows(
+        who,
+        action,
+        resource(&application, round.programme_id, conflicted),
+    ) {
         // Someone who may not even read it is told it does not exist.
-        let readable = allows(who, Action::View, resource(&application, round.programme_id));
+        let readable = allows(
+            who,
+            Action::View,
+            resource(&application, round.programme_id, conflicted),
+        );
         return Err(if readable {
             ApplicationError::Forbidden
         } else {
             ApplicationError::NotFound
         });
     }
-    load_record(app, application, programme, round).await
+    let mut loaded = load_record(app, application, programme, round).await?;
+    loaded.conflicted = conflicted;
+    Ok(loaded)
 }
 
 /// Loads an application for someone holding a sign-off link: the link is the permission,
@@ -179,6 +193,7 @@ async fn load_record(
         form,
         sections,
         answers,
+        conflicted: false,
     })
 }
 

@@ -135,6 +135,7 @@ pub async fn start(
         programme_id: round.programme_id,
         round_id: round.id,
         submitted: false,
+        conflicted: false,
     };
     if !allows(who, Action::Edit, new_application) || !place.programme_ids.contains(&round.programme_id) {
         return Err(ApplicationError::Forbidden);

@@ -1,0 +1,191 @@
+//! The moderation meeting: every submitted application ranked by weighted mean, with its
+//! spread, the criteria reviewers disagree on, every comment, and who stood aside; the
+//! chair (or an admin) records the panel's agreed score and note. A member sees nothing of
+//! an application they are conflicted on.
+
+use std::collections::BTreeMap;
+
+use super::assignment::Conflicts;
+use super::{Panel, PanelError, Result, panel};
+use crate::App;
+use convene_domain::applications::ApplicationStatus;
+use convene_domain::audit::AuditAction;
+use convene_domain::panels::scoring::{self, Summary, parse_agreed, summarise};
+use convene_domain::policy::{Action, Principal, Resource, allows};
+use convene_domain::{ApplicationId, RoundId};
+use convene_store::applications::{self, ListFilter, Listed};
+use convene_store::panels::reviews as store;
+pub use convene_store::panels::reviews::Moderation;
+
+/// The most characters a moderation note may have.
+pub const MAX_NOTE: usize = 5000;
+
+/// One application in the meeting.
+#[derive(Debug, Clone)]
+pub struct Line {
+    pub listed: Listed,
+    pub summary: Summary,
+    /// Submitted reviews: the reviewer's name and the review.
+    pub reviews: Vec<(String, store::Review)>,
+    /// Members conflicted on it, by name.
+    pub stood_aside: Vec<String>,
+    pub moderation: Option<Moderation>,
+}
+
+impl Line {
+    pub fn id(&self) -> ApplicationId {
+        ApplicationId(self.listed.id)
+    }
+}
+
+/// The meeting's list.
+#[derive(Debug, Clone)]
+pub struct Meeting {
+    pub panel: Panel,
+    /// Ranked by weighted mean, highest first; unscored last.
+    pub lines: Vec<Line>,
+    /// True when the asker may record agreed scores (the chair, or an admin).
+    pub can_record: bool,
+}
+
+impl Meeting {
+    pub fn flagged(&self) -> usize {
+        self.lines.iter().filter(|l| l.summary.flagged()).count()
+    }
+}
+
+fn resource(panel: &Panel, conflicted: bool) -> Resource<'static> {
+    Resource::Moderation {
+        programme_id: panel.programme.id,
+        round_id: panel.round.id,
+        chair: panel.i_chair(),
+        conflicted,
+    }
+}
+
+/// The moderation list for the round's admins and panel members.
+pub async fn meeting(app: &App, who: &Principal, round_id: RoundId) -> Result<Meeting> {
+    let panel = panel(app, who, round_id, Action::View).await?;
+    if !allows(who, Action::View, resource(&panel, false)) {
+        return Err(PanelError::Forbidden);
+    }
+    let filter = ListFilter {
+        status: Some(ApplicationStatus::Submitted),
+        ..ListFilter::default()
+    };
+    let listed = applications::list(&app.db, round_id, &filter, 1, i64::from(u32::MAX))
+        .await?
+        .rows;
+    let conflicts = Conflicts::of_round(app, round_id).await?;
+    let mut reviews: BTreeMap<ApplicationId, Vec<store::Review>> = BTreeMap::new();
+    for r in store::submitted_in_round(&app.db, round_id).await? {
+        reviews.entry(r.application_id).or_default().push(r);
+    }
+    let mut moderations = store::moderations(&app.db, round_id).await?;
+    let name = |id| {
+        panel
+            .members
+            .iter()
+            .find(|m| m.user_id == id)
+            .map_or_else(|| "Former member".to_string(), |m| m.name.clone())
+    };
+    let mut lines: Vec<Line> = listed
+        .into_iter()
+        .filter(|l| panel.admin || !conflicts.covers(who.user_id, ApplicationId(l.id)))
+        .map(|listed| {
+            let id = ApplicationId(listed.id);
+            let given = reviews.remove(&id).unwrap_or_default();
+            let maps: Vec<_> = given.iter().map(store::Review::score_map).collect();
+            Line {
+                summary: summarise(&panel.rubric, &maps),
+                reviews: given.into_iter().map(|r| (name(r.user_id), r)).collect(),
+                stood_aside: panel
+                    .members
+                    .iter()
+                    .filter(|m| conflicts.covers(m.user_id, id))
+                    .map(|m| m.name.clone())
+                    .collect(),
+                moderation: moderations.remove(&id),
+                listed,
+            }
+        })
+        .collect();
+    lines.sort_by(|a, b| {
+        b.summary
+            .mean
+            .cmp(&a.summary.mean)
+            .then_with(|| a.listed.reference.cmp(&b.listed.reference))
+    });
+    Ok(Meeting {
+        can_record: allows(who, Action::Edit, resource(&panel, false)),
+        panel,
+        lines,
+    })
+}
+
+/// What the chair types for one application.
+#[derive(Debug, Clone, Default)]
+pub struct Record {
+    pub agreed_score: String,
+    pub note: String,
+    /// The version the chair's page showed (0 when none was recorded).
+    pub expected_version: i64,
+}
+
+/// Records the panel's agreed score and note on an application. The chair or an admin
+/// only, never someone conflicted on it; `Stale` when someone saved since the page loaded.
+pub async fn record(
+    app: &App,
+    who: &Principal,
+    application_id: ApplicationId,
+    input: &Record,
+) -> Result<i64> {
+    let (round_id, application) = super::reviews::application_round(app, application_id).await?;
+    let panel = panel(app, who, round_id, Action::View).await?;
+    let conflicted = super::conflicted(app, who, round_id, application_id).await?;
+    if !allows(who, Action::Edit, resource(&panel, conflicted))
+        || application.status != ApplicationStatus::Submitted
+    {
+        return Err(PanelError::Forbidden);
+    }
+    let mut problems = Vec::new();
+    let agreed = parse_agreed(&input.agreed_score).map_err(|m| problems.push(problem("agreed_score", m)));
+    let note = input.note.trim();
+    if note.chars().count() > MAX_NOTE {
+        problems.push(problem("note", "The note must be 5,000 characters or fewer"));
+    }
+    let Ok(tenths) = agreed
+        .map_err(|_| ())
+        .and_then(|t| if problems.is_empty() { Ok(t) } else { Err(()) })
+    else {
+        return Err(PanelError::Invalid(problems));
+    };
+    let mut work = app.begin(Some(who.user_id.0)).await?;
+    let now = work.now();
+    let save = store::ModerationSave {
+        round_id,
+        application_id,
+        expected_version: input.expected_version,
+        agreed_tenths: tenths,
+        note,
+        by: who.user_id,
+    };
+    let Some(version) = store::moderate(work.tx(), &save, now).await? else {
+        return Err(PanelError::Stale);
+    };
+    work.audit_with(
+        AuditAction::ModerationRecorded,
+        Some(application_id.0),
+        &format!("agreed {}", scoring::show_tenths(tenths)),
+    )
+    .await?;
+    work.commit().await?;
+    Ok(version)
+}
+
+fn problem(field: &str, message: &str) -> super::Problem {
+    super::Problem {
+        field: field.into(),
+        message: message.into(),
+    }
+}
