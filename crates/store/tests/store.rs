@@ -38,7 +38,7 @@ async fn demo_loads_once_on_both() {
         );
         assert_eq!(programmes::partners(&t.db, lv.id).await.unwrap().len(), 6);
         let rounds = programmes::rounds(&t.db, lv.id).await.unwrap();
-        assert_eq!(rounds.len(), 2);
+        assert_eq!(rounds.len(), 3);
         let r2013 = rounds.iter().find(|r| r.slug == "2013").unwrap();
         assert_eq!(r2013.closes_at.iso(), "2013-05-24T22:59:59Z");
         assert_eq!(r2013.places_offered, 22);
@@ -54,7 +54,7 @@ async fn demo_loads_once_on_both() {
         let later = NOW.plus_seconds(100 * 24 * 3600);
         demo::load(&t.db, later).await.unwrap();
         let rounds = programmes::rounds(&t.db, lv.id).await.unwrap();
-        assert_eq!(rounds.len(), 2, "{backend:?}: no duplicate round");
+        assert_eq!(rounds.len(), 3, "{backend:?}: no duplicate round");
         assert!(
             rounds.iter().any(|r| r.opens_at <= later && later <= r.closes_at),
             "{backend:?}: a round is open when the demo starts"
@@ -65,11 +65,11 @@ async fn demo_loads_once_on_both() {
                 .unwrap()
                 .unwrap();
             let grants = users::grants(&t.db, u.id).await.unwrap();
-            // The demo lead leads two places; everyone else holds one role once.
-            let expected = if account.role == convene_domain::accounts::Role::PlaceLead {
-                2
-            } else {
-                1
+            // The demo lead leads two places and Pat sits on two panels; everyone else holds
+            // one role once.
+            let expected = match account.role {
+                Role::PlaceLead | Role::PanelMember => 2,
+                _ => 1,
             };
             assert_eq!(
                 grants.len(),
@@ -102,8 +102,82 @@ async fn demo_loads_once_on_both() {
             .unwrap();
         assert_eq!(submitted.reference.as_deref(), Some("LV-2013-0001"));
         assert_eq!(submitted.pledge, Some(convene_domain::Pence::pounds(10_000)));
+        third_round_is_under_review(&t.db, backend, &rounds, NOW).await;
         t.remove().await;
     }
+}
+
+/// The demo's third Local Vision round (loaded twice): 30 submitted applications, a panel of
+/// six chaired by Pat, every application assigned three reviewers, and exactly two
+/// applications flagged for the reviewers' disagreement.
+async fn third_round_is_under_review(
+    db: &convene_store::Db,
+    backend: Backend,
+    rounds: &[convene_domain::programmes::Round],
+    now: Timestamp,
+) {
+    use convene_domain::panels::scoring::summarise;
+    use convene_store::panels;
+    use std::collections::BTreeMap;
+    let third = rounds.iter().find(|r| r.slug == "2026-third-round").unwrap();
+    assert!(third.closes_at < now, "{backend:?}: the third round has closed");
+    let page = convene_store::applications::list(db, third.id, &Default::default(), 1, 50)
+        .await
+        .unwrap();
+    assert_eq!(page.total, 30, "{backend:?}");
+    assert!(
+        page.rows
+            .iter()
+            .all(|r| r.status == convene_domain::applications::ApplicationStatus::Submitted)
+    );
+    let members = panels::members(db, third.id).await.unwrap();
+    assert_eq!(members.len(), 6, "{backend:?}");
+    let chairs: Vec<_> = members
+        .iter()
+        .filter(|m| m.is_chair)
+        .map(|m| m.email.as_str())
+        .collect();
+    assert_eq!(chairs, ["pat.panel@example.org"], "{backend:?}");
+    let pairs = panels::assignment::assignments(db, third.id).await.unwrap();
+    assert_eq!(pairs.len(), 90, "{backend:?}");
+    let run = panels::assignment::latest_run(db, third.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(run.outcome, "assigned");
+    assert_eq!(run.total_affinity, pairs.iter().map(|p| p.affinity).sum::<i64>());
+    let conflicts = panels::conflicts::of_round(db, third.id).await.unwrap();
+    let declaring: std::collections::BTreeSet<_> = conflicts.iter().map(|c| c.user_id).collect();
+    // Declared once however often the demo loads.
+    assert_eq!(conflicts.len(), 5, "{backend:?}");
+    assert!(declaring.len() >= 3, "{backend:?}: {conflicts:?}");
+    let rubric = panels::rubric(db, third.id).await.unwrap().unwrap();
+    let submitted = panels::reviews::submitted_in_round(db, third.id).await.unwrap();
+    assert!(
+        (25..=35).contains(&submitted.len()),
+        "{backend:?}: about a third of 90 pairs scored"
+    );
+    let mut by_application: BTreeMap<_, Vec<_>> = BTreeMap::new();
+    for r in &submitted {
+        by_application
+            .entry(r.application_id)
+            .or_default()
+            .push(r.score_map());
+    }
+    let flagged = by_application
+        .values()
+        .filter(|reviews| summarise(&rubric, reviews).flagged())
+        .count();
+    assert_eq!(flagged, 2, "{backend:?}: {} reviews", submitted.len());
+    // Pat has reviews in and applications still to score.
+    let pat = members.iter().find(|m| m.is_chair).unwrap().user_id;
+    let mine = panels::assignment::assigned_to(db, third.id, pat).await.unwrap();
+    let scored = submitted.iter().filter(|r| r.user_id == pat).count();
+    assert!(
+        scored > 0 && mine.len() > scored + 2,
+        "{backend:?}: {scored} of {}",
+        mine.len()
+    );
 }
 
 #[tokio::test]

@@ -52,20 +52,32 @@ pub(super) async fn demo_application(
     if !created {
         return Ok(());
     }
-    let all = write_answers(tx, id, place_id, form, state == "draft", written).await?;
+    let letter = Letter {
+        theme: "Support for vulnerable older people",
+        texts: &TEXTS,
+    };
+    let all = write_answers(tx, id, place_id, form, &letter, state == "draft", written).await?;
     if state == "draft" {
         return Ok(());
     }
     sign_off_and_submit(tx, id, place_id, &all, state, written).await
 }
 
+/// What a made-up application says: the theme it picks and its answers to the letter's
+/// numbered points, by question key.
+pub(super) struct Letter<'a> {
+    pub theme: &'a str,
+    pub texts: &'a [(&'a str, &'a str)],
+}
+
 /// Saves the application's sections (a draft only its first ones); returns every answer
 /// saved.
-async fn write_answers(
+pub(super) async fn write_answers(
     tx: &mut Tx,
     id: i64,
     place_id: i64,
     form: &FormDefinition,
+    letter: &Letter<'_>,
     draft: bool,
     written: Timestamp,
 ) -> Result<Answers> {
@@ -84,10 +96,11 @@ async fn write_answers(
         for q in &section.questions {
             let value = match q.key.as_str() {
                 "partners" => partners.clone(),
-                "theme" => "Support for vulnerable older people".to_string(),
+                "theme" => letter.theme.to_string(),
                 "contribution" => "1000000".to_string(),
                 "supporting_letter" => String::new(),
-                key => TEXTS
+                key => letter
+                    .texts
                     .iter()
                     .find(|(k, _)| *k == key)
                     .map(|(_, t)| t.to_string())
@@ -116,7 +129,7 @@ async fn write_answers(
 /// Asks the place's board chair to sign off the answers in `all`; unless the application
 /// is to stay awaiting sign-off, the chair signs two days later and it is submitted (and
 /// then withdrawn, for the withdrawn one).
-async fn sign_off_and_submit(
+pub(super) async fn sign_off_and_submit(
     tx: &mut Tx,
     id: i64,
     place_id: i64,

@@ -3,10 +3,11 @@
 //!
 //! One file per kind of thing made: `programmes` (with their partners, rounds and forms),
 //! `places`, `people` (the printed accounts), `applications` (the 2013 round's, one in
-//! each state) and `news`.
+//! each state), `panels` (the third round, under review by a panel) and `news`.
 
 mod applications;
 mod news;
+mod panels;
 mod people;
 mod places;
 mod programmes;
@@ -40,12 +41,14 @@ pub async fn load(db: &Db, now: Timestamp) -> Result<Loaded> {
     for (place_id, state) in applicants.iter().zip(applications::DEMO_APPLICATION_STATES) {
         applications::demo_application(&mut tx, round_2013, *place_id, form_2013, &template, state).await?;
     }
+    panels::load_third_round(&mut tx, local_vision, &template, now).await?;
     news::demo_news(&mut tx, local_vision, now).await?;
     tx.commit().await?;
     Ok(Loaded {
         programmes: 3,
-        places: places::PLACES.len() as i64,
-        users: DEMO_ACCOUNTS.len() as i64,
+        places: (places::PLACES.len() + places::THIRD_ROUND_PLACES.len()) as i64,
+        // The third round's panel is Pat and five more.
+        users: (DEMO_ACCOUNTS.len() + people::THIRD_ROUND_PANEL.len() - 1) as i64,
     })
 }
 

@@ -89,3 +89,86 @@ pub(super) async fn load_accounts(
     }
     Ok(())
 }
+
+/// A made-up member of the third round's panel: their account, load cap, region and the
+/// round's themes they know.
+pub(super) struct PanelPerson {
+    pub name: &'static str,
+    pub email: &'static str,
+    pub load_cap: u32,
+    pub region: &'static str,
+    pub themes: &'static [&'static str],
+}
+
+/// The third round's panel: Pat (a printed account, the chair) and five more made-up
+/// reviewers who share the demo password.
+pub(super) const THIRD_ROUND_PANEL: [PanelPerson; 6] = [
+    PanelPerson {
+        name: "Pat Panelworth",
+        email: "pat.panel@example.org",
+        load_cap: 15,
+        region: "London",
+        themes: &["Integrated care pathways", "Support for vulnerable older people"],
+    },
+    PanelPerson {
+        name: "Casey Critwell",
+        email: "casey.critwell@example.org",
+        load_cap: 16,
+        region: "North East",
+        themes: &["Alcohol", "Physical activity"],
+    },
+    PanelPerson {
+        name: "Jordan Judgeley",
+        email: "jordan.judgeley@example.org",
+        load_cap: 16,
+        region: "South West",
+        themes: &["Data sharing between agencies"],
+    },
+    PanelPerson {
+        name: "Morgan Marksby",
+        email: "morgan.marksby@example.org",
+        load_cap: 16,
+        region: "West Midlands",
+        themes: &["Physical activity", "Integrated care pathways", "Other"],
+    },
+    PanelPerson {
+        name: "Robin Reviewsmith",
+        email: "robin.reviewsmith@example.org",
+        load_cap: 16,
+        region: "Yorkshire and the Humber",
+        themes: &["Support for vulnerable older people", "Alcohol"],
+    },
+    PanelPerson {
+        name: "Sasha Scorewell",
+        email: "sasha.scorewell@example.org",
+        load_cap: 16,
+        region: "East of England",
+        themes: &["Data sharing between agencies", "Other"],
+    },
+];
+
+/// The accounts of [`THIRD_ROUND_PANEL`], made unless they exist (confirmed, with the demo
+/// password); returns their ids in its order.
+pub(super) async fn panel_accounts(tx: &mut Tx, now: Timestamp) -> Result<Vec<UserId>> {
+    let mut ids = Vec::new();
+    // Hashing is slow on purpose: done once, and only when an account is missing.
+    let mut hash = None;
+    for person in &THIRD_ROUND_PANEL {
+        let email = Email::parse(person.email).map_err(|e| crate::StoreError::Malformed(e.to_string()))?;
+        let id = match users::by_email_tx(tx, &email).await? {
+            Some(id) => id,
+            None => {
+                if hash.is_none() {
+                    hash = Some(
+                        hash_password(DEMO_PASSWORD)
+                            .map_err(|e| crate::StoreError::Malformed(e.to_string()))?,
+                    );
+                }
+                let hash = hash.as_deref().unwrap_or_default();
+                users::create(tx, &email, person.name, hash, now).await?
+            }
+        };
+        ids.push(UserId(id));
+    }
+    Ok(ids)
+}

@@ -91,6 +91,282 @@ pub(super) const PLACES: [(&str, &str, &str, &str, &str); 12] = [
     ),
 ];
 
+/// Made-up places applying to Local Vision's third round: name, reference, region,
+/// breakthrough issue, and the round's theme closest to it.
+pub(super) const THIRD_ROUND_PLACES: [(&str, &str, &str, &str, &str); 30] = [
+    (
+        "Brackenholt",
+        "PL-0013",
+        "North East",
+        "Drinking at home among people over fifty",
+        "Alcohol",
+    ),
+    (
+        "Saltwhistle",
+        "PL-0014",
+        "North East",
+        "Young people who stop playing sport at fourteen",
+        "Physical activity",
+    ),
+    (
+        "Kestrelmouth",
+        "PL-0015",
+        "North East",
+        "Discharge from hospital into an empty home",
+        "Integrated care pathways",
+    ),
+    (
+        "Cindermoor",
+        "PL-0016",
+        "North West",
+        "Falls among people living alone",
+        "Support for vulnerable older people",
+    ),
+    (
+        "Lanternfell",
+        "PL-0017",
+        "North West",
+        "Three records for one family and no shared view",
+        "Data sharing between agencies",
+    ),
+    (
+        "Wrenbeck Heath",
+        "PL-0018",
+        "North West",
+        "Alcohol-related visits to the emergency department",
+        "Alcohol",
+    ),
+    (
+        "Tinderley",
+        "PL-0019",
+        "North West",
+        "Inactive commuters in a town built for cars",
+        "Physical activity",
+    ),
+    (
+        "Dunmarrow",
+        "PL-0020",
+        "Yorkshire and the Humber",
+        "Loneliness in outlying villages",
+        "Support for vulnerable older people",
+    ),
+    (
+        "Quillbridge",
+        "PL-0021",
+        "Yorkshire and the Humber",
+        "Mental health crisis care at night",
+        "Integrated care pathways",
+    ),
+    (
+        "Thistlegarth",
+        "PL-0022",
+        "Yorkshire and the Humber",
+        "Sharing safeguarding concerns between agencies",
+        "Data sharing between agencies",
+    ),
+    (
+        "Copperlea",
+        "PL-0023",
+        "East Midlands",
+        "Walking and cycling to school",
+        "Physical activity",
+    ),
+    (
+        "Marigold Cross",
+        "PL-0024",
+        "East Midlands",
+        "Carers who cannot take a break",
+        "Other",
+    ),
+    (
+        "Emberwold",
+        "PL-0025",
+        "East Midlands",
+        "Late-night drinking in the town centre",
+        "Alcohol",
+    ),
+    (
+        "Foxglove Reach",
+        "PL-0026",
+        "West Midlands",
+        "Moving from hospital to care home",
+        "Integrated care pathways",
+    ),
+    (
+        "Ironmoss",
+        "PL-0027",
+        "West Midlands",
+        "Homes too cold for frail residents",
+        "Support for vulnerable older people",
+    ),
+    (
+        "Pennywhistle Vale",
+        "PL-0028",
+        "West Midlands",
+        "Parks nobody uses after dark",
+        "Physical activity",
+    ),
+    (
+        "Gallowmere",
+        "PL-0029",
+        "East of England",
+        "One record of care across the district",
+        "Data sharing between agencies",
+    ),
+    (
+        "Reedmarsh Staithe",
+        "PL-0030",
+        "East of England",
+        "Isolated farm workers and their health",
+        "Other",
+    ),
+    (
+        "Sorrelby Fen",
+        "PL-0031",
+        "East of England",
+        "Knowing which older people live alone",
+        "Data sharing between agencies",
+    ),
+    (
+        "Hollowquay",
+        "PL-0032",
+        "London",
+        "Street drinking near the river",
+        "Alcohol",
+    ),
+    (
+        "Lampwick Green",
+        "PL-0033",
+        "London",
+        "Befriending for older people after a bereavement",
+        "Support for vulnerable older people",
+    ),
+    (
+        "Starling Wharf",
+        "PL-0034",
+        "London",
+        "Diabetes care between the surgery and the hospital",
+        "Integrated care pathways",
+    ),
+    (
+        "Juniper Ridge",
+        "PL-0035",
+        "South East",
+        "Swimming for people with long-term conditions",
+        "Physical activity",
+    ),
+    (
+        "Tallowgate",
+        "PL-0036",
+        "South East",
+        "Shared records for people in temporary housing",
+        "Data sharing between agencies",
+    ),
+    (
+        "Whisperdown",
+        "PL-0037",
+        "South East",
+        "Recovery from a stroke at home",
+        "Integrated care pathways",
+    ),
+    (
+        "Bramblecoat",
+        "PL-0038",
+        "South East",
+        "Digital exclusion of people over seventy",
+        "Support for vulnerable older people",
+    ),
+    (
+        "Cobblecombe",
+        "PL-0039",
+        "South West",
+        "Seasonal workers' drinking in the summer",
+        "Alcohol",
+    ),
+    (
+        "Periwinkle Sands",
+        "PL-0040",
+        "South West",
+        "Coastal communities far from services",
+        "Other",
+    ),
+    (
+        "Mossbury Tor",
+        "PL-0041",
+        "South West",
+        "Getting moving again after an operation",
+        "Physical activity",
+    ),
+    (
+        "Gorseholme",
+        "PL-0042",
+        "South West",
+        "Dementia care shared across three partners",
+        "Integrated care pathways",
+    ),
+];
+
+/// Made-up bodies that are a partner of two of the third round's places each: org-id,
+/// name and the places' references (panel members declare conflicts with them).
+pub(super) const SHARED_PARTNERS: [(&str, &str, [&str; 2]); 2] = [
+    (
+        "GB-DEMO-NLRN",
+        "Northern Lights Recovery Network",
+        ["PL-0013", "PL-0018"],
+    ),
+    (
+        "GB-DEMO-ESDC",
+        "Eastern Shires Data Cooperative",
+        ["PL-0029", "PL-0031"],
+    ),
+];
+
+/// Makes (or finds) the third round's places: each in Local Vision as an applicant, its
+/// council its accountable body, with three local partners and the shared partners;
+/// returns their ids in the order of [`THIRD_ROUND_PLACES`].
+pub(super) async fn load_third_round_places(tx: &mut Tx, local_vision: i64) -> Result<Vec<i64>> {
+    let mut place_ids = Vec::new();
+    for (name, reference, region, issue, _) in THIRD_ROUND_PLACES {
+        let id = upsert_place(tx, name, reference, region).await?;
+        add_place_to_programme(tx, local_vision, id, "applicant", issue).await?;
+        add_local_partners(tx, id, name, reference).await?;
+        let council = upsert_organisation(
+            tx,
+            &format!("GB-DEMO-{reference}-COUNCIL"),
+            &format!("{name} Council"),
+            "local_partner",
+        )
+        .await?;
+        on_tx!(tx, |conn| {
+            sqlx::query(
+                "UPDATE places SET accountable_organisation_id = $1 WHERE id = $2 \
+                 AND accountable_organisation_id IS NULL",
+            )
+            .bind(council)
+            .bind(id)
+            .execute(conn)
+            .await?;
+        });
+        place_ids.push(id);
+    }
+    for (org_id, name, references) in SHARED_PARTNERS {
+        let org = upsert_organisation(tx, org_id, name, "local_partner").await?;
+        for reference in references {
+            on_tx!(tx, |conn| {
+                sqlx::query(
+                    "INSERT INTO place_partners (place_id, organisation_id) \
+                     SELECT id, $1 FROM places WHERE reference = $2 ON CONFLICT DO NOTHING",
+                )
+                .bind(org)
+                .bind(reference)
+                .execute(conn)
+                .await?;
+            });
+        }
+    }
+    Ok(place_ids)
+}
+
 /// Makes (or finds) the places, puts them in Local Vision with their partners; returns
 /// their ids in the order of [`PLACES`].
 pub(super) async fn load_places(tx: &mut Tx, local_vision: i64) -> Result<Vec<i64>> {

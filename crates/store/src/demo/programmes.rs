@@ -23,7 +23,7 @@ const LOCAL_VISION_PARTNERS: [(&str, &str, i64); 6] = [
     ("GB-DEMO-LC", "Leadership Centre", 200_000),
 ];
 
-const LOCAL_VISION_THEMES: &str = "Physical activity\nAlcohol\nData sharing between agencies\n\
+pub(super) const LOCAL_VISION_THEMES: &str = "Physical activity\nAlcohol\nData sharing between agencies\n\
 Integrated care pathways\nSupport for vulnerable older people\nOther";
 
 const LOCAL_VISION_SUMMARY: &str = "The System Leadership programme is a ground-breaking collaboration between \
