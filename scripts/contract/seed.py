@@ -53,6 +53,16 @@ CROSS_FIELD_CHECKS = {
     "/api/v1/rounds/{id}/form": "keys unique across the form and not reserved; money bounds in order; one pledge",
     "/api/v1/applications/{id}/sections/{key}": "each answer against its question in the round's form",
     "/api/v1/registrations": "the password's strength (not a common or guessable password)",
+    "/api/v1/places/{id}/chair": "an address our email rules accept, which are stricter than the format's",
+    "/api/v1/rounds/{id}/panel/members": "an address with an account; the round's own themes; one of the nine regions",
+    "/api/v1/rounds/{id}/panel/chair": "a member of this round's panel",
+    "/api/v1/rounds/{id}/panel/settings": "no more reviews per application than the panel has members",
+    "/api/v1/rounds/{id}/rubric": "weights that add up to 100, keys used once, a descriptor for every point",
+    "/api/v1/rounds/{id}/assignment/changes": "an assigned pair of the round, and a member with no conflict and room",
+    "/api/v1/applications/{id}/moderation": "an agreed score in tenths from 1 to 5",
+    "/api/v1/applications/{id}/review": "scores for the rubric's own criteria, each from 1 to 5",
+    "/api/v1/applications/{id}/bid": "a bid from 0 to 3 on a submitted application you may see",
+    "/api/v1/rounds/{id}/conflicts": "an organisation or place named by the round's applications, declared once",
 }
 # The default of schemathesis's positive_data_acceptance check, plus 422.
 WITH_422 = ["2xx", "3xx", "401", "403", "404", "409", "422", "429", "5xx"]

@@ -688,10 +688,11 @@ on_both!(admins_list_filter_and_export_a_round, |app| {
     assert!(bytes.starts_with(b"PK"), "an XLSX is a zip file");
     assert!(bytes.len() > 1000);
 
-    // Match contributions pledged in submitted applications are shown beside the fund.
+    // Match contributions pledged in submitted applications are shown beside the fund: the
+    // 2013 round's one, and the thirty of the demo's third round (under review).
     let (_, programme) = app.get(&admin, "/programmes/local-vision").await;
     assert!(
-        programme.contains("£10,000</span> match contributions pledged by 1 place"),
+        programme.contains("£310,000</span> match contributions pledged by 31 places"),
         "{programme}"
     );
     let lead = app.signed_in(LEAD).await;

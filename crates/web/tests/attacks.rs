@@ -10,5 +10,7 @@ mod accounts;
 mod erasure;
 #[path = "attacks/mail_secrets.rs"]
 mod mail_secrets;
+#[path = "attacks/panels.rs"]
+mod panels;
 #[path = "attacks/secrets.rs"]
 mod secrets;

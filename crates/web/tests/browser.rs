@@ -3,180 +3,18 @@
 //! checking every page visited against WCAG 2.2 AA and best practice. A second pass runs
 //! with JavaScript off. Screenshots land in target/screenshots/.
 
+#[path = "common/browser.rs"]
+mod chromium;
 mod common;
 
+use chromium::{
+    assert_accessible, browser, heading, look_in, path_of, press, screenshot, sign_in, sign_out,
+    start_driver, tick, type_into,
+};
 use common::TestApp;
 use convene_store::demo::{DEMO_ACCOUNTS, DEMO_PASSWORD};
 use fantoccini::key::Key;
-use fantoccini::{Client, ClientBuilder, Locator};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
-
-/// A chromedriver process, stopped when dropped.
-struct Driver {
-    child: Child,
-    url: String,
-    profiles: Vec<PathBuf>,
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        for p in &self.profiles {
-            let _ = std::fs::remove_dir_all(p);
-        }
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-async fn start_driver() -> Driver {
-    let port = free_port();
-    let child = Command::new("chromedriver")
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("chromedriver must be installed (Debian package chromium-driver)");
-    let url = format!("http://127.0.0.1:{port}");
-    for _ in 0..100 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    Driver {
-        child,
-        url,
-        profiles: Vec::new(),
-    }
-}
-
-/// A headless Chromium session, with or without JavaScript.
-async fn browser(driver: &mut Driver, javascript: bool, width: u32) -> Client {
-    let profile =
-        std::env::temp_dir().join(format!("convene-chromium-{}-{}", std::process::id(), free_port()));
-    driver.profiles.push(profile.clone());
-    let mut args = vec![
-        "--headless=new".to_string(),
-        "--no-sandbox".into(),
-        "--disable-gpu".into(),
-        "--disable-quic".into(),
-        "--no-first-run".into(),
-        "--disable-background-networking".into(),
-        "--disable-component-update".into(),
-        "--disable-sync".into(),
-        "--disable-dev-shm-usage".into(),
-        format!("--user-data-dir={}", profile.display()),
-        format!("--window-size={width},1000"),
-    ];
-    if !javascript {
-        args.push("--blink-settings=scriptEnabled=false".into());
-    }
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({ "binary": "/usr/bin/chromium", "args": args }),
-    );
-    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-    ClientBuilder::new(connector)
-        .capabilities(caps)
-        .connect(&driver.url)
-        .await
-        .expect("start a Chromium session")
-}
-
-/// Runs axe-core on the current page; any violation fails the test, naming page and rule.
-async fn assert_accessible(client: &Client, page: &str) {
-    let axe = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../node_modules/axe-core/axe.min.js"
-    ))
-    .expect("npm ci installs axe-core");
-    client
-        .execute(&format!("{axe}\nreturn true;"), vec![])
-        .await
-        .unwrap();
-    let result = client
-        .execute_async(
-            "const done = arguments[arguments.length - 1];
-             axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } })
-               .then(r => done(r.violations.map(v => v.id + ': ' + v.help + ' at ' + v.nodes.map(n => n.target.join(' ')).join(', '))))
-               .catch(e => done(['axe failed: ' + e]));",
-            vec![],
-        )
-        .await
-        .unwrap();
-    let violations: Vec<String> = serde_json::from_value(result).unwrap();
-    assert!(
-        violations.is_empty(),
-        "axe-core found problems on {page}:\n{}",
-        violations.join("\n")
-    );
-}
-
-async fn screenshot(client: &Client, name: &str) {
-    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/screenshots"));
-    std::fs::create_dir_all(&dir).unwrap();
-    let png = client.screenshot().await.unwrap();
-    std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
-}
-
-async fn path_of(client: &Client) -> String {
-    client.current_url().await.unwrap().path().to_string()
-}
-
-async fn sign_in(client: &Client, app: &TestApp, email: &str) {
-    client.goto(&app.at("/sign-in")).await.unwrap();
-    client
-        .find(Locator::Id("email"))
-        .await
-        .unwrap()
-        .send_keys(email)
-        .await
-        .unwrap();
-    client
-        .find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(DEMO_PASSWORD)
-        .await
-        .unwrap();
-    let old = client.find(Locator::Css("html")).await.unwrap();
-    client
-        .find(Locator::Css("main button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    wait_for_new_page(client, old).await;
-    assert_eq!(
-        path_of(client).await,
-        "/dashboard",
-        "{email} reaches the dashboard"
-    );
-}
-
-async fn sign_out(client: &Client) {
-    client
-        .find(Locator::Css(".nhsuk-header__account-button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    client.wait().for_element(Locator::Id("email")).await.unwrap();
-    assert_eq!(path_of(client).await, "/sign-in");
-}
+use fantoccini::{Client, Locator};
 
 #[tokio::test]
 async fn every_role_signs_in_and_every_page_passes_axe() {
@@ -381,77 +219,9 @@ async fn journeys_work_with_javascript_off() {
     app.stop().await;
 }
 
-/// Presses a link or button with the keyboard (Enter), as someone without a mouse does,
-/// and waits for the next page.
-async fn press(client: &Client, locator: Locator<'_>) {
-    let old = client.find(Locator::Css("html")).await.unwrap();
-    client
-        .find(locator)
-        .await
-        .unwrap()
-        .send_keys(&Key::Enter.to_string())
-        .await
-        .unwrap();
-    wait_for_new_page(client, old).await;
-}
-
-/// Waits until `old` (an element of the page before) is gone, then for the new page's h1:
-/// without this a busy machine finds the old page's heading.
-async fn wait_for_new_page(client: &Client, old: fantoccini::elements::Element) {
-    for _ in 0..200 {
-        if old.tag_name().await.is_err() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    client.wait().for_element(Locator::Css("h1")).await.unwrap();
-}
-
-/// Ticks a checkbox or chooses a radio with the space bar.
-async fn tick(client: &Client, id: &str) {
-    client
-        .find(Locator::Id(id))
-        .await
-        .unwrap()
-        .send_keys(" ")
-        .await
-        .unwrap();
-}
-
-async fn type_into(client: &Client, id: &str, text: &str) {
-    let field = client.find(Locator::Id(id)).await.unwrap();
-    field.clear().await.unwrap();
-    field.send_keys(text).await.unwrap();
-}
-
-async fn heading(client: &Client) -> String {
-    client
-        .find(Locator::Css("h1"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
-}
-
 /// Checks the page with axe-core when JavaScript is on (axe needs it) and saves a screenshot.
 async fn look(client: &Client, javascript: bool, name: &str) {
     look_in(client, javascript, "apply", name).await;
-}
-
-/// [`look`] for any journey: screenshots are named `{journey}-{name}-{mode}`.
-async fn look_in(client: &Client, javascript: bool, journey: &str, name: &str) {
-    if javascript {
-        assert_accessible(client, name).await;
-    }
-    let mode = if javascript { "js" } else { "nojs" };
-    screenshot(client, &format!("{journey}-{name}-{mode}")).await;
-    if javascript {
-        // The same page at a phone's width, then back.
-        client.set_window_size(390, 1000).await.unwrap();
-        screenshot(client, &format!("{journey}-{name}-phone")).await;
-        client.set_window_size(1280, 1000).await.unwrap();
-    }
 }
 
 const SAVE: &str = "button[value=continue]";

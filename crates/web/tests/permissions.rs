@@ -87,8 +87,9 @@ const OTHER_LEAD: &str = "olwen.otherlead@example.org";
 const OTHER_ADMIN: &str = "osric.otheradmin@example.org";
 const OTHER_PANEL: &str = "opal.otherpanel@example.org";
 const UNCONFIRMED: &str = "una.unconfirmed@example.org";
+const CONFLICTED_PANEL: &str = "cora.conflicted@example.org";
 
-const COLUMNS: [(&str, Kind); 11] = [
+const COLUMNS: [(&str, Kind); 12] = [
     ("anonymous", Kind::Anonymous),
     ("unconfirmed", Kind::Unconfirmed),
     ("service_admin", Kind::Account("ada.admin@example.org")),
@@ -100,6 +101,7 @@ const COLUMNS: [(&str, Kind); 11] = [
     ("other_place_lead", Kind::Account(OTHER_LEAD)),
     ("other_programme_admin", Kind::Account(OTHER_ADMIN)),
     ("other_round_panel", Kind::Account(OTHER_PANEL)),
+    ("conflicted_panel", Kind::Account(CONFLICTED_PANEL)),
 ];
 
 /// One row of the table.
@@ -325,6 +327,41 @@ async fn connect(app: &TestApp, unconfirmed_id: i64) -> Vec<Principal> {
         });
     }
     out
+}
+
+/// A member of the 2013 round's panel (as pat is) who has declared a conflict with the
+/// place of {app} (PL-0009), through the store.
+async fn conflicted_panel_member(app: &TestApp, local_vision: convene_domain::ProgrammeId) {
+    let db = &app.state.db;
+    let r2013 = convene_store::programmes::rounds(db, local_vision)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.slug == "2013")
+        .unwrap()
+        .id;
+    let id = extra_account(
+        app,
+        CONFLICTED_PANEL,
+        "Cora Conflicted",
+        Role::PanelMember,
+        Some(r2013.0),
+    )
+    .await;
+    let place = convene_domain::PlaceId(app.place_id("PL-0009").await);
+    let mut tx = db.begin().await.unwrap();
+    let with = convene_domain::panels::conflicts::ConflictWith::Place(place);
+    convene_store::panels::conflicts::declare(
+        &mut tx,
+        r2013,
+        UserId(id),
+        with,
+        "I chair its board",
+        common::now(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
 }
 
 /// Creates an account (not a demo one) with one role, through the store.
@@ -866,6 +903,7 @@ async fn check_matrix(app: TestApp) {
         Some(open_round.0),
     )
     .await;
+    conflicted_panel_member(&app, local_vision).await;
     let unconfirmed = register_unconfirmed(&app).await;
     let mut people = connect(&app, unconfirmed).await;
     let mut checks: Vec<(String, String)> = Vec::new();

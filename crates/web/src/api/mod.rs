@@ -7,6 +7,7 @@ mod body;
 pub mod me;
 pub mod newcomers;
 pub mod news;
+pub mod panels;
 pub mod people;
 pub mod places;
 pub mod programmes;
@@ -29,7 +30,7 @@ use utoipa_axum::routes;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Convene API", description = "Programmes, places, rounds, application forms, applications and people of Convene. Authenticate with a bearer token: make one with POST /api/v1/tokens (your email address and password), or on your account page."),
+    info(title = "Convene API", description = "Programmes, places, rounds, application forms, applications, panel review and people of Convene. Authenticate with a bearer token: make one with POST /api/v1/tokens (your email address and password), or on your account page."),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
     components(schemas(Problem))
@@ -193,7 +194,22 @@ fn documented() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(people::erase))
         .routes(routes!(news::all))
         .routes(routes!(news::of_programme))
-        .routes(routes!(programmes::public));
+        .routes(routes!(programmes::public))
+        .routes(routes!(panels::settings::get_panel))
+        .routes(routes!(panels::settings::put_member))
+        .routes(routes!(panels::settings::set_chair))
+        .routes(routes!(panels::settings::set_settings))
+        .routes(routes!(panels::settings::set_rubric))
+        .routes(routes!(panels::assignment::mine, panels::assignment::declare))
+        .routes(routes!(panels::assignment::bids))
+        .routes(routes!(panels::assignment::bid))
+        .routes(routes!(panels::assignment::run))
+        .routes(routes!(panels::assignment::overview))
+        .routes(routes!(panels::assignment::change))
+        .routes(routes!(panels::scoring::queue))
+        .routes(routes!(panels::scoring::get_review, panels::scoring::save_review))
+        .routes(routes!(panels::scoring::meeting))
+        .routes(routes!(panels::scoring::record));
     let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .split_for_parts();
@@ -314,6 +330,33 @@ impl From<crate::error::AppError> for ApiError {
             AppError::Forbidden => ApiError::forbidden(),
             AppError::Conflict => ApiError::conflict("A record with the same details already exists."),
             other => ApiError::internal(&other),
+        }
+    }
+}
+
+impl From<convene_app::panels::PanelError> for ApiError {
+    fn from(err: convene_app::panels::PanelError) -> Self {
+        use convene_app::panels::PanelError as E;
+        match err {
+            E::NotFound => ApiError::not_found(),
+            E::Forbidden => ApiError::forbidden(),
+            E::Invalid(problems) => {
+                // One message per field: two problems with one field are told together.
+                let mut fields: Vec<(String, String)> = Vec::new();
+                for p in problems {
+                    match fields.iter_mut().find(|(field, _)| *field == p.field) {
+                        Some((_, message)) => *message = format!("{message}. {}", p.message),
+                        None => fields.push((p.field, p.message)),
+                    }
+                }
+                ApiError::invalid(fields)
+            }
+            // The later of two saves over the same version is told, and nothing of it kept.
+            E::Stale => ApiError::conflict(
+                "This was saved elsewhere since it was loaded, so your save was not applied. Fetch it again and send your change over its current version.",
+            ),
+            E::State(message) => ApiError::conflict(message),
+            E::Store(cause) => ApiError::internal(&cause),
         }
     }
 }

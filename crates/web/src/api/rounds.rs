@@ -365,6 +365,20 @@ pub async fn put_form(
     if !allows(&person.1, Action::Edit, programme) {
         return Err(ApiError::forbidden());
     }
+    // serde reads a tag given as a number as the variant at that index: refuse it first.
+    let raw: serde_json::Value = body.parse()?;
+    let numbered = raw["sections"].as_array().into_iter().flatten().any(|section| {
+        let questions = section["questions"].as_array().into_iter().flatten();
+        questions
+            .into_iter()
+            .any(|q| q.get("type").is_some_and(|t| !t.is_string()))
+    });
+    if numbered {
+        return Err(ApiError::invalid(vec![(
+            "form".to_string(),
+            "Each question's type must be a name, like \"long_text\"".to_string(),
+        )]));
+    }
     let definition: FormDefinition = body.parse()?;
     let problems = definition.problems();
     if !problems.is_empty() {

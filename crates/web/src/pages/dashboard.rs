@@ -45,6 +45,7 @@ pub struct ProgrammeCard {
 
 /// A round in one line: its name, status tag and key date.
 pub struct RoundLine {
+    pub id: i64,
     pub name: String,
     pub slug: String,
     pub status: &'static str,
@@ -71,6 +72,7 @@ pub fn round_line(round: &Round, now: Timestamp) -> RoundLine {
         ),
     };
     RoundLine {
+        id: round.id.0,
         name: round.name.clone(),
         slug: round.slug.clone(),
         status: status.label(),

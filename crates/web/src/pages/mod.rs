@@ -7,6 +7,7 @@ pub mod dev;
 pub mod funds;
 pub mod info;
 pub mod news;
+pub mod panels;
 pub mod people;
 pub mod places;
 pub mod profile;
@@ -49,7 +50,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(rounds::router())
         .merge(round_admin::router())
         .merge(funds::router())
-        .merge(signoff::router());
+        .merge(signoff::router())
+        .merge(panels::router());
     if state.config.demo {
         router = router.merge(dev::router());
     }
