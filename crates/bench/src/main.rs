@@ -2,7 +2,9 @@
 //! as its very last line one JSON object with its figures.
 
 mod applying;
+mod assignment;
 mod http;
+mod moderation;
 mod public;
 mod wrk;
 
@@ -31,9 +33,12 @@ fn main() -> ExitCode {
         "http" => runtime.block_on(http::run(quick)),
         "applications" => runtime.block_on(applying::run(quick)),
         "public" => runtime.block_on(public::run(quick)),
+        "moderation" => runtime.block_on(moderation::run(quick)),
+        // On this thread, outside the runtime: the solver is single-threaded.
+        "assignment" => assignment::run(quick),
         _ => {
             eprintln!(
-                "usage: convene-bench NAME [--quick]\n\nbenchmarks:\n  http           the signed-in dashboard under wrk at 64 connections, against a bare axum ceiling\n  public         the Local Vision page and open calls, no sign-in, under wrk at 64 connections, against the ceiling\n  applications   200 applicants saving and submitting, the admin list and XLSX export, on SQLite and PostgreSQL"
+                "usage: convene-bench NAME [--quick]\n\nbenchmarks:\n  http           the signed-in dashboard under wrk at 64 connections, against a bare axum ceiling\n  public         the Local Vision page and open calls, no sign-in, under wrk at 64 connections, against the ceiling\n  applications   200 applicants saving and submitting, the admin list and XLSX export, on SQLite and PostgreSQL\n  assignment     the exact reviewer assignment, 10,000 applications × 2,000 members, against OR-Tools' min_cost_flow\n  moderation     the moderation page of a 500-application round, 8 panel members reading at once, on SQLite and PostgreSQL"
             );
             return ExitCode::from(2);
         }

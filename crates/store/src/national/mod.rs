@@ -8,9 +8,11 @@
 //! is a complete draft, ready to be saved and submitted.
 //!
 //! Here: the programme, places, rounds and people, in named steps; `applications` holds
-//! the applications and their answers, `rows` the multi-row INSERT they all go through.
+//! the applications and their answers, `rows` the multi-row INSERT they all go through;
+//! `panels` makes a round under review on the demo data, for the moderation benchmark.
 
 mod applications;
+pub mod panels;
 mod rows;
 
 use crate::{Db, Result, StoreError, Tx, forms, on_tx, programmes};
