@@ -67,6 +67,8 @@ pub struct App {
     pub settings: Arc<Settings>,
     pub catalogue: Arc<Catalogue>,
     pub people: Arc<PeopleCache>,
+    /// Each round's moderation ranking, kept as briefly as the catalogue.
+    pub rankings: Arc<panels::ranking::RankingCache>,
     /// Wakes the mail worker when a message is queued.
     pub mail_wake: Arc<tokio::sync::Notify>,
 }
@@ -80,6 +82,7 @@ impl App {
             settings: Arc::new(settings),
             catalogue: Arc::new(Catalogue::default()),
             people: Arc::new(PeopleCache::default()),
+            rankings: Arc::default(),
             mail_wake: Arc::new(tokio::sync::Notify::new()),
         }
     }

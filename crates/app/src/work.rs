@@ -16,6 +16,8 @@ pub enum Cache {
     Catalogue,
     /// What this process remembers of one person (name, roles).
     Person(i64),
+    /// A round's moderation ranking (scores, agreed scores, who stood aside).
+    Ranking(convene_domain::RoundId),
 }
 
 /// One change in progress. Dropped without [`Work::commit`], it is rolled back and
@@ -116,6 +118,7 @@ impl Work {
             match cache {
                 Cache::Catalogue => self.app.catalogue.invalidate(),
                 Cache::Person(user_id) => self.app.people.forget(UserId(user_id)),
+                Cache::Ranking(round_id) => self.app.rankings.forget(round_id),
             }
         }
         Ok(())

@@ -409,36 +409,57 @@ async fn pat_moderates(j: &Journey<'_>, cast: &Cast) {
     j.follow("Moderation").await;
     j.look("moderation").await;
     let id = cast.scored;
-    let section = j.text(&format!("#application-{id}")).await;
-    assert!(section.contains("Reviewers differ"), "{section}");
-    assert!(
-        section.contains("The breakthrough issue and its local history"),
-        "{section}"
-    );
     assert!(j.text("main").await.contains("3 flagged for discussion."));
-    let (score, note) = (format!("agreed_score-{id}"), format!("note-{id}"));
-    let button = format!("#application-{id} button[type=submit]");
+    // The ranked list marks it; its own page shows the scores and the chair's form.
+    let link = format!("a[href='/panels/{}/moderation/{id}']", cast.third);
+    let row = j
+        .client
+        .find(Locator::XPath(&format!(
+            "//tr[.//a[@href='/panels/{}/moderation/{id}']]",
+            cast.third
+        )))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(row.contains("Reviewers differ"), "{row}");
+    j.press(&link).await;
+    j.look("moderation-application").await;
+    let page = j.text("main").await;
+    assert!(page.contains("Reviewers differ"), "{page}");
+    assert!(
+        page.contains("The breakthrough issue and its local history"),
+        "{page}"
+    );
+    let (score, note) = ("agreed_score".to_string(), "note".to_string());
+    let button = "main form button[type=submit]";
     j.type_into(&score, "7").await;
     j.type_into(&note, NOTE).await;
-    j.press(&button).await;
+    j.press(button).await;
     assert!(!j.errors().await.is_empty());
     assert!(!j.error_beside(&score).await.is_empty());
     assert_eq!(j.value(&score).await, "7", "the typed score is kept");
     assert_eq!(j.value(&note).await, NOTE, "the note is kept");
     j.look("moderation-error").await;
     j.type_into(&score, "3.5").await;
-    j.press(&button).await;
+    j.press(button).await;
     j.confirmed("The panel's agreed score has been recorded.").await;
+    assert_eq!(j.value(&score).await, "3.5");
+    assert_eq!(j.value(&note).await, NOTE);
+    j.follow("Back").await;
     let row = j
         .client
-        .find(Locator::XPath(&format!("//tr[.//a[@href='#application-{id}']]")))
+        .find(Locator::XPath(&format!(
+            "//tr[.//a[@href='/panels/{}/moderation/{id}']]",
+            cast.third
+        )))
         .await
         .unwrap()
         .text()
         .await
         .unwrap();
     assert!(row.contains("Reviewers differ") && row.contains("3.5"), "{row}");
-    assert_eq!(j.value(&note).await, NOTE);
     j.look("moderation-agreed").await;
     sign_out(j.client).await;
 }

@@ -2,7 +2,7 @@
 //! reason); what they cover is decided by `convene_domain::panels::conflicts`.
 
 use super::{Panel, PanelError, Result, invalid, panel};
-use crate::App;
+use crate::{App, Cache};
 use convene_domain::audit::AuditAction;
 use convene_domain::panels::conflicts::{ConflictWith, reason_problem};
 use convene_domain::policy::{Action, Principal, Resource, allows};
@@ -101,6 +101,7 @@ pub async fn declare(app: &App, who: &Principal, round_id: RoundId, input: &Decl
     let id = store::declare(work.tx(), round_id, who.user_id, with, input.reason.trim(), now).await?;
     work.audit_with(AuditAction::ConflictDeclared, Some(round_id.0), &with_key(with))
         .await?;
+    work.clears(Cache::Ranking(round_id));
     work.commit().await?;
     Ok(id)
 }

@@ -9,6 +9,7 @@
 pub mod assignment;
 pub mod conflicts;
 pub mod moderation;
+pub mod ranking;
 pub mod reviews;
 
 pub use convene_domain::panels::Problem;
@@ -226,6 +227,7 @@ pub async fn put_member(
     )
     .await?;
     work.clears(Cache::Person(user_id.0));
+    work.clears(Cache::Ranking(round_id));
     work.commit().await?;
     Ok(user_id)
 }
@@ -302,6 +304,7 @@ pub async fn set_rubric(app: &App, who: &Principal, round_id: RoundId, rubric: &
     let now = work.now();
     store::set_rubric(work.tx(), round_id, rubric, now).await?;
     work.audit(AuditAction::RubricSet, Some(round_id.0)).await?;
+    work.clears(Cache::Ranking(round_id));
     work.commit().await?;
     Ok(())
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use super::assignment::Conflicts;
 use super::{Panel, PanelError, Result, panel};
-use crate::App;
+use crate::{App, Cache};
 use convene_domain::applications::ApplicationStatus;
 use convene_domain::audit::AuditAction;
 use convene_domain::panels::scoring::{self, Summary, parse_agreed, summarise};
@@ -179,6 +179,7 @@ pub async fn record(
         &format!("agreed {}", scoring::show_tenths(tenths)),
     )
     .await?;
+    work.clears(Cache::Ranking(round_id));
     work.commit().await?;
     Ok(version)
 }
@@ -188,4 +189,96 @@ fn problem(field: &str, message: &str) -> super::Problem {
         field: field.into(),
         message: message.into(),
     }
+}
+
+/// The meeting's ranked list as the pages show it: one line per application, from the
+/// round's cached standings, leaving out what the asker's conflicts cover.
+#[derive(Debug, Clone)]
+pub struct Ranking {
+    pub panel: Panel,
+    standings: super::ranking::Standings,
+    asker: convene_domain::UserId,
+    /// True when the asker may record agreed scores (the chair, or an admin).
+    pub can_record: bool,
+}
+
+impl Ranking {
+    /// The lines the asker may see, ranked. Admins see every application; a member sees
+    /// none their conflicts cover.
+    pub fn lines(&self) -> Vec<&super::ranking::Standing> {
+        self.standings
+            .iter()
+            .filter(|s| self.panel.admin || !s.stood_aside.contains(&self.asker))
+            .collect()
+    }
+
+    pub fn flagged(&self) -> usize {
+        self.lines().iter().filter(|s| s.summary.flagged()).count()
+    }
+}
+
+pub async fn ranking(app: &App, who: &Principal, round_id: RoundId) -> Result<Ranking> {
+    let panel = panel(app, who, round_id, Action::View).await?;
+    if !allows(who, Action::View, resource(&panel, false)) {
+        return Err(PanelError::Forbidden);
+    }
+    Ok(Ranking {
+        standings: super::ranking::standings(app, &panel).await?,
+        can_record: allows(who, Action::Edit, resource(&panel, false)),
+        asker: who.user_id,
+        panel,
+    })
+}
+
+/// One application in the meeting: its standing, every submitted review with the
+/// reviewer's name, and who stood aside.
+#[derive(Debug, Clone)]
+pub struct Detail {
+    pub panel: Panel,
+    pub standing: super::ranking::Standing,
+    /// Its place in the ranking, from 1.
+    pub rank: usize,
+    pub reviews: Vec<(String, store::Review)>,
+    pub stood_aside: Vec<String>,
+    pub can_record: bool,
+}
+
+/// One application of the meeting. 404 for anyone its conflicts cover (nothing of it is
+/// read for them), as for anyone who may not see the meeting.
+pub async fn detail(app: &App, who: &Principal, application_id: ApplicationId) -> Result<Detail> {
+    let (round_id, _) = super::reviews::application_round(app, application_id).await?;
+    let panel = panel(app, who, round_id, Action::View).await?;
+    let conflicted = super::conflicted(app, who, round_id, application_id).await?;
+    if !allows(who, Action::View, resource(&panel, conflicted)) {
+        return Err(PanelError::NotFound);
+    }
+    let standings = super::ranking::standings(app, &panel).await?;
+    // Ranked among what the asker may see, as their list shows it.
+    let (index, standing) = standings
+        .iter()
+        .filter(|s| panel.admin || !s.stood_aside.contains(&who.user_id))
+        .enumerate()
+        .find(|(_, s)| s.id() == application_id)
+        .ok_or(PanelError::NotFound)?;
+    let name = |id| {
+        panel
+            .members
+            .iter()
+            .find(|m| m.user_id == id)
+            .map_or_else(|| "Former member".to_string(), |m| m.name.clone())
+    };
+    let reviews = store::of_application(&app.db, application_id)
+        .await?
+        .into_iter()
+        .filter(store::Review::submitted)
+        .map(|r| (name(r.user_id), r))
+        .collect();
+    Ok(Detail {
+        rank: index + 1,
+        stood_aside: standing.stood_aside.iter().map(|id| name(*id)).collect(),
+        standing: standing.clone(),
+        reviews,
+        can_record: allows(who, Action::Edit, resource(&panel, conflicted)),
+        panel,
+    })
 }

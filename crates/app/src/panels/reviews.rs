@@ -3,8 +3,8 @@
 
 use super::assignment::{Conflicts, Submitted, submitted};
 use super::{Panel, PanelError, Problem, Result, Rubric, panel};
-use crate::App;
 use crate::applications::{self, Loaded};
+use crate::{App, Cache};
 use convene_domain::applications::Application;
 use convene_domain::audit::AuditAction;
 use convene_domain::panels::scoring::{CriterionScore, score_problems};
@@ -219,6 +219,9 @@ pub async fn save(
         AuditAction::ReviewSaved
     };
     work.audit(action, Some(application_id.0)).await?;
+    if submit {
+        work.clears(Cache::Ranking(round_id));
+    }
     work.commit().await?;
     Ok(version)
 }

@@ -72,6 +72,14 @@ crate::on_both!(a_conflicted_member_reaches_nothing_of_the_application, |app| {
             t.reference
         );
     }
+    let (status, body) = app
+        .get(&pat, &format!("/panels/{}/moderation/{id}", t.round.0))
+        .await;
+    assert_eq!(status, 404);
+    assert!(
+        !body.contains("Lampwick") && !body.contains(&t.reference),
+        "{body}"
+    );
     // A bid crafted for it changes nothing.
     let bids = format!("/panels/{}/bids", t.round.0);
     let field = format!("bid-{id}");

@@ -111,14 +111,9 @@ async fn chair_pages(app: &TestApp, cast: &Cast, pages: &mut Pages) {
     let bids = format!("/panels/{third}/bids");
     let bid = format!("bid-{}", cast.scored);
     refused(app, &pat, &bids, &bids, &[(&bid, "9")], pages).await;
-    let moderation = format!("/panels/{third}/moderation");
-    let round = third.to_string();
-    let fields = [
-        ("agreed_score", "7"),
-        ("note", "x"),
-        ("version", "0"),
-        ("round", &round),
-    ];
+    let moderation = format!("/panels/{third}/moderation/{}", cast.scored);
+    get(app, &pat, &moderation, pages, "Pat").await;
+    let fields = [("agreed_score", "7"), ("note", "x"), ("version", "0")];
     let action = format!("/applications/{}/moderation", cast.scored);
     refused(app, &pat, &moderation, &action, &fields, pages).await;
 }
@@ -133,6 +128,7 @@ async fn admin_pages(app: &TestApp, cast: &Cast, pages: &mut Pages) {
         format!("/panels/{third}/assignment"),
         format!("/panels/{third}/rubric"),
         format!("/panels/{third}/moderation"),
+        format!("/panels/{third}/moderation/{}", cast.scored),
         format!("/panels/{old}"),
         format!("/panels/{old}/rubric"),
         format!("/panels/{old}/assignment"),

@@ -1,5 +1,6 @@
-//! The moderation meeting: the round's applications ranked by weighted mean, spread and
-//! disagreements flagged, every comment, who stood aside; the chair records agreed scores.
+//! The moderation meeting: the round's applications ranked by weighted mean with their
+//! spread and disagreements flagged (the list), and each application's scores, comments and
+//! who stood aside, where the chair records the agreed score (its own page).
 
 use super::{form_problems, frame};
 use crate::auth::CurrentUser;
@@ -14,24 +15,36 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use convene_app::panels::Criterion;
-use convene_app::panels::moderation::{self, Line, Meeting, Record};
-use convene_app::panels::reviews;
+use convene_app::panels::moderation::{self, Detail, Ranking, Record};
+use convene_app::panels::ranking::Standing;
+use convene_app::panels::reviews::Review;
+use convene_domain::ApplicationId;
+use convene_domain::RoundId;
 use convene_domain::panels::scoring::{show_hundredths, show_tenths};
-use convene_domain::{ApplicationId, RoundId};
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/panels/{round}/moderation", get(show))
+        .route("/panels/{round}/moderation/{application}", get(show_one))
         .route("/applications/{id}/moderation", post(record))
 }
 
-/// What the chair typed for one application, shown again beside its errors.
-struct Typed {
-    application_id: i64,
-    agreed_score: String,
-    note: String,
-    version: i64,
+fn mean(s: &Standing) -> String {
+    s.summary
+        .mean
+        .map_or_else(|| "Not scored".into(), show_hundredths)
+}
+
+fn spread(s: &Standing) -> String {
+    s.summary.spread.map_or_else(String::new, show_hundredths)
+}
+
+fn agreed(s: &Standing) -> String {
+    s.moderation
+        .as_ref()
+        .map(|m| show_tenths(m.agreed_tenths))
+        .unwrap_or_default()
 }
 
 #[derive(Template, WebTemplate)]
@@ -39,32 +52,54 @@ struct Typed {
 struct ModerationPage {
     chrome: Chrome,
     notice: Option<String>,
+    ranking: Ranking,
+}
 
-    meeting: Meeting,
-    typed: Option<Typed>,
+async fn show(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(round): Path<i64>,
+) -> Result<Response, AppError> {
+    let ranking = moderation::ranking(&state, me.principal(), RoundId(round)).await?;
+    let chrome = frame(
+        &state,
+        &me,
+        "Moderation",
+        &FormErrors::default(),
+        &format!("/panels/{round}"),
+    )
+    .await;
+    Ok(ModerationPage {
+        chrome,
+        notice: take_notice(&me.session).await,
+        ranking,
+    }
+    .into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "panels/moderation_application.html")]
+struct ApplicationPage {
+    chrome: Chrome,
+    notice: Option<String>,
+    detail: Detail,
+    agreed_score: String,
+    note: String,
+    /// The version the chair's form carries: what they typed over, or what is saved.
+    version: i64,
     errors: FormErrors,
 }
 
-impl ModerationPage {
-    fn mean(&self, l: &Line) -> String {
-        l.summary
-            .mean
-            .map_or_else(|| "Not scored".into(), show_hundredths)
-    }
-
-    fn spread(&self, l: &Line) -> String {
-        l.summary.spread.map_or_else(String::new, show_hundredths)
-    }
-
+impl ApplicationPage {
     fn title(&self, key: &str) -> String {
-        self.meeting
+        self.detail
             .panel
             .rubric
             .criterion(key)
             .map_or_else(|| key.to_string(), |c| c.title.clone())
     }
 
-    fn score(&self, review: &convene_app::panels::reviews::Review, c: &Criterion) -> String {
+    fn score(&self, review: &Review, c: &Criterion) -> String {
         review
             .scores
             .iter()
@@ -73,7 +108,7 @@ impl ModerationPage {
             .map_or_else(|| "–".into(), |v| v.to_string())
     }
 
-    fn comments<'a>(&self, review: &'a convene_app::panels::reviews::Review) -> Vec<(String, &'a str)> {
+    fn comments<'a>(&self, review: &'a Review) -> Vec<(String, &'a str)> {
         review
             .scores
             .iter()
@@ -82,73 +117,58 @@ impl ModerationPage {
             .collect()
     }
 
-    fn agreed(&self, l: &Line) -> String {
-        match &self.typed {
-            Some(t) if t.application_id == l.listed.id => t.agreed_score.clone(),
-            _ => l
-                .moderation
-                .as_ref()
-                .map(|m| show_tenths(m.agreed_tenths))
-                .unwrap_or_default(),
-        }
-    }
-
-    fn note(&self, l: &Line) -> String {
-        match &self.typed {
-            Some(t) if t.application_id == l.listed.id => t.note.clone(),
-            _ => l.moderation.as_ref().map(|m| m.note.clone()).unwrap_or_default(),
-        }
-    }
-
-    /// The version the form carries: what the chair typed over, or what is saved.
-    fn version(&self, l: &Line) -> i64 {
-        match &self.typed {
-            Some(t) if t.application_id == l.listed.id => t.version,
-            _ => l.moderation.as_ref().map_or(0, |m| m.version),
-        }
-    }
-
     /// What someone else saved since the chair's page loaded, to show beside their typing.
-    fn saved_since(&self, l: &Line) -> Option<(String, String)> {
-        let m = l.moderation.as_ref()?;
-        (self.version(l) != m.version).then(|| (show_tenths(m.agreed_tenths), m.note.clone()))
-    }
-
-    fn error(&self, l: &Line, field: &str) -> Option<&str> {
-        match &self.typed {
-            Some(t) if t.application_id == l.listed.id => {
-                self.errors.for_field(&format!("{field}-{}", l.listed.id))
-            }
-            _ => None,
-        }
+    fn saved_since(&self) -> Option<(String, String)> {
+        let m = self.detail.standing.moderation.as_ref()?;
+        (self.version != m.version).then(|| (show_tenths(m.agreed_tenths), m.note.clone()))
     }
 }
 
-async fn render(
+/// What the chair typed, shown again beside its errors.
+struct Typed {
+    agreed_score: String,
+    note: String,
+    version: i64,
+}
+
+async fn render_one(
     state: &AppState,
     me: &CurrentUser,
-    round: i64,
+    detail: Detail,
     typed: Option<Typed>,
     errors: FormErrors,
 ) -> Result<Response, AppError> {
-    let meeting = moderation::meeting(state, me.principal(), RoundId(round)).await?;
-    let chrome = frame(state, me, "Moderation", &errors, &format!("/panels/{round}")).await;
-    Ok(ModerationPage {
+    let back = format!("/panels/{}/moderation", detail.panel.round.id);
+    let title = detail.standing.listed.place_name.clone();
+    let chrome = frame(state, me, &title, &errors, &back).await;
+    let saved = detail.standing.moderation.as_ref();
+    let typed = typed.unwrap_or_else(|| Typed {
+        agreed_score: saved.map(|m| show_tenths(m.agreed_tenths)).unwrap_or_default(),
+        note: saved.map(|m| m.note.clone()).unwrap_or_default(),
+        version: saved.map_or(0, |m| m.version),
+    });
+    Ok(ApplicationPage {
         chrome,
         notice: take_notice(&me.session).await,
-        meeting,
-        typed,
+        detail,
+        agreed_score: typed.agreed_score,
+        note: typed.note,
+        version: typed.version,
         errors,
     }
     .into_response())
 }
 
-async fn show(
+async fn show_one(
     State(state): State<AppState>,
     me: CurrentUser,
-    Path(round): Path<i64>,
+    Path((round, application)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
-    render(&state, &me, round, None, FormErrors::default()).await
+    let detail = moderation::detail(&state, me.principal(), ApplicationId(application)).await?;
+    if detail.panel.round.id != RoundId(round) {
+        return Err(AppError::NotFound);
+    }
+    render_one(&state, &me, detail, None, FormErrors::default()).await
 }
 
 #[derive(Deserialize)]
@@ -173,30 +193,21 @@ async fn record(
         expected_version: form.version,
     };
     let outcome = moderation::record(&state, me.principal(), ApplicationId(id), &input).await;
-    // Only an allowed record reaches here (refusals are error pages), so its round may be named.
-    let round = || async {
-        reviews::application_round(&state, ApplicationId(id))
-            .await
-            .map(|(r, _)| r.0)
+    let errors = match outcome {
+        Ok(_) => None,
+        Err(e) => Some(form_problems(e, "agreed_score")?),
     };
-    match outcome {
-        Ok(_) => {
-            notify(&me.session, "The panel's agreed score has been recorded.").await;
-            let round = round().await?;
-            Ok(Redirect::to(&format!("/panels/{round}/moderation#application-{id}")).into_response())
-        }
-        Err(e) => {
-            let mut errors = FormErrors::default();
-            for item in form_problems(e, "agreed_score")?.items {
-                errors.add(&format!("{}-{id}", item.field), item.message);
-            }
-            let typed = Typed {
-                application_id: id,
-                agreed_score: form.agreed_score,
-                note: form.note,
-                version: form.version,
-            };
-            render(&state, &me, round().await?, Some(typed), errors).await
-        }
-    }
+    // Only an allowed record gets here (refusals are error pages), so it may be shown.
+    let detail = moderation::detail(&state, me.principal(), ApplicationId(id)).await?;
+    let Some(errors) = errors else {
+        notify(&me.session, "The panel's agreed score has been recorded.").await;
+        let round = detail.panel.round.id.0;
+        return Ok(Redirect::to(&format!("/panels/{round}/moderation/{id}")).into_response());
+    };
+    let typed = Typed {
+        agreed_score: form.agreed_score,
+        note: form.note,
+        version: form.version,
+    };
+    render_one(&state, &me, detail, Some(typed), errors).await
 }
