@@ -21,8 +21,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const GOAL_MS: f64 = 50.0;
-/// Each application's section on the page, once per application listed.
-const SECTION: &str = "<section class=\"convene-moderation\" id=\"application-";
+/// Each application's link in the ranked list (to its own page), once per application.
+const SECTION: &str = "/moderation/";
 
 /// How long each part runs.
 struct Timing {
