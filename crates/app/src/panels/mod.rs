@@ -96,6 +96,14 @@ impl Panel {
         self.members.iter().find(|m| m.is_chair)
     }
 
+    /// A member's name, or "Former member" for someone no longer on the panel.
+    pub fn member_name(&self, id: UserId) -> String {
+        self.members
+            .iter()
+            .find(|m| m.user_id == id)
+            .map_or_else(|| "Former member".to_string(), |m| m.name.clone())
+    }
+
     /// True when the asker chairs the panel.
     pub fn i_chair(&self) -> bool {
         self.me.as_ref().is_some_and(|m| m.is_chair)

@@ -5,15 +5,14 @@
 
 use std::collections::BTreeMap;
 
-use super::assignment::Conflicts;
 use super::{Panel, PanelError, Result, panel};
 use crate::{App, Cache};
 use convene_domain::applications::ApplicationStatus;
 use convene_domain::audit::AuditAction;
-use convene_domain::panels::scoring::{self, Summary, parse_agreed, summarise};
+use convene_domain::panels::scoring::{self, Summary, parse_agreed};
 use convene_domain::policy::{Action, Principal, Resource, allows};
 use convene_domain::{ApplicationId, RoundId};
-use convene_store::applications::{self, ListFilter, Listed};
+use convene_store::applications::Listed;
 use convene_store::panels::reviews as store;
 pub use convene_store::panels::reviews::Moderation;
 
@@ -63,63 +62,35 @@ fn resource(panel: &Panel, conflicted: bool) -> Resource<'static> {
     }
 }
 
-/// The moderation list for the round's admins and panel members.
+/// The moderation list with every submitted review, for the round's admins and panel
+/// members (the API's answer): the ranking, with each line's reviews read beside it.
 pub async fn meeting(app: &App, who: &Principal, round_id: RoundId) -> Result<Meeting> {
-    let panel = panel(app, who, round_id, Action::View).await?;
-    if !allows(who, Action::View, resource(&panel, false)) {
-        return Err(PanelError::Forbidden);
-    }
-    let filter = ListFilter {
-        status: Some(ApplicationStatus::Submitted),
-        ..ListFilter::default()
-    };
-    let listed = applications::list(&app.db, round_id, &filter, 1, i64::from(u32::MAX))
-        .await?
-        .rows;
-    let conflicts = Conflicts::of_round(app, round_id).await?;
+    let ranking = ranking(app, who, round_id).await?;
     let mut reviews: BTreeMap<ApplicationId, Vec<store::Review>> = BTreeMap::new();
     for r in store::submitted_in_round(&app.db, round_id).await? {
         reviews.entry(r.application_id).or_default().push(r);
     }
-    let mut moderations = store::moderations(&app.db, round_id).await?;
-    let name = |id| {
-        panel
-            .members
-            .iter()
-            .find(|m| m.user_id == id)
-            .map_or_else(|| "Former member".to_string(), |m| m.name.clone())
-    };
-    let mut lines: Vec<Line> = listed
+    let panel = &ranking.panel;
+    let lines = ranking
+        .lines()
         .into_iter()
-        .filter(|l| panel.admin || !conflicts.covers(who.user_id, ApplicationId(l.id)))
-        .map(|listed| {
-            let id = ApplicationId(listed.id);
-            let given = reviews.remove(&id).unwrap_or_default();
-            let maps: Vec<_> = given.iter().map(store::Review::score_map).collect();
-            Line {
-                summary: summarise(&panel.rubric, &maps),
-                reviews: given.into_iter().map(|r| (name(r.user_id), r)).collect(),
-                stood_aside: panel
-                    .members
-                    .iter()
-                    .filter(|m| conflicts.covers(m.user_id, id))
-                    .map(|m| m.name.clone())
-                    .collect(),
-                moderation: moderations.remove(&id),
-                listed,
-            }
+        .map(|s| Line {
+            listed: s.listed.clone(),
+            summary: s.summary.clone(),
+            reviews: reviews
+                .remove(&s.id())
+                .unwrap_or_default()
+                .into_iter()
+                .map(|r| (panel.member_name(r.user_id), r))
+                .collect(),
+            stood_aside: s.stood_aside.iter().map(|id| panel.member_name(*id)).collect(),
+            moderation: s.moderation.clone(),
         })
         .collect();
-    lines.sort_by(|a, b| {
-        b.summary
-            .mean
-            .cmp(&a.summary.mean)
-            .then_with(|| a.listed.reference.cmp(&b.listed.reference))
-    });
     Ok(Meeting {
-        can_record: allows(who, Action::Edit, resource(&panel, false)),
-        panel,
         lines,
+        can_record: ranking.can_record,
+        panel: ranking.panel,
     })
 }
 
@@ -260,13 +231,7 @@ pub async fn detail(app: &App, who: &Principal, application_id: ApplicationId) -
         .enumerate()
         .find(|(_, s)| s.id() == application_id)
         .ok_or(PanelError::NotFound)?;
-    let name = |id| {
-        panel
-            .members
-            .iter()
-            .find(|m| m.user_id == id)
-            .map_or_else(|| "Former member".to_string(), |m| m.name.clone())
-    };
+    let name = |id| panel.member_name(id);
     let reviews = store::of_application(&app.db, application_id)
         .await?
         .into_iter()

@@ -125,11 +125,7 @@ fn others(panel: &Panel, all: Vec<Review>, me: UserId) -> Vec<(String, Review)> 
     all.into_iter()
         .filter(|r| r.user_id != me && r.submitted())
         .map(|r| {
-            let name = panel
-                .members
-                .iter()
-                .find(|m| m.user_id == r.user_id)
-                .map_or_else(|| "Former member".to_string(), |m| m.name.clone());
+            let name = panel.member_name(r.user_id);
             (name, r)
         })
         .collect()
