@@ -7,5 +7,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules/axe-core ] || npm ci --no-audit --no-fund --ignore-scripts
+bash scripts/open_data/setup.sh >/dev/null
 cargo test --workspace --all-targets "$@"
 bash scripts/contract.sh "${CARGO_TARGET_DIR:-target}/debug/convene"

@@ -3,9 +3,9 @@
 
 Random ids almost never name a record, so most operations would only ever answer 404.
 This makes a few records of each kind through the API (a round not yet open, with no
-form; a draft application; a pending role request) and writes a schemathesis config in
-which each id-taking parameter is drawn half the time from the ids that exist (and the
-other half generated as usual). It also writes a Web Fuzzing Commons auth file of two
+form; a draft application; a pending role request), reads the awards the demo has, and
+writes a schemathesis config in which each id-taking parameter is drawn half the time
+from the ids that exist (and the other half generated as usual). It also writes a Web Fuzzing Commons auth file of two
 place leads of different places, for the object-level authorization pass.
 
 API tokens come from POST /api/v1/tokens.
@@ -63,6 +63,11 @@ CROSS_FIELD_CHECKS = {
     "/api/v1/applications/{id}/review": "scores for the rubric's own criteria, each from 1 to 5",
     "/api/v1/applications/{id}/bid": "a bid from 0 to 3 on a submitted application you may see",
     "/api/v1/rounds/{id}/conflicts": "an organisation or place named by the round's applications, declared once",
+    "/api/v1/rounds/{id}/assignment-runs": "a panel with members enough for the reviews each application needs",
+    "/api/v1/rounds/{id}/selection/rules": "one of the nine regions and the round's own themes, each named once",
+    "/api/v1/applications/{id}/decision": "feedback that is more than spaces; a reason while reviews are still to come; "
+    "an award within what the fund has available",
+    "/api/v1/awards/{id}/response": "the match contribution confirmed to accept an offer that has one",
 }
 # The default of schemathesis's positive_data_acceptance check, plus 422.
 WITH_422 = ["2xx", "3xx", "401", "403", "404", "409", "422", "429", "5xx"]
@@ -183,6 +188,15 @@ def main() -> None:
     )
     request_ids = [req["id"], pending["id"]]
     user_ids = [call(admin, "GET", "/me", 200)["id"], lead_me["id"], 2, 3]
+    # Awards, from the rounds' decisions (none until the panel has funded some).
+    award_ids = []
+    for rid in round_ids:
+        res = admin.get(f"/api/v1/rounds/{rid}/decisions")
+        if res.status_code == 200:
+            board = res.json()
+            award_ids += [line["award"]["id"] for line in board["lines"] if line["award"]]
+            award_ids += [a["id"] for a in board["declined"]]
+    award_ids = sorted(set(award_ids))
 
     (out / "admin.token").write_text(admin_token)
     (out / "wfc-auth.json").write_text(
@@ -204,6 +218,7 @@ def main() -> None:
         "request_ids": request_ids,
         "user_ids": user_ids,
         "section_keys": section_keys,
+        "award_ids": award_ids,
         "programme_slugs": slugs,
         # Edges of the integer types, for every integer anywhere (ids, pages, versions, pence).
         "integer_edges": [0, -1, 1, 2**31 - 1, 2**31, -(2**31) - 1, 2**53 + 1, 2**63 - 1, -(2**63)],
@@ -234,7 +249,23 @@ def main() -> None:
         "/api/v1/programmes/{slug}/places-to-join": {"path.slug": "programme_slugs"},
         "/api/v1/programmes/{slug}/rounds": {"path.slug": "programme_slugs"},
         "/api/v1/programmes/{slug}/role-requests": {"path.slug": "programme_slugs", "body.place_id": "place_ids"},
+        "/api/v1/rounds/{id}/selection": {"path.id": "round_ids"},
+        "/api/v1/rounds/{id}/selection/runs": {"path.id": "round_ids"},
+        "/api/v1/rounds/{id}/selection/rules": {"path.id": "round_ids"},
+        "/api/v1/rounds/{id}/decisions": {"path.id": "round_ids"},
+        "/api/v1/applications/{id}/award-value": {"path.id": "application_ids"},
+        "/api/v1/applications/{id}/decision": {"path.id": "application_ids"},
+        "/api/v1/applications/{id}/outcome": {"path.id": "application_ids"},
+        "/api/v1/awards/{id}/replacement": {"path.id": "award_ids", "body.reserve_application_id": "application_ids"},
+        "/api/v1/awards/{id}/response": {"path.id": "award_ids"},
+        "/api/v1/programmes/{slug}/360giving.json": {"path.slug": "programme_slugs"},
+        "/api/v1/programmes/{slug}/360giving.csv": {"path.slug": "programme_slugs"},
     }
+    if not award_ids:
+        # A dictionary needs values: until the demo has awards, their ids are generated.
+        del dictionaries["award_ids"]
+        for path in ("/api/v1/awards/{id}/replacement", "/api/v1/awards/{id}/response"):
+            bindings[path].pop("path.id")
     lines = ["# Written by scripts/contract/seed.py for one run: ids that exist in this demo.", ""]
     for name, values in dictionaries.items():
         lines += [f"[dictionaries.{name}]", f"values = {toml_list(values)}", ""]
@@ -256,7 +287,7 @@ def main() -> None:
         lines.append("")
     (out / "schemathesis.toml").write_text("\n".join(lines))
     print(
-        f"seed: rounds {round_ids}, applications {app_ids}, requests {request_ids}, "
+        f"seed: rounds {round_ids}, applications {app_ids}, awards {award_ids}, requests {request_ids}, "
         f"lead places {lead_places}, peer place {other_place}"
     )
 

@@ -17,6 +17,8 @@ pub enum Job {
     DeadlineReminders,
     /// Applies every programme's retention rules (once a day across all servers).
     Retention,
+    /// Sends the outcome letters whose time (the round's notification date) has come.
+    OutcomeLetters,
 }
 
 /// Who started a run: housekeeping skips a daily job another server already ran today;
@@ -29,11 +31,12 @@ pub enum Trigger {
 
 impl Job {
     /// Every job, in the order housekeeping runs them.
-    pub const ALL: [Job; 4] = [
+    pub const ALL: [Job; 5] = [
         Job::ExpiredSessions,
         Job::OldFailures,
         Job::Retention,
         Job::DeadlineReminders,
+        Job::OutcomeLetters,
     ];
 
     /// The name used in logs and on the command line.
@@ -43,6 +46,7 @@ impl Job {
             Job::OldFailures => "old-failures",
             Job::DeadlineReminders => "deadline-reminders",
             Job::Retention => "retention",
+            Job::OutcomeLetters => "outcome-letters",
         }
     }
 
@@ -55,6 +59,7 @@ impl Job {
                 "reminds leads of applications due within three days and re-sends open sign-off links"
             }
             Job::Retention => "applies the programmes' retention rules (once a day)",
+            Job::OutcomeLetters => "sends the outcome letters whose notification date has come",
         }
     }
 
@@ -62,6 +67,8 @@ impl Job {
     pub fn every(self) -> Duration {
         match self {
             Job::ExpiredSessions | Job::OldFailures | Job::DeadlineReminders => Duration::from_secs(600),
+            // Letters go out within a minute of the notification time.
+            Job::OutcomeLetters => Duration::from_secs(60),
             // Checked hourly; the run log makes it once a day across servers.
             Job::Retention => Duration::from_secs(3600),
         }
@@ -87,6 +94,10 @@ impl Job {
             Job::DeadlineReminders => {
                 let n = crate::applications::send_reminders(app).await?;
                 Ok(format!("{n} applications reminded"))
+            }
+            Job::OutcomeLetters => {
+                let n = crate::awards::letters::send_due(app).await?;
+                Ok(format!("{n} outcome letters sent"))
             }
             Job::Retention => {
                 let by = match trigger {

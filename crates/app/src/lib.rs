@@ -8,6 +8,7 @@
 
 pub mod accounts;
 pub mod applications;
+pub mod awards;
 pub mod catalogue;
 pub mod dashboard;
 mod error;

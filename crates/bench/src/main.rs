@@ -6,6 +6,7 @@ mod assignment;
 mod http;
 mod moderation;
 mod public;
+mod selection;
 mod wrk;
 
 use std::process::ExitCode;
@@ -36,9 +37,10 @@ fn main() -> ExitCode {
         "moderation" => runtime.block_on(moderation::run(quick)),
         // On this thread, outside the runtime: the solver is single-threaded.
         "assignment" => assignment::run(quick),
+        "selection" => selection::run(quick),
         _ => {
             eprintln!(
-                "usage: convene-bench NAME [--quick]\n\nbenchmarks:\n  http           the signed-in dashboard under wrk at 64 connections, against a bare axum ceiling\n  public         the Local Vision page and open calls, no sign-in, under wrk at 64 connections, against the ceiling\n  applications   200 applicants saving and submitting, the admin list and XLSX export, on SQLite and PostgreSQL\n  assignment     the exact reviewer assignment, 10,000 applications × 2,000 members, against OR-Tools' min_cost_flow\n  moderation     the moderation page of a 500-application round, 8 panel members reading at once, on SQLite and PostgreSQL"
+                "usage: convene-bench NAME [--quick]\n\nbenchmarks:\n  http           the signed-in dashboard under wrk at 64 connections, against a bare axum ceiling\n  public         the Local Vision page and open calls, no sign-in, under wrk at 64 connections, against the ceiling\n  applications   200 applicants saving and submitting, the admin list and XLSX export, on SQLite and PostgreSQL\n  assignment     the exact reviewer assignment, 10,000 applications × 2,000 members, against OR-Tools' min_cost_flow\n  selection      the exact selection within budget, 500 and 2,000 applications, against HiGHS\n  moderation     the moderation page of a 500-application round, 8 panel members reading at once, on SQLite and PostgreSQL"
             );
             return ExitCode::from(2);
         }

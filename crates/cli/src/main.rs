@@ -10,6 +10,7 @@ use std::process::ExitCode;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod admin;
+mod export;
 mod import;
 mod jobs;
 mod secrets;
@@ -101,6 +102,11 @@ enum Command {
         #[command(subcommand)]
         command: JobsCommand,
     },
+    /// Export a programme's open data.
+    Export {
+        #[command(subcommand)]
+        command: ExportCommand,
+    },
     /// The secret key that two-factor secrets are encrypted with: make one, or rotate it.
     SecretKey {
         #[command(subcommand)]
@@ -138,6 +144,14 @@ enum SecretKeyCommand {
         #[arg(long, env = "CONVENE_DATABASE_URL")]
         database_url: String,
     },
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// A programme's accepted awards in the 360Giving Data Standard, as JSON or CSV: the same
+    /// file as /programmes/SLUG/360giving.json or .csv.
+    #[command(name = "360giving")]
+    Giving(export::GivingArgs),
 }
 
 #[derive(Subcommand)]
@@ -287,6 +301,9 @@ async fn run(command: Command) -> Result<(), Fail> {
         }
         Command::Import { command } => import::run(command).await,
         Command::Jobs { command } => jobs::command(command).await,
+        Command::Export {
+            command: ExportCommand::Giving(args),
+        } => export::giving(args).await,
         Command::Retention {
             command: RetentionCommand::Run { database_url },
         } => admin::retention(database_url).await,

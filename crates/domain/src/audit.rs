@@ -7,6 +7,7 @@
 pub enum AuditRecord {
     ApiToken,
     Application,
+    Award,
     Invitation,
     NewsItem,
     Organisation,
@@ -23,6 +24,7 @@ impl AuditRecord {
         match self {
             AuditRecord::ApiToken => "api_token",
             AuditRecord::Application => "application",
+            AuditRecord::Award => "award",
             AuditRecord::Invitation => "invitation",
             AuditRecord::NewsItem => "news_item",
             AuditRecord::Organisation => "organisation",
@@ -131,6 +133,15 @@ audit_actions! {
     ReviewSaved => "review_saved", Application;
     ReviewSubmitted => "review_submitted", Application;
     ModerationRecorded => "moderation_recorded", Application;
+    SelectionRulesSet => "selection_rules_set", Round;
+    AwardValueSet => "award_value_set", Application;
+    SelectionRun => "selection_run", Round;
+    DecisionRecorded => "decision_recorded", Application;
+    AwardOffered => "award_offered", Award;
+    AwardAccepted => "award_accepted", Award;
+    AwardDeclined => "award_declined", Award;
+    LetterSent => "letter_sent", Application;
+    GrantPrefixSet => "grant_prefix_set", Programme;
 }
 
 #[cfg(test)]

@@ -6,6 +6,8 @@
 pub mod accounts;
 pub mod applications;
 pub mod audit;
+pub mod awards;
+pub mod cells;
 pub mod email;
 pub mod forms;
 pub mod ids;
@@ -13,12 +15,14 @@ pub mod imports;
 pub mod links;
 pub mod money;
 pub mod news;
+pub mod open_data;
 pub mod panels;
 pub mod policy;
 pub mod programmes;
 pub mod retention;
 pub mod rounds;
 pub mod secret_box;
+pub mod selection;
 pub mod time;
 pub mod two_factor;
 

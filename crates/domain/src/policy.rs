@@ -59,6 +59,23 @@ pub enum Resource<'a> {
         chair: bool,
         conflicted: bool,
     },
+    /// A round's selection and the panel's decisions: proposed and recorded by the
+    /// programme's admins or the panel's chair, read by the panel. For one application,
+    /// `conflicted` when the asker's declarations cover it.
+    Decision {
+        programme_id: ProgrammeId,
+        round_id: RoundId,
+        chair: bool,
+        conflicted: bool,
+    },
+    /// A place's outcome in a programme: its letters and its award. `announced` once the
+    /// letter's time has come (the round's notification date): before then nobody of the
+    /// place sees anything of it. Only the place's leads answer an offer.
+    Outcome {
+        programme_id: ProgrammeId,
+        place_id: PlaceId,
+        announced: bool,
+    },
     /// A round's application form. Before the round opens its form may still change, so
     /// only the programme's admins read it (the pages show applicants a form only once the
     /// round is open); afterwards anyone signed in may.
@@ -121,7 +138,7 @@ pub fn allows(who: &Principal, action: Action, resource: Resource<'_>) -> bool {
     // conflicts and bids and scoring are a member's own part, never anyone else's.
     let own_part = matches!(
         resource,
-        Resource::PanelMembership { .. } | Resource::Review { .. }
+        Resource::PanelMembership { .. } | Resource::Review { .. } | Resource::Outcome { .. }
     );
     if who.is_service_admin() && !(own_part && action == Action::Edit) {
         return true;
@@ -166,7 +183,22 @@ pub fn allows(who: &Principal, action: Action, resource: Resource<'_>) -> bool {
         Resource::Panel { .. }
         | Resource::PanelMembership { .. }
         | Resource::Review { .. }
-        | Resource::Moderation { .. } => allows_panel(who, action, resource),
+        | Resource::Moderation { .. }
+        | Resource::Decision { .. } => allows_panel(who, action, resource),
+        Resource::Outcome {
+            programme_id,
+            place_id,
+            announced,
+        } => {
+            let leads = who
+                .grants
+                .iter()
+                .any(|g| g.role == Role::PlaceLead && g.scope_id == Some(place_id.0));
+            match action {
+                Action::View => who.administers(programme_id) || (leads && announced),
+                Action::Edit => leads && announced,
+            }
+        }
         Resource::RoundForm { programme_id, open } => match action {
             Action::View => open || who.administers(programme_id),
             Action::Edit => who.administers(programme_id),
@@ -210,7 +242,14 @@ fn allows_panel(who: &Principal, action: Action, resource: Resource<'_>) -> bool
             assigned,
             conflicted,
         } => assigned && !conflicted && who.sits_on(round_id),
+        // The meeting and its decisions: the chair and the admins decide; members read.
         Resource::Moderation {
+            programme_id,
+            round_id,
+            chair,
+            conflicted,
+        }
+        | Resource::Decision {
             programme_id,
             round_id,
             chair,
@@ -488,5 +527,44 @@ mod tests {
             Action::Edit,
             Resource::PlaceChair { programme_ids: &[] }
         ));
+    }
+
+    #[test]
+    fn an_outcome_is_nobody_s_business_of_the_place_until_it_is_announced() {
+        let lead = person(1, &[(Role::PlaceLead, Some(5))]);
+        let other_lead = person(2, &[(Role::PlaceLead, Some(6))]);
+        let admin = person(3, &[(Role::ProgrammeAdmin, Some(10))]);
+        let service = person(4, &[(Role::ServiceAdmin, None)]);
+        let outcome = |announced| Resource::Outcome {
+            programme_id: ProgrammeId(10),
+            place_id: PlaceId(5),
+            announced,
+        };
+        assert!(!allows(&lead, Action::View, outcome(false)));
+        assert!(allows(&lead, Action::View, outcome(true)));
+        assert!(allows(&lead, Action::Edit, outcome(true)));
+        assert!(!allows(&other_lead, Action::View, outcome(true)));
+        assert!(allows(&admin, Action::View, outcome(false)));
+        // Only the place answers its offer.
+        assert!(!allows(&admin, Action::Edit, outcome(true)));
+        assert!(!allows(&service, Action::Edit, outcome(true)));
+    }
+
+    #[test]
+    fn decisions_are_the_chair_s_and_the_admins_and_never_a_conflicted_member_s() {
+        let chair = person(1, &[(Role::PanelMember, Some(20))]);
+        let admin = person(3, &[(Role::ProgrammeAdmin, Some(10))]);
+        let decision = |chair, conflicted| Resource::Decision {
+            programme_id: ProgrammeId(10),
+            round_id: RoundId(20),
+            chair,
+            conflicted,
+        };
+        assert!(allows(&chair, Action::Edit, decision(true, false)));
+        assert!(!allows(&chair, Action::Edit, decision(true, true)));
+        assert!(!allows(&chair, Action::Edit, decision(false, false)));
+        assert!(allows(&chair, Action::View, decision(false, false)));
+        assert!(!allows(&chair, Action::View, decision(false, true)));
+        assert!(allows(&admin, Action::Edit, decision(false, false)));
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod applications;
 pub mod audit;
+pub mod awards;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod forms;

@@ -35,7 +35,8 @@ pub fn sqlite() -> Migrator {
             (4, "0004_front_door"),
             (5, "0005_security"),
             (6, "0006_mail_html"),
-            (7, "0007_panels")
+            (7, "0007_panels"),
+            (8, "0008_awards")
         ]
     ))
 }
@@ -51,7 +52,8 @@ pub fn postgres() -> Migrator {
             (4, "0004_front_door"),
             (5, "0005_security"),
             (6, "0006_mail_html"),
-            (7, "0007_panels")
+            (7, "0007_panels"),
+            (8, "0008_awards")
         ]
     ))
 }

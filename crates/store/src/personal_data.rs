@@ -130,6 +130,19 @@ const SECTIONS: &[(&str, Key, &str)] = &[
          WHERE m.updated_by = $1 ORDER BY m.application_id",
     ),
     (
+        "decisions_recorded",
+        Key::User,
+        "SELECT a.reference AS application, d.outcome, d.feedback, d.override_reason, \
+         CAST(d.decided_at AS TEXT) AS decided_at FROM decisions d JOIN applications a ON a.id = d.application_id \
+         WHERE d.decided_by = $1 ORDER BY d.application_id",
+    ),
+    (
+        "offers_answered",
+        Key::User,
+        "SELECT reference AS award, status AS answer, CAST(responded_at AS TEXT) AS responded_at FROM awards \
+         WHERE responded_by = $1 ORDER BY id",
+    ),
+    (
         "board_chair_of",
         Key::Email,
         "SELECT name, reference, hwb_chair_name AS chair_name, hwb_chair_email AS chair_email FROM places WHERE LOWER(hwb_chair_email) = $1 ORDER BY id",

@@ -103,18 +103,19 @@ async fn quill(tx: &mut Tx) -> Parties {
     }
 }
 
-/// Westermoor as the demo makes it: three partners, no accountable body.
+/// Westermoor as the demo makes it: three partners, its council (one of them) accountable.
 async fn westermoor(db: &Db, tx: &mut Tx) -> Parties {
     let mut partners = Vec::new();
     for suffix in ["COUNCIL", "CCG", "CVS"] {
         let org_id = format!("GB-DEMO-PL-0001-{suffix}");
         partners.push(ok!(organisation_id(tx, &org_id)).unwrap());
     }
+    let council = ok!(organisation_id(tx, "GB-DEMO-PL-0001-COUNCIL")).unwrap();
     partners.sort();
     let place_id = place_id(db, "PL-0001").await;
     Parties {
         place_id,
-        accountable_organisation: None,
+        accountable_organisation: Some(council),
         partners,
     }
 }

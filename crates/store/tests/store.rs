@@ -33,9 +33,15 @@ async fn demo_loads_once_on_both() {
         let lv = programmes::by_slug(&t.db, "local-vision").await.unwrap().unwrap();
         assert_eq!(
             lv.fund.total,
-            Pence::pounds(1_050_000),
-            "{backend:?}: fund is derived from contributions"
+            Pence::pounds(1_350_000),
+            "{backend:?}: the partners' £1,050,000 and the accepted match contributions, 30 × £10,000"
         );
+        assert_eq!(
+            lv.fund.awarded,
+            Pence::pounds(1_050_000),
+            "{backend:?}: 30 awards of £35,000"
+        );
+        assert_eq!(lv.fund.left, Pence::pounds(300_000), "{backend:?}");
         assert_eq!(programmes::partners(&t.db, lv.id).await.unwrap().len(), 6);
         let rounds = programmes::rounds(&t.db, lv.id).await.unwrap();
         assert_eq!(rounds.len(), 3);
@@ -48,7 +54,8 @@ async fn demo_loads_once_on_both() {
                 .iter()
                 .filter(|p| p.in_programme(lv.id).and_then(|m| m.status.as_deref()) == Some("underway"))
                 .count(),
-            8
+            30,
+            "{backend:?}: the 8 underway since 2012 and the 22 funded in 2013"
         );
         // Started again months later, the demonstration round is open again.
         let later = NOW.plus_seconds(100 * 24 * 3600);
@@ -79,29 +86,36 @@ async fn demo_loads_once_on_both() {
             );
             assert!(grants.iter().all(|g| g.role == account.role));
         }
-        // The 2013 round has one made-up application in every state, loaded once.
+        // The 2013 round has 30 submitted applications and one in each other state, loaded once.
         let page = convene_store::applications::list(&t.db, r2013.id, &Default::default(), 1, 50)
             .await
             .unwrap();
-        assert_eq!(page.total, 4, "{backend:?}");
+        assert_eq!(page.total, 33, "{backend:?}");
         // A page far past the end is empty, never an overflow (the API takes any page number).
         let far = convene_store::applications::list(&t.db, r2013.id, &Default::default(), i64::MAX, 50)
             .await
             .unwrap();
         assert!(far.rows.is_empty(), "{backend:?}");
-        assert_eq!(far.total, 4, "{backend:?}");
-        assert!(
-            page.counts.iter().all(|(_, n)| *n == 1),
-            "{backend:?}: {:?}",
-            page.counts
-        );
-        let submitted = page
+        assert_eq!(far.total, 33, "{backend:?}");
+        let mut counts = page.counts.clone();
+        counts.sort_by_key(|(status, _)| status.key());
+        use convene_domain::applications::ApplicationStatus as S;
+        let mut want = vec![
+            (S::Submitted, 30),
+            (S::AwaitingSignoff, 1),
+            (S::Withdrawn, 1),
+            (S::Draft, 1),
+        ];
+        want.sort_by_key(|(status, _)| status.key());
+        assert_eq!(counts, want, "{backend:?}");
+        let oakhurst = page
             .rows
             .iter()
-            .find(|r| r.status == convene_domain::applications::ApplicationStatus::Submitted)
+            .find(|r| r.place_name == "Oakhurst Cross")
             .unwrap();
-        assert_eq!(submitted.reference.as_deref(), Some("LV-2013-0001"));
-        assert_eq!(submitted.pledge, Some(convene_domain::Pence::pounds(10_000)));
+        assert_eq!(oakhurst.status, S::Submitted, "{backend:?}");
+        assert_eq!(oakhurst.reference.as_deref(), Some("LV-2013-0001"));
+        assert_eq!(oakhurst.pledge, Some(convene_domain::Pence::pounds(10_000)));
         third_round_is_under_review(&t.db, backend, &rounds, NOW).await;
         t.remove().await;
     }

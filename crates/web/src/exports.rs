@@ -9,6 +9,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::Response;
 use bytes::Bytes;
 use convene_app::applications::{EXPORT_BATCH as BATCH, Export, Exported};
+use convene_app::awards::panel_pack::Sheet;
 use convene_domain::forms::{Question, QuestionKind};
 use convene_domain::programmes::{PlaceKind, Round};
 use std::io::{Seek, SeekFrom};
@@ -86,15 +87,6 @@ impl Columns {
     }
 }
 
-/// Keeps a spreadsheet from reading text as a formula (CSV injection).
-fn defuse(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_string()
-    }
-}
-
 /// Streams an export (begun by `convene_app::applications::export`) of `round`.
 pub async fn respond(mut export: Export, round: &Round, format: ExportFormat) -> Result<Response, AppError> {
     let columns = Columns {
@@ -147,7 +139,11 @@ fn csv_body(export: Export, columns: Columns) -> Body {
             Bytes::from(writer.into_inner().unwrap_or_default())
         };
         let header = encode(&mut std::iter::once(
-            columns.headers().iter().map(|h| defuse(h)).collect(),
+            columns
+                .headers()
+                .iter()
+                .map(|h| convene_domain::cells::defuse(h))
+                .collect(),
         ));
         if tx.send(Ok(header)).await.is_err() {
             return;
@@ -167,7 +163,7 @@ fn csv_body(export: Export, columns: Columns) -> Body {
                     .row(e)
                     .into_iter()
                     .map(|c| match c {
-                        Cell::Text(t) => defuse(&t),
+                        Cell::Text(t) => convene_domain::cells::defuse(&t),
                         Cell::Pounds(p) => format!("{p:.2}"),
                     })
                     .collect()
@@ -237,8 +233,88 @@ async fn xlsx_body(export: Export, columns: Columns) -> Result<(Body, u64), AppE
     .map_err(|e| AppError::internal(format!("export task: {e}")))?
     .map_err(|e| AppError::internal(format!("export: {e}")))?;
     let length = file.metadata().map_err(AppError::internal)?.len();
+    Ok((file_body(file), length))
+}
+
+/// Sheets of text (a panel pack) as an XLSX workbook, written off the async threads to an
+/// unnamed temporary file, then streamed; with its length.
+pub(crate) async fn workbook(sheets: Vec<Sheet>) -> Result<(Body, u64), AppError> {
+    let file = tokio::task::spawn_blocking(move || write_workbook(&sheets))
+        .await
+        .map_err(|e| AppError::internal(format!("workbook task: {e}")))?
+        .map_err(|e| AppError::internal(format!("workbook: {e}")))?;
+    let length = file.metadata().map_err(AppError::internal)?.len();
+    Ok((file_body(file), length))
+}
+
+/// The longest text a spreadsheet cell holds.
+const CELL_CHARS: usize = 32_767;
+
+/// True for text a spreadsheet would read as a formula when the cell is edited.
+fn formula_like(text: &str) -> bool {
+    text.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+/// Writes the sheets into a workbook in an unnamed temporary file, rewound to its start.
+/// Score columns hold numbers; everything else is text, and text that looks like a formula
+/// gets Excel's quote prefix so that it stays text (as exports.rs's `defuse` does for CSV).
+fn write_workbook(sheets: &[Sheet]) -> Result<std::fs::File, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut workbook = Workbook::new();
+    let bold = Format::new().set_bold();
+    let quoted = Format::new().set_quote_prefix();
+    for s in sheets {
+        let sheet = workbook.add_worksheet_with_constant_memory()?;
+        sheet.set_name(s.name)?;
+        sheet.set_freeze_panes(1, 0)?;
+        let numeric: Vec<bool> = s
+            .headers
+            .iter()
+            .map(|h| h.to_lowercase().contains("score"))
+            .collect();
+        for (c, h) in s.headers.iter().enumerate() {
+            let col = u16::try_from(c).unwrap_or(u16::MAX);
+            sheet.set_column_width(col, if numeric[c] { 12 } else { 24 })?;
+            sheet.write_string_with_format(0, col, h, &bold)?;
+        }
+        for (r, row) in s.rows.iter().enumerate() {
+            let r = u32::try_from(r + 1).unwrap_or(u32::MAX);
+            for (c, text) in row.iter().enumerate() {
+                let col = u16::try_from(c).unwrap_or(u16::MAX);
+                let number = text.parse::<f64>().ok().filter(|n| n.is_finite());
+                match number {
+                    _ if text.is_empty() => {}
+                    Some(n) if numeric.get(c).copied().unwrap_or(false) => {
+                        sheet.write_number(r, col, n)?;
+                    }
+                    _ if formula_like(text) => {
+                        sheet.write_string_with_format(r, col, cell_text(text), &quoted)?;
+                    }
+                    _ => {
+                        sheet.write_string(r, col, cell_text(text))?;
+                    }
+                }
+            }
+        }
+    }
+    let mut file = tempfile::tempfile()?;
+    workbook.save_to_writer(&mut file)?;
+    file.seek(SeekFrom::Start(0))?;
+    Ok(file)
+}
+
+/// Text cut to what a cell holds.
+fn cell_text(text: &str) -> &str {
+    match text.char_indices().nth(CELL_CHARS) {
+        Some((at, _)) => &text[..at],
+        None => text,
+    }
+}
+
+/// A file streamed in 64 KiB pieces.
+pub(crate) fn file_body(file: std::fs::File) -> Body {
     let file = tokio::fs::File::from_std(file);
-    let stream = futures_util::stream::unfold(file, |mut file| async move {
+    Body::from_stream(futures_util::stream::unfold(file, |mut file| async move {
         use tokio::io::AsyncReadExt;
         let mut buf = vec![0u8; 64 * 1024];
         match file.read(&mut buf).await {
@@ -249,16 +325,25 @@ async fn xlsx_body(export: Export, columns: Columns) -> Result<(Body, u64), AppE
             }
             Err(e) => Some((Err(e), file)),
         }
-    });
-    Ok((Body::from_stream(stream), length))
+    }))
 }
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
-    fn formulas_are_defused() {
-        assert_eq!(super::defuse("=SUM(A1)"), "'=SUM(A1)");
-        assert_eq!(super::defuse("-10"), "'-10");
-        assert_eq!(super::defuse("Westermoor"), "Westermoor");
+    fn formula_like_text_stays_text_and_scores_are_numbers() {
+        let sheets = vec![Sheet {
+            name: "Decisions",
+            headers: vec!["Reference".into(), "Moderated score".into(), "Feedback".into()],
+            rows: vec![vec!["LV-001".into(), "3.45".into(), "=HYPERLINK(\"x\")".into()]],
+        }];
+        let mut file = write_workbook(&sheets).unwrap();
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut file, &mut bytes).unwrap();
+        assert!(bytes.starts_with(b"PK"), "an XLSX is a zip file");
+        assert!(formula_like("+1") && formula_like("@SUM(A1)") && !formula_like("3.45"));
+        assert_eq!(cell_text(&"x".repeat(40_000)).len(), CELL_CHARS);
     }
 }

@@ -2,8 +2,9 @@
 //! Panel review through the API: the refusals of what was sent (422 naming the field),
 //! who may do what (403 and 404, before the body), a conflicted member told nothing of the
 //! application anywhere, saves over a stale version (409), and a whole review from a
-//! declared conflict to the agreed score. Most tests seat their own panel on the 2013
-//! round (one submitted application); one reads the demo's third round.
+//! declared conflict to the agreed score. Most tests seat their own panel on the demo's open
+//! round, after submitting its one application through the API; one reads the demo's third
+//! round.
 
 mod common;
 
@@ -103,8 +104,9 @@ fn scores(score: Value) -> Value {
         .collect()
 }
 
-/// The 2013 round with a panel of Pat (chair), Eden and Parker, the Local Vision rubric and
-/// two reviews per application, and its one submitted application.
+/// The demo's open round with one submitted application (Westermoor's, see
+/// [`submit_one`]) and a panel of Pat (chair), Eden and Parker, the Local Vision rubric and
+/// two reviews per application.
 struct Seated {
     round: i64,
     application: i64,
@@ -116,7 +118,7 @@ struct Seated {
 }
 
 async fn seat_panel(app: &TestApp) -> Seated {
-    let round = round_id(app, "2013").await;
+    let (round, submitted) = submit_one(app).await;
     let admin = token(app, ADMIN).await;
     let members = format!("/api/v1/rounds/{round}/panel/members");
     // A load cap may be sent as a number or as the text a form sends.
@@ -158,7 +160,9 @@ async fn seat_panel(app: &TestApp) -> Seated {
     );
     let listed = format!("/api/v1/rounds/{round}/applications?status=submitted");
     let (_, list) = get(app, &listed, &admin).await;
-    let application = list["applications"][0]["id"].as_i64().unwrap();
+    let in_round = self::ids(&list["applications"], "id");
+    assert_eq!(in_round, [submitted], "the round's one: {list}");
+    let application = submitted;
     Seated {
         round,
         application,
@@ -168,6 +172,65 @@ async fn seat_panel(app: &TestApp) -> Seated {
         admin,
         ids,
     }
+}
+
+/// Westermoor's application to the demo's open round (which has none submitted), started,
+/// answered and submitted through the API by its lead, after its board chair signs off on
+/// the emailed link's page. Returns the round's id and the application's.
+async fn submit_one(app: &TestApp) -> (i64, i64) {
+    let round = round_id(app, "demo-open").await;
+    let lead = token(app, LEAD).await;
+    let westermoor = app.place_id("PL-0001").await;
+    let start = format!("/api/v1/rounds/{round}/applications");
+    let (status, started) = post(app, &start, &lead, Some(json!({"place_id": westermoor}))).await;
+    assert_eq!(status, 200, "{started}");
+    let id = started["id"].as_i64().unwrap();
+    let words = |n: usize| vec!["residents"; n].join(" ");
+    let partners = "GB-DEMO-PL-0001-COUNCIL\nGB-DEMO-PL-0001-CCG";
+    let answers = [
+        (
+            "about-your-place",
+            json!({"partners": partners, "theme": "Physical activity"}),
+        ),
+        ("breakthrough-issue", json!({"breakthrough_issue": words(120)})),
+        ("gain-for-residents", json!({"gain_for_residents": words(80)})),
+        ("local-leadership", json!({"leadership_impact": words(80)})),
+        ("lessons", json!({"wider_lessons": words(80)})),
+        ("contribution", json!({"contribution": "1000000"})),
+    ];
+    for (key, answers) in answers {
+        let section = started["sections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["key"] == key)
+            .unwrap();
+        let body = json!({"version": section["version"], "answers": answers, "complete": true});
+        let path = format!("/api/v1/applications/{id}/sections/{key}");
+        let (status, saved) = put(app, &path, &lead, body).await;
+        assert_eq!(status, 200, "{key}: {saved}");
+    }
+    let signoff = format!("/api/v1/applications/{id}/signoff-requests");
+    let (status, sent) = post(app, &signoff, &lead, None).await;
+    assert_eq!(status, 200, "{sent}");
+    let link = app
+        .emailed_link("hwb.chair@westermoor.example.org", "/sign-off/")
+        .await;
+    let chair = [
+        ("name", "Morgan Chairwell"),
+        ("role", "Chair, Health and Wellbeing Board"),
+        ("comment", ""),
+        ("confirm", "yes"),
+    ];
+    let res = app.post_form(&app.client(), &link, &link, &chair).await;
+    assert_eq!(res.status(), 200, "the chair signs off");
+    let (status, done) = post(app, &format!("/api/v1/applications/{id}/submit"), &lead, None).await;
+    assert_eq!(
+        (status, done["newly_submitted"].as_bool()),
+        (200, Some(true)),
+        "{done}"
+    );
+    (round, id)
 }
 
 impl Seated {

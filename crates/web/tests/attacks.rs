@@ -6,6 +6,8 @@ mod common;
 
 #[path = "attacks/accounts.rs"]
 mod accounts;
+#[path = "attacks/awards.rs"]
+mod awards;
 #[path = "attacks/erasure.rs"]
 mod erasure;
 #[path = "attacks/mail_secrets.rs"]

@@ -45,8 +45,13 @@ const NOTE: &str = "The panel agreed the issue is well evidenced locally but thi
 pub struct Cast {
     pub third: i64,
     pub old: i64,
-    /// The place of the 2013 round's one submitted application.
+    /// The place of the 2013 round's LV-2013-0001 (Oakhurst Cross): Robin declares a
+    /// conflict with it.
     pub old_place: (i64, String),
+    /// How many applications the 2013 round has submitted: the load cap of each member put
+    /// on its panel, so two members cover every application but the one Robin stands aside
+    /// from, and three cover all.
+    pub old_submitted: usize,
     /// The third round's place Robin declares a conflict with.
     pub declared: (i64, String),
     /// The application three reviewers score: none of them Pat or Robin, nobody has
@@ -107,6 +112,14 @@ impl Cast {
             .await
             .unwrap()
             .unwrap();
+        let submitted = convene_store::applications::ListFilter {
+            status: Some(convene_domain::applications::ApplicationStatus::Submitted),
+            ..Default::default()
+        };
+        let old_submitted = convene_store::applications::list(db, old, &submitted, 1, 100)
+            .await
+            .unwrap()
+            .total as usize;
         let old_places = conflicts::declarable(db, old).await.unwrap().places;
         let old_place = old_places
             .into_iter()
@@ -117,6 +130,7 @@ impl Cast {
             third: third.0,
             old: old.0,
             old_place,
+            old_submitted,
             declared: declared.unwrap(),
             scored: scored.0,
             reviewers,
@@ -214,9 +228,9 @@ async fn admin_to_panel(j: &Journey<'_>, round_name: &str, look: &str) {
 }
 
 /// Puts someone on the panel with the admin's form: load, region, one theme.
-async fn add_member(j: &Journey<'_>, email: &str, name: &str, region: &str) {
+async fn add_member(j: &Journey<'_>, email: &str, name: &str, region: &str, load_cap: usize) {
     j.type_into("email", email).await;
-    j.type_into("load_cap", "10").await;
+    j.type_into("load_cap", &load_cap.to_string()).await;
     choose(j.client, "region", region).await;
     tick(j.client, "themes-1").await;
     j.press("form[action$='/members'] button").await;
@@ -225,9 +239,10 @@ async fn add_member(j: &Journey<'_>, email: &str, name: &str, region: &str) {
     assert!(members.contains(name) && members.contains(region), "{members}");
 }
 
-/// Priya puts Jordan and Robin on the 2013 round's panel, two reviews each, and is refused
-/// a re-run of the third round's assignment, which reviewers have begun scoring.
-async fn priya_prepares(j: &Journey<'_>) {
+/// Priya puts Jordan and Robin on the 2013 round's panel, each able to review every
+/// application, two reviews each, and is refused a re-run of the third round's assignment,
+/// which reviewers have begun scoring.
+async fn priya_prepares(j: &Journey<'_>, cast: &Cast) {
     j.sign_in(PRIYA).await;
     j.look("admin-dashboard").await;
     admin_to_panel(j, "Local Vision 2026: third round", "third").await;
@@ -238,8 +253,9 @@ async fn priya_prepares(j: &Journey<'_>) {
     j.look("assignment-refused").await;
 
     admin_to_panel(j, "Local Vision 2013", "old").await;
-    add_member(j, JORDAN, "Jordan Judgeley", "South West").await;
-    add_member(j, ROBIN, "Robin Reviewsmith", "Yorkshire and the Humber").await;
+    let cap = cast.old_submitted;
+    add_member(j, JORDAN, "Jordan Judgeley", "South West", cap).await;
+    add_member(j, ROBIN, "Robin Reviewsmith", "Yorkshire and the Humber", cap).await;
     j.type_into("reviews_per_application", "2").await;
     j.press("form[action$='/settings'] button").await;
     j.confirmed("Each application now needs 2 reviews.").await;
@@ -289,8 +305,9 @@ async fn robin_declares(j: &Journey<'_>, cast: &Cast) {
     sign_out(j.client).await;
 }
 
-/// Priya runs the 2013 assignment: Robin stood aside, so the application cannot get two
-/// reviews, and the page says why; with Casey on the panel the run succeeds.
+/// Priya runs the 2013 assignment: Robin stood aside from one place, so its application
+/// cannot get two reviews (every other can), and the page says why; with Casey on the panel
+/// the run succeeds.
 async fn priya_runs_the_assignment(j: &Journey<'_>, cast: &Cast) {
     j.sign_in(PRIYA).await;
     admin_to_panel(j, "Local Vision 2013", "old-again").await;
@@ -309,20 +326,32 @@ async fn priya_runs_the_assignment(j: &Journey<'_>, cast: &Cast) {
     for c in cells {
         texts.push(c.text().await.unwrap());
     }
-    assert_eq!(texts.len(), 4, "{texts:?}");
+    assert_eq!(texts.len(), 4, "only that application is short: {texts:?}");
+    assert!(texts[0].contains(&cast.old_place.1), "{texts:?}");
     assert!(texts[1].ends_with('1'), "one unconflicted member: {texts:?}");
     assert!(texts[3].ends_with('2'), "two reviews needed: {texts:?}");
     j.look("old-assignment-short").await;
 
     j.press("a.nhsuk-back-link__link").await;
-    add_member(j, CASEY, "Casey Critwell", "North East").await;
+    add_member(j, CASEY, "Casey Critwell", "North East", cast.old_submitted).await;
     j.follow("Assignment of reviewers").await;
     j.press("#run button").await;
     j.confirmed("the most possible").await;
     let main = j.text("main").await;
     assert!(main.contains("the highest total affinity possible"), "{main}");
     assert!(j.client.find(Locator::Id("shortfall")).await.is_err());
-    let row = j.text("main table tbody tr").await;
+    // The declared place's row: reviewed by Jordan and Casey, Robin stood aside.
+    let row = j
+        .client
+        .find(Locator::XPath(&format!(
+            "//main//tbody/tr[td[1][contains(., '{}')]]",
+            cast.old_place.1
+        )))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     for name in ["Jordan Judgeley", "Casey Critwell", "Robin Reviewsmith"] {
         assert!(row.contains(name), "{name} in {row}");
     }
@@ -474,7 +503,7 @@ async fn panel_journey(javascript: bool) {
         app: &app,
         javascript,
     };
-    priya_prepares(&j).await;
+    priya_prepares(&j, &cast).await;
     robin_declares(&j, &cast).await;
     priya_runs_the_assignment(&j, &cast).await;
     for i in 0..cast.reviewers.len() {

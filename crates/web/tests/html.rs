@@ -2,6 +2,8 @@
 //! Every page is valid HTML: the Nu HTML Checker (npm vnu-jar) finds no error in any page a
 //! visitor or each role can reach, including pages showing form errors.
 
+#[path = "html/awards.rs"]
+mod awards;
 mod common;
 
 use common::TestApp;
@@ -458,6 +460,9 @@ async fn every_page_is_valid_html() {
             .await
             .1,
     ));
+
+    // Selection, decisions and awards (these move the clock, so they come last).
+    awards::collect(&app, &mut pages).await;
 
     let dir = std::env::temp_dir().join(format!("convene-vnu-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

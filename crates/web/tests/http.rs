@@ -62,8 +62,8 @@ on_both!(every_role_signs_in_to_its_dashboard, |app| {
     let (_, html) = app.get(&admin, "/dashboard").await;
     assert!(html.contains("Systems Leadership – Local Vision"));
     assert!(
-        html.contains("£1,050,000"),
-        "the fund total is derived from the partners' contributions"
+        html.contains("£1,350,000"),
+        "the fund total is derived: the partners' £1,050,000 and accepted match contributions, £300,000"
     );
     assert!(html.contains("Closed at 11:59pm on Friday 24 May 2013"));
     app.stop().await;
@@ -659,7 +659,8 @@ on_both!(api_shows_fund_figures_only_to_programme_admins, |app| {
             .unwrap();
         assert_eq!(lv["fund_total_pence"].as_i64().is_some(), sees, "{email}: {lv}");
         if sees {
-            assert_eq!(lv["fund_total_pence"], 105_000_000);
+            // The partners' £1,050,000 and the accepted match contributions, £300,000.
+            assert_eq!(lv["fund_total_pence"], 135_000_000);
         }
     }
     app.stop().await;
@@ -833,14 +834,24 @@ on_both!(the_fund_is_worked_out_from_recorded_contributions, |app| {
         .await;
     assert_eq!(res.status(), 303);
     let (_, html) = app.get(&admin, "/programmes/local-vision").await;
+    let pooled = "Total pooled by partners</th>";
+    let fund = "The fund</th>";
+    let row = |label: &str| {
+        let at = html.find(label).unwrap_or_else(|| panic!("{label}: {html}"));
+        html[at..].split("</tr>").next().unwrap().to_string()
+    };
     assert!(
-        html.contains("£1,150,000"),
-        "the total is derived from the contributions"
+        row(pooled).contains("£1,150,000"),
+        "the partners' total is derived from the contributions"
+    );
+    assert!(
+        row(fund).contains("£1,450,000"),
+        "the fund is the partners' total and the accepted match contributions, £300,000"
     );
     assert!(html.contains("A contribution of £250,000 has been recorded"));
     let (_, dash) = app.get(&admin, "/dashboard").await;
     assert!(
-        dash.contains("£1,150,000"),
+        dash.contains("£1,450,000"),
         "the dashboard's cached figures are cleared by the change"
     );
     let lead = app.signed_in(LEAD).await;
@@ -858,7 +869,7 @@ on_both!(the_fund_is_worked_out_from_recorded_contributions, |app| {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(lv.fund.total, convene_domain::Pence::pounds(1_150_000));
+    assert_eq!(lv.fund.total, convene_domain::Pence::pounds(1_450_000));
     app.stop().await;
 });
 
@@ -941,7 +952,9 @@ on_both!(the_public_programme_page_carries_the_call, |app| {
         "Systems Leadership – Local Vision",
         "Public Health England",
         "Leadership Centre",
-        "£1,050,000",
+        "These partner bodies have pooled £1,050,000:",
+        "With the match contributions of the places that accepted an award (£300,000), \
+         the fund holds £1,350,000, of which £300,000 is not yet awarded.",
         "Start now",
         "11:59pm on Friday 24 May 2013",
         "10 June 2013",

@@ -111,6 +111,8 @@ fn public_operations_are_the_ones_meant_to_be() {
         public,
         [
             "create_token",
+            "get_360giving_package",
+            "get_360giving_table",
             "get_public_programme",
             "list_news",
             "list_open_calls",

@@ -9,6 +9,7 @@
 
 mod accounts;
 mod applications;
+mod awards;
 mod outbox;
 mod requests;
 #[cfg(test)]
@@ -18,6 +19,7 @@ pub use accounts::{
     AccountExists, ConfirmEmail, EmailChangeAsked, EmailInUse, PasswordChanged, PasswordReset,
 };
 pub use applications::{DeadlineReminder, SignoffRequest, SubmissionReceived};
+pub use awards::{OfferTerms, OutcomeLetter};
 pub use outbox::{NextAttempt, Queued, claim_due, mark_failed, mark_sent, recent, url_without_password};
 pub use requests::{Invitation, RoleRequestApproved, RoleRequestDeclined, RoleRequestWaiting};
 

@@ -67,7 +67,7 @@ impl RankingCache {
 
 /// The round's standings, from the cache or read afresh. Callers check permission first
 /// and leave out what the asker's conflicts cover.
-pub(super) async fn standings(app: &App, panel: &Panel) -> Result<Standings> {
+pub(crate) async fn standings(app: &App, panel: &Panel) -> Result<Standings> {
     let round_id = panel.round.id;
     if let Some(s) = app.rankings.get(round_id) {
         return Ok(s);

@@ -51,7 +51,7 @@ pub async fn load(app: &App, who: &Principal, slug: &str, action: Action) -> Res
 }
 
 /// Fails with [`Error::Forbidden`] unless `who` may `action` the programme.
-fn permit(who: &Principal, action: Action, programme: &Programme) -> Result<()> {
+pub(crate) fn permit(who: &Principal, action: Action, programme: &Programme) -> Result<()> {
     if allows(who, action, Resource::Programme { id: programme.id }) {
         Ok(())
     } else {

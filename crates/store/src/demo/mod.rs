@@ -3,14 +3,20 @@
 //!
 //! One file per kind of thing made: `programmes` (with their partners, rounds and forms),
 //! `places`, `people` (the printed accounts), `applications` (the 2013 round's, one in
-//! each state), `panels` (the third round, under review by a panel) and `news`.
+//! each state), `panels` (the third round, under review by a panel), `places_2013` (the
+//! 2013 round's other applicants), `awards` (the places underway since 2012 and the 2013
+//! round's decisions, letters and awards) and `news`.
 
 mod applications;
+mod awards;
 mod news;
 mod panels;
 mod people;
 mod places;
+mod places_2013;
 mod programmes;
+#[cfg(test)]
+mod tests;
 
 pub use people::{DEMO_ACCOUNTS, DEMO_PASSWORD, DemoAccount};
 
@@ -42,11 +48,18 @@ pub async fn load(db: &Db, now: Timestamp) -> Result<Loaded> {
         applications::demo_application(&mut tx, round_2013, *place_id, form_2013, &template, state).await?;
     }
     panels::load_third_round(&mut tx, local_vision, &template, now).await?;
+    // The rest of the 2013 round, made after the third round so that round's places and
+    // applications keep their ids.
+    let places_2013 = places_2013::load_places_2013(&mut tx, local_vision).await?;
+    places_2013::submit_applications_2013(&mut tx, round_2013, &places_2013, form_2013, &template).await?;
+    awards::load_awards(&mut tx, local_vision, round_2013).await?;
     news::demo_news(&mut tx, local_vision, now).await?;
     tx.commit().await?;
     Ok(Loaded {
         programmes: 3,
-        places: (places::PLACES.len() + places::THIRD_ROUND_PLACES.len()) as i64,
+        places: (places::PLACES.len()
+            + places::THIRD_ROUND_PLACES.len()
+            + places_2013::ROUND_2013_PLACES.len()) as i64,
         // The third round's panel is Pat and five more.
         users: (DEMO_ACCOUNTS.len() + people::THIRD_ROUND_PANEL.len() - 1) as i64,
     })

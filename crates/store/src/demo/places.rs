@@ -1,4 +1,5 @@
-//! The demo's made-up places, each in Local Vision with three local partners.
+//! The demo's made-up places, each in Local Vision with three local partners, its council
+//! accountable for it and a made-up ONS code.
 
 use super::programmes::upsert_organisation;
 use crate::{Result, Tx, on_tx};
@@ -327,27 +328,15 @@ pub(super) const SHARED_PARTNERS: [(&str, &str, [&str; 2]); 2] = [
 pub(super) async fn load_third_round_places(tx: &mut Tx, local_vision: i64) -> Result<Vec<i64>> {
     let mut place_ids = Vec::new();
     for (name, reference, region, issue, _) in THIRD_ROUND_PLACES {
-        let id = upsert_place(tx, name, reference, region).await?;
-        add_place_to_programme(tx, local_vision, id, "applicant", issue).await?;
-        add_local_partners(tx, id, name, reference).await?;
-        let council = upsert_organisation(
-            tx,
-            &format!("GB-DEMO-{reference}-COUNCIL"),
-            &format!("{name} Council"),
-            "local_partner",
-        )
-        .await?;
-        on_tx!(tx, |conn| {
-            sqlx::query(
-                "UPDATE places SET accountable_organisation_id = $1 WHERE id = $2 \
-                 AND accountable_organisation_id IS NULL",
-            )
-            .bind(council)
-            .bind(id)
-            .execute(conn)
-            .await?;
-        });
-        place_ids.push(id);
+        let place = NewPlace {
+            name,
+            reference,
+            region,
+            kind: "council",
+            issue,
+            status: "applicant",
+        };
+        place_ids.push(load_place(tx, local_vision, &place).await?);
     }
     for (org_id, name, references) in SHARED_PARTNERS {
         let org = upsert_organisation(tx, org_id, name, "local_partner").await?;
@@ -372,12 +361,77 @@ pub(super) async fn load_third_round_places(tx: &mut Tx, local_vision: i64) -> R
 pub(super) async fn load_places(tx: &mut Tx, local_vision: i64) -> Result<Vec<i64>> {
     let mut place_ids = Vec::new();
     for (name, reference, region, issue, status) in PLACES {
-        let id = upsert_place(tx, name, reference, region).await?;
-        add_place_to_programme(tx, local_vision, id, status, issue).await?;
-        add_local_partners(tx, id, name, reference).await?;
-        place_ids.push(id);
+        let place = NewPlace {
+            name,
+            reference,
+            region,
+            kind: "council",
+            issue,
+            status,
+        };
+        place_ids.push(load_place(tx, local_vision, &place).await?);
     }
     Ok(place_ids)
+}
+
+/// A made-up place to make.
+pub(super) struct NewPlace<'a> {
+    pub name: &'a str,
+    pub reference: &'a str,
+    pub region: &'a str,
+    /// "council", or "ics" for an integrated care system.
+    pub kind: &'a str,
+    pub issue: &'a str,
+    /// Its status in Local Vision when first put in it.
+    pub status: &'a str,
+}
+
+/// Makes (or finds) a place and puts it in Local Vision with three local partners, its
+/// council its accountable body (the recipient of its awards) and a made-up ONS code;
+/// returns its id. What is already recorded is kept.
+pub(super) async fn load_place(tx: &mut Tx, local_vision: i64, place: &NewPlace<'_>) -> Result<i64> {
+    let id = upsert_place(tx, place).await?;
+    add_place_to_programme(tx, local_vision, id, place.status, place.issue).await?;
+    add_local_partners(tx, id, place.name, place.reference).await?;
+    // The council is one of the three local partners made just now.
+    let council = upsert_organisation(
+        tx,
+        &format!("GB-DEMO-{}-COUNCIL", place.reference),
+        &format!("{} Council", place.name),
+        "local_partner",
+    )
+    .await?;
+    let code = ons_code(place.reference, place.region, place.kind);
+    on_tx!(tx, |conn| {
+        sqlx::query(
+            "UPDATE places SET accountable_organisation_id = $1 WHERE id = $2 \
+             AND accountable_organisation_id IS NULL",
+        )
+        .bind(council)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query("UPDATE places SET ons_code = $1 WHERE id = $2 AND ons_code IS NULL")
+            .bind(&code)
+            .bind(id)
+            .execute(conn)
+            .await?;
+    });
+    Ok(id)
+}
+
+/// A made-up ONS code for a place: well-formed (a letter and eight digits) but never a
+/// real one, whose fourth character is 0 where these have 9. The entity is the kind of
+/// area: a London borough E09, other councils E06, E07 or E08 in turn, an integrated care
+/// system E54; the last five digits are the place's number, so no two places share one.
+pub(super) fn ons_code(reference: &str, region: &str, kind: &str) -> String {
+    let n: u32 = reference.trim_start_matches("PL-").parse().unwrap_or(0);
+    let entity = match (kind, region) {
+        ("ics", _) => "E54",
+        (_, "London") => "E09",
+        _ => ["E06", "E07", "E08"][(n % 3) as usize],
+    };
+    format!("{entity}9{n:05}")
 }
 
 /// Three made-up local partners per place: the council, the health commissioners and the
@@ -408,25 +462,29 @@ async fn add_local_partners(tx: &mut Tx, place_id: i64, name: &str, reference: &
     Ok(())
 }
 
-/// Makes a council place unless one has the reference, its chair's contact made up from
-/// its name; returns its id.
-async fn upsert_place(tx: &mut Tx, name: &str, reference: &str, region: &str) -> Result<i64> {
-    let chair = format!("Chair of {name} Health and Wellbeing Board");
-    let chair_email = format!("hwb.chair@{}.example.org", name.to_lowercase().replace(' ', "-"));
+/// Makes a place unless one has the reference, its chair's contact made up from its
+/// name; returns its id.
+async fn upsert_place(tx: &mut Tx, place: &NewPlace<'_>) -> Result<i64> {
+    let chair = format!("Chair of {} Health and Wellbeing Board", place.name);
+    let chair_email = format!(
+        "hwb.chair@{}.example.org",
+        place.name.to_lowercase().replace(' ', "-")
+    );
     on_tx!(tx, |conn| {
         sqlx::query(
             "INSERT INTO places (reference, name, kind, region, hwb_chair_name, hwb_chair_email) \
-             VALUES ($1, $2, 'council', $3, $4, $5) ON CONFLICT (reference) DO NOTHING",
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (reference) DO NOTHING",
         )
-        .bind(reference)
-        .bind(name)
-        .bind(region)
+        .bind(place.reference)
+        .bind(place.name)
+        .bind(place.kind)
+        .bind(place.region)
         .bind(&chair)
         .bind(&chair_email)
         .execute(&mut *conn)
         .await?;
         let (id,): (i64,) = sqlx::query_as("SELECT id FROM places WHERE reference = $1")
-            .bind(reference)
+            .bind(place.reference)
             .fetch_one(conn)
             .await?;
         Ok(id)

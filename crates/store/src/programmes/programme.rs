@@ -18,19 +18,31 @@ named_row! {
         summary: String,
         contact_email: String,
         contributed_pence: i64,
+        pledged_pence: i64,
+        awarded_pence: i64,
         page_markdown: String,
     }
 }
 
-// The contributions are CAST to BIGINT so both stores return the same type.
+// The sums are CAST to BIGINT so both stores return the same type. The fund holds the
+// partners' contributions and the match contributions of places that accepted.
 const PROGRAMME_SELECT: &str = "SELECT p.id, p.slug, p.name, p.summary, p.contact_email, \
      CAST(COALESCE((SELECT SUM(pp.contribution_pence) FROM programme_partners pp WHERE pp.programme_id = p.id), 0) AS BIGINT) \
-     AS contributed_pence, p.page_markdown FROM programmes p";
+     AS contributed_pence, \
+     CAST(COALESCE((SELECT SUM(a.match_pledge_pence) FROM awards a WHERE a.programme_id = p.id \
+       AND a.status = 'accepted'), 0) AS BIGINT) AS pledged_pence, \
+     CAST(COALESCE((SELECT SUM(a.value_pence) FROM awards a WHERE a.programme_id = p.id \
+       AND a.status <> 'declined' AND a.announced_at IS NOT NULL), 0) AS BIGINT) AS awarded_pence, \
+     p.page_markdown FROM programmes p";
 
 impl From<ProgrammeRow> for Programme {
     fn from(row: ProgrammeRow) -> Self {
-        // Awards arrive with the review capability; until then nothing is awarded.
-        let fund = fund_position(&[Pence(row.contributed_pence)], &[]);
+        // Announced awards only: what is decided but not yet announced is the staff's to know
+        // (convene_domain::awards::Fund).
+        let fund = fund_position(
+            &[Pence(row.contributed_pence), Pence(row.pledged_pence)],
+            &[Pence(row.awarded_pence)],
+        );
         Programme {
             id: ProgrammeId(row.id),
             slug: row.slug,

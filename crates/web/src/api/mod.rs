@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod applications;
+pub mod awards;
 mod body;
 pub mod me;
 pub mod newcomers;
@@ -30,7 +31,7 @@ use utoipa_axum::routes;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Convene API", description = "Programmes, places, rounds, application forms, applications, panel review and people of Convene. Authenticate with a bearer token: make one with POST /api/v1/tokens (your email address and password), or on your account page."),
+    info(title = "Convene API", description = "Programmes, places, rounds, application forms, applications, panel review, decisions and awards, and people of Convene. Authenticate with a bearer token: make one with POST /api/v1/tokens (your email address and password), or on your account page."),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
     components(schemas(Problem))
@@ -209,7 +210,18 @@ fn documented() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(panels::scoring::queue))
         .routes(routes!(panels::scoring::get_review, panels::scoring::save_review))
         .routes(routes!(panels::scoring::meeting))
-        .routes(routes!(panels::scoring::record));
+        .routes(routes!(panels::scoring::record))
+        .routes(routes!(awards::selection::get_selection))
+        .routes(routes!(awards::selection::run))
+        .routes(routes!(awards::selection::set_rules))
+        .routes(routes!(awards::selection::set_value))
+        .routes(routes!(awards::decisions::board))
+        .routes(routes!(awards::decisions::record))
+        .routes(routes!(awards::decisions::replace))
+        .routes(routes!(awards::offers::outcome))
+        .routes(routes!(awards::offers::respond))
+        .routes(routes!(awards::open_data::package))
+        .routes(routes!(awards::open_data::table));
     let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .split_for_parts();
@@ -356,6 +368,22 @@ impl From<convene_app::panels::PanelError> for ApiError {
                 "This was saved elsewhere since it was loaded, so your save was not applied. Fetch it again and send your change over its current version.",
             ),
             E::State(message) => ApiError::conflict(message),
+            E::Store(cause) => ApiError::internal(&cause),
+        }
+    }
+}
+
+impl From<convene_app::awards::open_data::OpenDataError> for ApiError {
+    fn from(err: convene_app::awards::open_data::OpenDataError) -> Self {
+        use convene_app::awards::open_data::OpenDataError as E;
+        match err {
+            E::NotFound => ApiError::not_found(),
+            // Nothing to publish yet (no accepted awards, or no prefix): not found, saying why.
+            E::Nothing(message) => ApiError {
+                status: StatusCode::NOT_FOUND,
+                detail: message,
+                fields: Vec::new(),
+            },
             E::Store(cause) => ApiError::internal(&cause),
         }
     }

@@ -17,7 +17,7 @@ pub struct ProgrammeBody {
     pub slug: String,
     pub name: String,
     pub summary: String,
-    /// The pooled fund, for the programme's admins; null for everyone else.
+    /// The fund (partners' contributions and the match contributions of places that accepted), for the programme's admins; null for everyone else.
     pub fund_total_pence: Option<i64>,
     /// What is not yet awarded, for the programme's admins; null for everyone else.
     pub fund_left_pence: Option<i64>,

@@ -7,6 +7,8 @@ pub mod dev;
 pub mod funds;
 pub mod info;
 pub mod news;
+pub mod open_data;
+pub mod outcomes;
 pub mod panels;
 pub mod people;
 pub mod places;
@@ -51,7 +53,9 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(round_admin::router())
         .merge(funds::router())
         .merge(signoff::router())
-        .merge(panels::router());
+        .merge(panels::router())
+        .merge(outcomes::router())
+        .merge(open_data::router());
     if state.config.demo {
         router = router.merge(dev::router());
     }

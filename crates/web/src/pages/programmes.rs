@@ -13,6 +13,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use convene_app::awards::Fund;
 use convene_app::catalogue::Entry;
 use convene_app::programmes::{self, Overview};
 use convene_domain::forms::FieldProblem;
@@ -81,6 +82,34 @@ struct ProgrammePage {
     /// Match contributions pledged in submitted applications: the total and how many.
     pledged: String,
     pledges: i64,
+    fund: FundFigures,
+}
+
+/// The fund as the programme page words it (docs/decisions/0011): what partners pooled,
+/// the match contributions of places that accepted, the total, what is awarded and left.
+struct FundFigures {
+    partners: String,
+    matched: String,
+    total: String,
+    awarded: String,
+    left: String,
+    /// Awards decided but not yet announced, and what is free to award after them; shown
+    /// only when there are some.
+    committed: Option<(String, String)>,
+}
+
+impl From<Fund> for FundFigures {
+    fn from(fund: Fund) -> Self {
+        FundFigures {
+            partners: fund.contributions.to_string(),
+            matched: fund.match_pledged.to_string(),
+            total: fund.total().to_string(),
+            awarded: fund.awarded.to_string(),
+            left: fund.left().to_string(),
+            committed: (fund.committed.0 > 0)
+                .then(|| (fund.committed.to_string(), fund.available().to_string())),
+        }
+    }
 }
 
 async fn render(
@@ -98,6 +127,7 @@ async fn render(
         pledged,
         pledges,
     } = programmes::overview(state, me.principal(), slug).await?;
+    let fund = convene_app::awards::fund(state, programme.id).await?.into();
     let partners = partners
         .into_iter()
         .map(|p| (p.organisation_name, p.org_id, p.contribution.to_string()))
@@ -130,6 +160,7 @@ async fn render(
         places,
         pledged: pledged.to_string(),
         pledges,
+        fund,
     }
     .into_response())
 }

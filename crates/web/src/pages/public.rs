@@ -245,7 +245,12 @@ struct ProgrammePublicPage {
     news: Vec<crate::pages::news::ItemLine>,
     paragraphs: Vec<String>,
     partners: Vec<String>,
+    /// What the partners pooled; the match contributions of the places that accepted an
+    /// award (none yet: `None`); the fund they make; what of it is not yet awarded.
+    pooled: String,
+    matched: Option<String>,
     fund_total: String,
+    fund_left: String,
     contact: String,
     open: Vec<RoundFacts>,
     upcoming: Vec<RoundFacts>,
@@ -304,6 +309,8 @@ async fn render_programme_page(state: &AppState, who: &MaybeUser, slug: &str) ->
         }
     }
     let p = &entry.programme;
+    // Announced awards only: what is decided but not announced is for staff (Fund::left).
+    let fund = convene_app::awards::fund(state, p.id).await?;
     let chrome = public_chrome(state, who, &p.name, "/programmes").await;
     let body = ProgrammePublicPage {
         chrome,
@@ -322,7 +329,10 @@ async fn render_programme_page(state: &AppState, who: &MaybeUser, slug: &str) ->
             .filter(|para| !para.is_empty())
             .collect(),
         partners,
-        fund_total: p.fund.total.to_string(),
+        pooled: fund.contributions.to_string(),
+        matched: (fund.match_pledged.0 > 0).then(|| fund.match_pledged.to_string()),
+        fund_total: fund.total().to_string(),
+        fund_left: fund.left().to_string(),
         contact: p.contact_email.clone(),
         open,
         upcoming,

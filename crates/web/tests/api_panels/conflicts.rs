@@ -1,5 +1,5 @@
-//! A member with a conflict of interest is told nothing of the application, on the 2013
-//! round's panel and in the demo's third round.
+//! A member with a conflict of interest is told nothing of the application, on a panel
+//! seated on the demo's open round and in the demo's third round.
 
 use super::*;
 

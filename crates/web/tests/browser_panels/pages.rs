@@ -189,18 +189,20 @@ async fn admin_pages(app: &TestApp, cast: &Cast, pages: &mut Pages) {
     get(app, &priya, &assignment, pages, "Priya, after a change").await;
 }
 
-/// The 2013 round's assignment falling short (Robin declared a conflict), then made.
+/// The 2013 round's assignment falling short (Robin declared a conflict), then made: each
+/// member may review every application, as in the journey.
 async fn shortfall_pages(app: &TestApp, cast: &Cast, pages: &mut Pages) {
     let priya = app.signed_in(PRIYA).await;
     let home = format!("/panels/{}", cast.old);
     let members = format!("{home}/members");
+    let cap = cast.old_submitted.to_string();
     for email in [JORDAN, ROBIN] {
         done(
             app,
             &priya,
             &home,
             &members,
-            &[("email", email), ("load_cap", "10")],
+            &[("email", email), ("load_cap", &cap)],
         )
         .await;
     }
@@ -228,10 +230,12 @@ async fn shortfall_pages(app: &TestApp, cast: &Cast, pages: &mut Pages) {
         &priya,
         &home,
         &members,
-        &[("email", CASEY), ("load_cap", "10")],
+        &[("email", CASEY), ("load_cap", &cap)],
     )
     .await;
     done(app, &priya, &assignment, &format!("{assignment}/run"), &[]).await;
+    let (_, html) = app.get(&priya, &assignment).await;
+    assert!(!html.contains("id=\"shortfall\""), "the run is made");
     get(app, &priya, &assignment, pages, "Priya, assigned").await;
     let (robin_id, jordan_id) = (user_id(app, ROBIN).await, user_id(app, JORDAN).await);
     let application = convene_store::applications::by_reference(&app.state.db, "LV-2013-0001")

@@ -37,7 +37,7 @@ impl Whole {
 /// use case that reads nothing of the body, or one given an input it refuses before it
 /// writes anything. Someone who may not act here is then told 404 or 403, as they would be
 /// with a good body, and never what is wrong with the body.
-async fn parse_after<T, R>(
+pub(crate) async fn parse_after<T, R>(
     body: &RawJson,
     check: impl Future<Output = Result<R, PanelError>>,
 ) -> Result<T, ApiError>
@@ -57,7 +57,7 @@ where
 
 /// The use case's refusal, with the fields it names by the pages' form fields renamed to
 /// this API's body fields (`(page, api)` pairs).
-fn renamed(err: PanelError, names: &[(&str, &str)]) -> ApiError {
+pub(crate) fn renamed(err: PanelError, names: &[(&str, &str)]) -> ApiError {
     match err {
         PanelError::Invalid(mut problems) => {
             for p in &mut problems {

@@ -3,10 +3,12 @@
 //! meeting (`moderation`). Every action is a use case in `convene_app::panels`.
 
 mod assignment;
+mod decisions;
 mod declarations;
 mod moderation;
 mod rubric;
 mod scoring;
+mod selection;
 
 use crate::auth::CurrentUser;
 use crate::error::AppError;
@@ -37,6 +39,8 @@ pub fn router() -> Router<AppState> {
         .merge(scoring::router())
         .merge(moderation::router())
         .merge(rubric::router())
+        .merge(selection::router())
+        .merge(decisions::router())
 }
 
 /// What went wrong with a form, to show beside its fields; any other outcome is an error
