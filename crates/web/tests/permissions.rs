@@ -63,20 +63,7 @@ const TABLE: &str = include_str!("permissions.tsv");
 
 /// Cells ("METHOD route principal") and checks that fail because of a security bug in the
 /// app, not in the table. Each must still fail: remove it once the app is fixed.
-const KNOWN_BUGS: &[&str] = &[
-    // Issue 19: the selection helper, the decisions board and its pages and the panel pack
-    // leave out what `Standing::stood_aside` covers, the conflicts of members seated on the
-    // panel (`panel_members`); the policy's `conflicted` (`convene_app::panels::conflicted`)
-    // takes the panel member role and the declarations. A member with the role and no seat
-    // (the conflicted member here, pat on the 2013 round, anyone invited to a panel) who has
-    // declared a conflict is shown the application it covers.
-    "GET /panels/{round}/decisions/{application} conflicted_panel",
-    "GET /panels/{round}/selection/values/{application} conflicted_panel",
-    "POST /panels/{round}/selection/values/{application} conflicted_panel",
-    // `selection::set_value` asks only whether the asker runs the panel, never about their
-    // conflicts: the API answers 403 where the page (once the above is fixed) says 404.
-    "PUT /api/v1/applications/{id}/award-value conflicted_panel",
-];
+const KNOWN_BUGS: &[&str] = &[];
 
 /// Rows after which every principal is signed in again: they end the asker's session (and
 /// sign-out everywhere revokes API tokens too).

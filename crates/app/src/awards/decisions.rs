@@ -46,8 +46,12 @@ pub struct Board {
     /// How many lines the asker's conflicts leave out.
     pub hidden: usize,
     pub can_decide: bool,
-    /// Declined offers waiting for the chair to offer the place to the top reserve.
+    /// Declined offers waiting for the chair to offer the place to the top reserve (none
+    /// the asker's conflicts cover).
     pub declined: Vec<Award>,
+    /// The round's top reserve among every application, seen or not: a reserve is offered
+    /// a place in score order, whoever is asking.
+    top_reserve: Option<ApplicationId>,
 }
 
 impl Board {
@@ -62,14 +66,11 @@ impl Board {
         self.lines.iter().filter(|l| l.decision.is_none()).count()
     }
 
-    /// The reserve with the highest moderated score not yet offered a place.
+    /// The reserve with the highest moderated score not yet offered a place, when the
+    /// asker may see it.
     pub fn top_reserve(&self) -> Option<&Line> {
-        self.lines
-            .iter()
-            .filter(|l| {
-                l.decision.as_ref().is_some_and(|d| d.outcome == Outcome::Reserve) && l.award.is_none()
-            })
-            .max_by_key(|l| (l.score, std::cmp::Reverse(l.standing.listed.reference.clone())))
+        let id = self.top_reserve?;
+        self.lines.iter().find(|l| l.id() == id)
     }
 }
 
@@ -83,12 +84,7 @@ pub async fn board(app: &App, who: &Principal, round_id: RoundId) -> Result<Boar
     let sent = letters::of_round(&app.db, round_id).await?;
     let now = app.clock.now();
     let mut lines = Vec::new();
-    let mut hidden = 0;
     for s in standings.iter() {
-        if !panel.admin && s.stood_aside.contains(&who.user_id) {
-            hidden += 1;
-            continue;
-        }
         let id = s.id();
         let assigned_n = assigned.iter().filter(|a| a.application_id == id).count();
         lines.push(Line {
@@ -103,13 +99,30 @@ pub async fn board(app: &App, who: &Principal, round_id: RoundId) -> Result<Boar
             standing: s.clone(),
         });
     }
-    let declined = store::declined_unreplaced(&app.db, round_id).await?;
+    let top_reserve = lines
+        .iter()
+        .filter(|l: &&Line| {
+            l.decision.as_ref().is_some_and(|d| d.outcome == Outcome::Reserve) && l.award.is_none()
+        })
+        .max_by_key(|l| (l.score, std::cmp::Reverse(l.standing.listed.reference.clone())))
+        .map(Line::id);
+    let before = lines.len();
+    let seen = |stood_aside: &[convene_domain::UserId]| panel.admin || !stood_aside.contains(&who.user_id);
+    lines.retain(|l| seen(&l.standing.stood_aside));
+    let hidden = before - lines.len();
+    let mut declined = store::declined_unreplaced(&app.db, round_id).await?;
+    declined.retain(|a| {
+        a.application_id
+            .and_then(|id| standings.iter().find(|s| s.id() == id))
+            .is_none_or(|s| seen(&s.stood_aside))
+    });
     Ok(Board {
         fund: store::fund(&app.db, panel.programme.id).await?,
         can_decide: allows(who, Action::Edit, decision_resource(&panel, false)),
         declined,
         lines,
         hidden,
+        top_reserve,
         panel,
     })
 }

@@ -132,6 +132,11 @@ pub async fn helper(app: &App, who: &Principal, round_id: RoundId) -> Result<Hel
     let latest = match stored::latest_run(&app.db, round_id).await? {
         Some(run) => {
             let proposal: Proposal = serde_json::from_str(&run.explanation).unwrap_or_default();
+            let proposal = if panel.admin {
+                proposal
+            } else {
+                seen_by(proposal, &lines)
+            };
             Some((run, proposal))
         }
         None => None,
@@ -147,6 +152,27 @@ pub async fn helper(app: &App, who: &Principal, round_id: RoundId) -> Result<Hel
     })
 }
 
+/// The proposal as someone who sees only `lines` may read it: what their conflicts cover
+/// is left out, and the totals are of what is left, so no hidden score or value can be
+/// worked out from them.
+fn seen_by(mut proposal: Proposal, lines: &[Line]) -> Proposal {
+    let seen = |id: i64| lines.iter().find(|l| l.application_id.0 == id);
+    let before = proposal.chosen.len() + proposal.outside.len();
+    proposal.chosen.retain(|id| seen(*id).is_some());
+    proposal.outside.retain(|o| seen(o.application_id).is_some());
+    if proposal.chosen.len() + proposal.outside.len() < before {
+        proposal.total_score = proposal.chosen.iter().filter_map(|id| seen(*id)?.score).sum();
+        proposal.spent = Pence(
+            proposal
+                .chosen
+                .iter()
+                .filter_map(|id| Some(seen(*id)?.value.0))
+                .sum(),
+        );
+    }
+    proposal
+}
+
 fn allows_run(who: &Principal, panel: &Panel) -> bool {
     convene_domain::policy::allows(who, Action::Edit, super::decision_resource(panel, false))
 }
@@ -154,7 +180,7 @@ fn allows_run(who: &Principal, panel: &Panel) -> bool {
 /// Runs the helper over the round as it stands and records what it proposed.
 pub async fn run(app: &App, who: &Principal, round_id: RoundId) -> Result<Proposal> {
     let panel = decision_panel(app, who, round_id, Action::Edit).await?;
-    let (lines, _) = lines(app, &panel).await?;
+    let (lines, aside) = lines(app, &panel).await?;
     let scored: Vec<&Line> = lines.iter().filter(|l| l.score.is_some()).collect();
     if scored.is_empty() {
         return Err(PanelError::State(
@@ -197,7 +223,18 @@ pub async fn run(app: &App, who: &Principal, round_id: RoundId) -> Result<Propos
     work.audit_with(AuditAction::SelectionRun, Some(round_id.0), outcome)
         .await?;
     work.commit().await?;
-    Ok(proposal)
+    // The runner reads it as the page does: nothing their conflicts cover.
+    let seen: Vec<Line> = lines
+        .iter()
+        .zip(&aside)
+        .filter(|(_, aside)| panel.admin || !aside.contains(&who.user_id))
+        .map(|(l, _)| l.clone())
+        .collect();
+    Ok(if panel.admin {
+        proposal
+    } else {
+        seen_by(proposal, &seen)
+    })
 }
 
 /// Solves the instance and words the answer.
@@ -333,6 +370,9 @@ pub async fn set_value(
 ) -> Result<Option<Pence>> {
     let (round_id, _) = crate::panels::reviews::application_round(app, application_id).await?;
     let panel = crate::panels::panel(app, who, round_id, Action::View).await?;
+    if crate::panels::conflicted(app, who, round_id, application_id).await? {
+        return Err(PanelError::NotFound);
+    }
     if !panel.admin {
         return Err(PanelError::Forbidden);
     }

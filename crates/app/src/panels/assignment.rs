@@ -73,6 +73,19 @@ impl Conflicts {
         })
     }
 
+    /// Everyone whose declarations cover the application, seated on the panel or not (a
+    /// member invited but not yet seated declares too), in id order.
+    pub(super) fn covering(&self, application_id: ApplicationId) -> Vec<UserId> {
+        let mut who: Vec<UserId> = self
+            .by_member
+            .keys()
+            .copied()
+            .filter(|u| self.covers(*u, application_id))
+            .collect();
+        who.sort();
+        who
+    }
+
     pub(super) fn covers(&self, user_id: UserId, application_id: ApplicationId) -> bool {
         match (self.by_member.get(&user_id), self.parties.get(&application_id)) {
             (Some(withs), Some(parties)) => conflicted(withs, parties),

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use super::assignment::Conflicts;
-use super::{Panel, PanelMember, Result};
+use super::{Panel, Result};
 use crate::{App, CACHE_TTL};
 use convene_domain::applications::ApplicationStatus;
 use convene_domain::panels::scoring::{Summary, summarise};
@@ -21,7 +21,7 @@ pub struct Standing {
     pub listed: Listed,
     pub summary: Summary,
     pub moderation: Option<Moderation>,
-    /// The members whose conflicts cover it.
+    /// Everyone whose declared conflicts cover it (seated on the panel or not).
     pub stood_aside: Vec<UserId>,
 }
 
@@ -92,7 +92,7 @@ pub(crate) async fn standings(app: &App, panel: &Panel) -> Result<Standings> {
             Standing {
                 summary: summarise(&panel.rubric, &scores.remove(&id).unwrap_or_default()),
                 moderation: moderations.remove(&id),
-                stood_aside: stood_aside(&panel.members, &conflicts, id),
+                stood_aside: conflicts.covering(id),
                 listed,
             }
         })
@@ -106,12 +106,4 @@ pub(crate) async fn standings(app: &App, panel: &Panel) -> Result<Standings> {
     let standings = Arc::new(lines);
     app.rankings.put(round_id, standings.clone());
     Ok(standings)
-}
-
-fn stood_aside(members: &[PanelMember], conflicts: &Conflicts, id: ApplicationId) -> Vec<UserId> {
-    members
-        .iter()
-        .filter(|m| conflicts.covers(m.user_id, id))
-        .map(|m| m.user_id)
-        .collect()
 }
