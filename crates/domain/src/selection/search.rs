@@ -201,17 +201,7 @@ fn mip(
     any: bool,
 ) -> Result<Option<Vec<usize>>, SelectionError> {
     let score = |i: &usize| instance.candidates[*i].score;
-    let rows: Vec<Row> = rows
-        .iter()
-        .map(|r| Row {
-            rhs: r.rhs
-                - ones
-                    .iter()
-                    .map(|i| coefficient(instance, r.limit, *i))
-                    .sum::<i128>(),
-            ..*r
-        })
-        .collect();
+    let rows = without(instance, rows, ones);
     let target = target.map(|t| t - ones.iter().map(score).sum::<i64>());
     let mut vars = ProblemVariables::new();
     let x = vars.add_vector(variable().binary(), free.len());
@@ -276,6 +266,20 @@ fn mip(
     }
     chosen.extend_from_slice(ones);
     Ok(Some(chosen))
+}
+
+/// The rows with the candidates fixed in (`ones`) taken off their right-hand sides.
+fn without(instance: &Instance, rows: &[Row], ones: &[usize]) -> Vec<Row> {
+    rows.iter()
+        .map(|r| Row {
+            rhs: r.rhs
+                - ones
+                    .iter()
+                    .map(|i| coefficient(instance, r.limit, *i))
+                    .sum::<i128>(),
+            ..*r
+        })
+        .collect()
 }
 
 /// The positions in `free` of each cost shared by two or more candidates, when a row

@@ -588,21 +588,3 @@ fn national_rounds_solve_quickly() {
         }
     }
 }
-
-#[test]
-#[ignore]
-fn probe_times() {
-    for (n, seed, pennies) in [(2000, 1, true), (2000, 2, true), (2000, 2, false), (500, 2, true)] {
-        let inst = Instance {
-            places: 70,
-            ..national(n, seed, pennies)
-        };
-        for mode in [0u8, 1] {
-            super::search::MODE.store(mode, std::sync::atomic::Ordering::Relaxed);
-            super::search::PROBE.store(true, std::sync::atomic::Ordering::Relaxed);
-            let t = std::time::Instant::now();
-            let (_chosen, opt) = solve(&inst).unwrap_or_default();
-            eprintln!("{n} {seed} {pennies} mode {mode}: solve {opt} {:?}", t.elapsed());
-        }
-    }
-}
