@@ -131,12 +131,12 @@ EOF
     common=(--checks all --max-examples "$max_examples" --seed "$seed" --continue-on-failure
       --generation-database none --no-color --url "$fuzz_base")
     say "schemathesis as a place lead, with a peer (max $max_examples examples, seed $seed)"
-    if ! (cd "$work" && timeout 300 "$st" --config-file "$work/seed/as-lead.toml" run "$root/docs/openapi.json" \
+    if ! (cd "$work" && timeout 900 "$st" --config-file "$work/seed/as-lead.toml" run "$root/docs/openapi.json" \
       "${common[@]}" --report junit --report-junit-path "$work/schemathesis-lead.xml"); then
       fail "schemathesis as a place lead (see above; JUnit report in the work directory)"
     fi
     say "schemathesis as the service admin (max $max_examples examples, seed $seed)"
-    if ! (cd "$work" && timeout 300 "$st" --config-file "$work/seed/schemathesis.toml" run "$root/docs/openapi.json" \
+    if ! (cd "$work" && timeout 900 "$st" --config-file "$work/seed/schemathesis.toml" run "$root/docs/openapi.json" \
       "${common[@]}" -H "Authorization: Bearer $(cat "$work/seed/admin.token")" \
       --report junit --report-junit-path "$work/schemathesis-admin.xml"); then
       fail "schemathesis as the service admin (see above; JUnit report in the work directory)"
