@@ -3,9 +3,9 @@
 //! Among a round's moderated applications it proposes a set of greatest total moderated
 //! score whose costs fit the fund left, no larger than the number of places offered, and
 //! meeting the round's balance rules (at most so many in a region, at least so many in a
-//! theme). It is a small 0/1 integer programme solved exactly with good_lp and microlp
-//! (`model`), and the answer is checked again in integer arithmetic before it is returned.
-//! `explain` says which limits bind and what keeps the nearest candidates out.
+//! theme). It is a small 0/1 integer programme (`model`) solved exactly with good_lp and
+//! microlp (`search`), and the answer is checked again in integer arithmetic before it is
+//! returned. `explain` says which limits bind and what keeps the nearest candidates out.
 
 mod explain;
 mod model;

@@ -322,5 +322,7 @@ pub(super) fn chains(instance: &Instance, items: &[usize], rows: &[Row]) -> Vec<
         group.sort_unstable_by_key(|at| (Reverse(score(*at)), *at));
         pairs.extend(group.windows(2).map(|w| (w[0], w[1])));
     }
+    // A fixed order, so the same question always gets the same answer.
+    pairs.sort_unstable();
     pairs
 }

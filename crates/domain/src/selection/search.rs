@@ -12,7 +12,6 @@ use good_lp::{
 use super::model::{Row, chains, coefficient};
 use super::{Instance, Limit, SelectionError};
 
-pub(super) static PROBE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 /// Room for round-off when a bound computed in floating point is compared with a total.
 const EPSILON: f64 = 1e-6;
 
@@ -49,65 +48,20 @@ pub(super) fn run(
         return mip(instance, &free, rows, &ones, Some(target), any);
     }
     let top = (relaxed.bound + EPSILON).floor() as i64;
-    let total = |chosen: &[usize]| chosen.iter().map(|i| instance.candidates[*i].score).sum::<i64>();
-    let probe = PROBE.load(std::sync::atomic::Ordering::Relaxed);
     let mut below = 0i64;
-    let mut found = loop {
+    loop {
         let target = top.saturating_sub(below);
         let (free, ones) = relaxed.fix(items, target);
         if free.len() == items.len() {
             // Nothing is fixed any more: solve the whole programme.
             return mip(instance, items, rows, &[], None, false);
         }
-        let t = std::time::Instant::now();
-        let got = mip(
-            instance,
-            &free,
-            rows,
-            &ones,
-            Some(target),
-            MODE.load(std::sync::atomic::Ordering::Relaxed) == 0,
-        )?;
-        if probe {
-            eprintln!(
-                "  bound {:.1} target {target}: {} free {} ones -> {} in {:?}",
-                relaxed.bound,
-                free.len(),
-                ones.len(),
-                got.is_some(),
-                t.elapsed()
-            );
-        }
-        if let Some(chosen) = got {
-            break chosen;
+        if let Some(chosen) = mip(instance, &free, rows, &ones, Some(target), false)? {
+            return Ok(Some(chosen));
         }
         below = below.saturating_mul(2).saturating_add(1);
-    };
-    if MODE.load(std::sync::atomic::Ordering::Relaxed) != 0 {
-        return Ok(Some(found));
-    }
-    loop {
-        let target = total(&found) + 1;
-        let (free, ones) = relaxed.fix(items, target);
-        let t = std::time::Instant::now();
-        let got = mip(instance, &free, rows, &ones, Some(target), true)?;
-        if probe {
-            eprintln!(
-                "  climb target {target}: {} free {} ones -> {} in {:?}",
-                free.len(),
-                ones.len(),
-                got.is_some(),
-                t.elapsed()
-            );
-        }
-        match got {
-            Some(better) => found = better,
-            None => return Ok(Some(found)),
-        }
     }
 }
-
-pub(super) static MODE: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
 
 /// The linear relaxation's upper bound, and each candidate's reduced score (its score
 /// less what its part in each row is worth at the dual's prices).

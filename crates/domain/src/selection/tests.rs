@@ -410,14 +410,23 @@ const THEME_NAMES: [&str; 3] = ["Alcohol", "Obesity", "Tobacco"];
 fn small_instance() -> impl Strategy<Value = Instance> {
     let person = (
         100i64..=500,
-        prop::sample::select(vec![20_000i64, 30_000, 35_000, 35_000, 50_000]),
+        // Mostly round pounds, and one odd amount to the penny.
+        prop::sample::select(vec![
+            2_000_000i64,
+            3_000_000,
+            3_500_000,
+            3_500_000,
+            5_000_000,
+            2_712_345,
+        ]),
         prop::option::of(0usize..3),
         prop::option::of(0usize..3),
     )
-        .prop_map(|(score, pounds, region, theme)| {
-            candidate(
+        .prop_map(|(score, pence, region, theme)| Candidate {
+            cost: Pence(pence),
+            ..candidate(
                 score,
-                pounds,
+                0,
                 region.map(|r| REGION_NAMES[r]),
                 theme.map(|t| THEME_NAMES[t]),
             )
