@@ -6,14 +6,14 @@
 //! its cost equals OR-Tools' optimum.
 
 use crate::median;
+use crate::peer::{bench_dir, python, run_script, write_instance};
 use anyhow::{Context, bail};
 use convene_domain::panels::assignment::{Application, Assignment, Bid, Instance, Member, Pair, assign};
 use rand::rngs::StdRng;
 use rand::seq::index::sample;
 use rand::{Rng, SeedableRng};
 use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 use std::time::Instant;
 
 const SEED: u64 = 20_250_610;
@@ -83,54 +83,6 @@ fn conflict_row(rng: &mut StdRng, member: u32, applications: usize, out: &mut Ve
         });
         next += 1;
     }
-}
-
-/// The workspace's `target/bench`.
-fn bench_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench")
-}
-
-/// Writes the instance's JSON unless the file already holds exactly it; says which.
-fn write_instance(path: &Path, instance: &Instance) -> anyhow::Result<&'static str> {
-    let json = serde_json::to_vec(instance)?;
-    if std::fs::read(path).is_ok_and(|old| old == json) {
-        return Ok("reused");
-    }
-    std::fs::write(path, json).with_context(|| format!("write {}", path.display()))?;
-    Ok("written")
-}
-
-/// The virtualenv's python, with ortools and numpy installed (made on first use).
-fn python(dir: &Path) -> anyhow::Result<PathBuf> {
-    let venv = dir.join("venv");
-    let python = venv.join("bin/python");
-    let ready = |python: &Path| {
-        Command::new(python)
-            .args(["-c", "import ortools, numpy"])
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    if ready(&python) {
-        return Ok(python);
-    }
-    if !python.exists() {
-        println!("making {} (python3 -m venv)", venv.display());
-        let status = Command::new("python3").arg("-m").arg("venv").arg(&venv).status();
-        if !status.context("run python3 -m venv")?.success() {
-            bail!("python3 -m venv failed (install the Debian package python3-venv)");
-        }
-    }
-    println!("installing ortools and numpy into it (pip)");
-    let requirements = Path::new(env!("CARGO_MANIFEST_DIR")).join("python/requirements.txt");
-    let status = Command::new(venv.join("bin/pip"))
-        .args(["install", "--quiet", "-r"])
-        .arg(requirements)
-        .status()
-        .context("run pip")?;
-    if !status.success() || !ready(&python) {
-        bail!("pip install of ortools and numpy failed");
-    }
-    Ok(python)
 }
 
 /// Times `assign` `runs` times on this thread; the median, and the first run's answer.
@@ -226,31 +178,9 @@ struct OrTools {
 
 /// Runs the OR-Tools script `runs` times, each a new process on core 0; the median solve.
 fn time_ortools(python: &Path, file: &Path, runs: usize) -> anyhow::Result<OrTools> {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("python/assignment_ortools.py");
-    let pinned = which("taskset");
     let mut results = Vec::new();
     for _ in 0..runs {
-        let mut cmd = if pinned {
-            let mut c = Command::new("taskset");
-            c.args(["-c", "0"]).arg(python);
-            c
-        } else {
-            Command::new(python)
-        };
-        let out = cmd
-            .arg(&script)
-            .arg(file)
-            .output()
-            .context("run the OR-Tools script")?;
-        if !out.status.success() {
-            bail!(
-                "the OR-Tools script failed: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let line: serde_json::Value =
-            serde_json::from_str(stdout.lines().last().unwrap_or_default()).context("read its JSON line")?;
+        let line = run_script(python, "assignment_ortools.py", file)?;
         if line["status"] != "OPTIMAL" {
             bail!("OR-Tools answered {}", line["status"]);
         }
@@ -270,13 +200,6 @@ fn time_ortools(python: &Path, file: &Path, runs: usize) -> anyhow::Result<OrToo
     Ok(OrTools { solve_s, ..first })
 }
 
-fn which(program: &str) -> bool {
-    Command::new("sh")
-        .args(["-c", &format!("command -v {program}")])
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
 /// Runs the benchmark and returns its JSON line; prints it and fails when a check fails.
 pub fn run(quick: bool) -> anyhow::Result<serde_json::Value> {
     let (applications, members, runs) = if quick {
@@ -284,14 +207,13 @@ pub fn run(quick: bool) -> anyhow::Result<serde_json::Value> {
     } else {
         (10_000, 2_000, 3)
     };
-    let dir = bench_dir();
-    std::fs::create_dir_all(&dir).with_context(|| format!("create {}", dir.display()))?;
-    let dir = dir.canonicalize()?;
+    let dir = bench_dir()?;
     let file = dir.join(format!(
         "assignment-{}.json",
         if quick { "quick" } else { "full" }
     ));
-    let how = write_instance(&file, &generate(applications, members, SEED))?;
+    let json = serde_json::to_vec(&generate(applications, members, SEED))?;
+    let how = write_instance(&file, &json)?;
     let python = python(&dir)?;
 
     // Read back the file, as Convene would be handed it; not timed.
@@ -332,10 +254,8 @@ pub fn run(quick: bool) -> anyhow::Result<serde_json::Value> {
         ortools.solve_s / convene_s,
         ortools.flow
     );
-    println!(
-        "equal cost: {equal_cost}; valid assignment: {}",
-        problem.as_deref().unwrap_or("yes")
-    );
+    let valid = problem.as_deref().unwrap_or("yes");
+    println!("equal cost: {equal_cost}; valid assignment: {valid}");
 
     let json = serde_json::json!({
         "benchmark": "assignment",

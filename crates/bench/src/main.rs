@@ -5,6 +5,7 @@ mod applying;
 mod assignment;
 mod http;
 mod moderation;
+mod peer;
 mod public;
 mod selection;
 mod wrk;

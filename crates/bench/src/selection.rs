@@ -8,14 +8,14 @@
 //! totals are equal. Also times `select`, which adds the explanations, at 500.
 
 use crate::median;
+use crate::peer::{bench_dir, python, run_script, write_instance};
 use anyhow::{Context, bail};
 use convene_domain::money::Pence;
 use convene_domain::selection::{Candidate, Instance, Rule, select, solve};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 use std::time::Instant;
 
 const SEED: u64 = 20_251_202;
@@ -75,55 +75,6 @@ pub fn generate(applications: usize, seed: u64) -> Instance {
         places: PLACES,
         rules: regions.chain(themes).collect(),
     }
-}
-
-/// The workspace's `target/bench`.
-fn bench_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench")
-}
-
-/// Writes the instance's JSON unless the file already holds exactly it; says which.
-fn write_instance(path: &Path, instance: &Instance) -> anyhow::Result<&'static str> {
-    let json = serde_json::to_vec(instance)?;
-    if std::fs::read(path).is_ok_and(|old| old == json) {
-        return Ok("reused");
-    }
-    std::fs::write(path, json).with_context(|| format!("write {}", path.display()))?;
-    Ok("written")
-}
-
-/// The virtualenv's python, with highspy and numpy installed (made on first use, from the
-/// same requirements file as the assignment bench's).
-fn python(dir: &Path) -> anyhow::Result<PathBuf> {
-    let venv = dir.join("venv");
-    let python = venv.join("bin/python");
-    let ready = |python: &Path| {
-        Command::new(python)
-            .args(["-c", "import highspy, numpy"])
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    if ready(&python) {
-        return Ok(python);
-    }
-    if !python.exists() {
-        println!("making {} (python3 -m venv)", venv.display());
-        let status = Command::new("python3").arg("-m").arg("venv").arg(&venv).status();
-        if !status.context("run python3 -m venv")?.success() {
-            bail!("python3 -m venv failed (install the Debian package python3-venv)");
-        }
-    }
-    println!("installing highspy and numpy into it (pip)");
-    let requirements = Path::new(env!("CARGO_MANIFEST_DIR")).join("python/requirements.txt");
-    let status = Command::new(venv.join("bin/pip"))
-        .args(["install", "--quiet", "-r"])
-        .arg(requirements)
-        .status()
-        .context("run pip")?;
-    if !status.success() || !ready(&python) {
-        bail!("pip install of highspy and numpy failed");
-    }
-    Ok(python)
 }
 
 /// Times `solve` `runs` times on this thread; the median, and the first run's answer.
@@ -231,31 +182,9 @@ struct Highs {
 
 /// Runs the HiGHS script `runs` times, each a new process on core 0; the median solve.
 fn time_highs(python: &Path, file: &Path, runs: usize) -> anyhow::Result<Highs> {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("python/selection_highs.py");
-    let pinned = which("taskset");
     let mut results = Vec::new();
     for _ in 0..runs {
-        let mut cmd = if pinned {
-            let mut c = Command::new("taskset");
-            c.args(["-c", "0"]).arg(python);
-            c
-        } else {
-            Command::new(python)
-        };
-        let out = cmd
-            .arg(&script)
-            .arg(file)
-            .output()
-            .context("run the HiGHS script")?;
-        if !out.status.success() {
-            bail!(
-                "the HiGHS script failed: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let line: serde_json::Value =
-            serde_json::from_str(stdout.lines().last().unwrap_or_default()).context("read its JSON line")?;
+        let line = run_script(python, "selection_highs.py", file)?;
         if line["status"] != "Optimal" {
             bail!("HiGHS answered {}", line["status"]);
         }
@@ -286,13 +215,6 @@ fn time_highs(python: &Path, file: &Path, runs: usize) -> anyhow::Result<Highs> 
     })
 }
 
-fn which(program: &str) -> bool {
-    Command::new("sh")
-        .args(["-c", &format!("command -v {program}")])
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
 /// One size's results.
 struct Size {
     applications: usize,
@@ -310,7 +232,7 @@ struct Size {
 /// Writes (or reuses) the instance file, reads it back untimed and times both sides on it.
 fn measure(dir: &Path, python: &Path, applications: usize, runs: usize) -> anyhow::Result<Size> {
     let file = dir.join(format!("selection-{applications}.json"));
-    let how = write_instance(&file, &generate(applications, SEED))?;
+    let how = write_instance(&file, &serde_json::to_vec(&generate(applications, SEED))?)?;
     let bytes = std::fs::read(&file).with_context(|| format!("read {}", file.display()))?;
     let instance: Instance = serde_json::from_slice(&bytes).context("parse the instance")?;
     println!(
@@ -385,9 +307,7 @@ fn print_table(sizes: &[Size], runs: usize) {
 /// Runs the benchmark and returns its JSON line; prints it and fails when a check fails.
 pub fn run(quick: bool) -> anyhow::Result<serde_json::Value> {
     let (small, large, runs) = if quick { (200, 500, 5) } else { (500, 2_000, 3) };
-    let dir = bench_dir();
-    std::fs::create_dir_all(&dir).with_context(|| format!("create {}", dir.display()))?;
-    let dir = dir.canonicalize()?;
+    let dir = bench_dir()?;
     let python = python(&dir)?;
     let sizes = [
         measure(&dir, &python, small, runs)?,
