@@ -35,14 +35,21 @@ fn owner(record: &Record) -> Option<i64> {
 
 /// Recently read sessions, shared by a process's store and the pages that end sessions.
 #[derive(Default)]
-pub struct SessionCache(Mutex<HashMap<i128, (Instant, Record)>>);
+pub struct SessionCache(Mutex<HashMap<i128, Cached>>);
+
+/// A session as read or written, with when it was and its expiry on the app's clock.
+struct Cached {
+    at: Instant,
+    record: Record,
+    expires_at: Timestamp,
+}
 
 impl SessionCache {
     /// Drops every cached session of a person, so ending their sessions takes effect in
     /// this process at once.
     pub fn forget_user(&self, user_id: i64) {
         if let Ok(mut cache) = self.0.lock() {
-            cache.retain(|_, (_, r)| owner(r) != Some(user_id));
+            cache.retain(|_, c| owner(&c.record) != Some(user_id));
         }
     }
 }
@@ -67,20 +74,24 @@ impl DbSessionStore {
         DbSessionStore { app, cache }
     }
 
-    fn cached(&self, id: &Id) -> Option<Record> {
+    /// A recently read or written session, unless it has expired by the app's clock.
+    fn cached(&self, id: &Id) -> Option<Option<Record>> {
         let cache = self.cache.0.lock().ok()?;
-        cache
-            .get(&id.0)
-            .filter(|(at, _)| at.elapsed() < CACHE_TTL)
-            .map(|(_, r)| r.clone())
+        let c = cache.get(&id.0).filter(|c| c.at.elapsed() < CACHE_TTL)?;
+        Some((c.expires_at > self.app.clock.now()).then(|| c.record.clone()))
     }
 
-    fn remember(&self, record: &Record) {
+    fn remember(&self, record: &Record, expires_at: Timestamp) {
         if let Ok(mut cache) = self.cache.0.lock() {
             if cache.len() > 50_000 {
-                cache.retain(|_, (at, _)| at.elapsed() < CACHE_TTL);
+                cache.retain(|_, c| c.at.elapsed() < CACHE_TTL);
             }
-            cache.insert(record.id.0, (Instant::now(), record.clone()));
+            let cached = Cached {
+                at: Instant::now(),
+                record: record.clone(),
+                expires_at,
+            };
+            cache.insert(record.id.0, cached);
         }
     }
 
@@ -99,12 +110,32 @@ fn to_timestamp(t: time::OffsetDateTime) -> Timestamp {
     Timestamp((t.unix_timestamp_nanos() / 1000) as i64)
 }
 
+impl DbSessionStore {
+    /// tower-sessions sets a record's expiry by the wall clock, while rows are kept and
+    /// checked by the app's clock (a test or rehearsal may move it): how far the app's clock
+    /// runs ahead of the wall clock, in microseconds (nothing on a running server).
+    fn skew(&self) -> i64 {
+        self.app.clock.now().0 - to_timestamp(time::OffsetDateTime::now_utc()).0
+    }
+
+    /// A record's expiry on the app's clock.
+    fn expires_at(&self, record: &Record) -> Timestamp {
+        Timestamp(to_timestamp(record.expiry_date).0 + self.skew())
+    }
+
+    /// A stored expiry on the wall clock, as tower-sessions reckons it.
+    fn expiry_date(&self, expires_at: Timestamp) -> StoreResult<time::OffsetDateTime> {
+        let wall = expires_at.0 - self.skew();
+        time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(wall) * 1000).map_err(backend_error)
+    }
+}
+
 #[async_trait::async_trait]
 impl SessionStore for DbSessionStore {
     async fn create(&self, record: &mut Record) -> StoreResult<()> {
         let user_id = owner(record);
         let data = serde_json::to_string(&record.data).map_err(backend_error)?;
-        let expires_at = to_timestamp(record.expiry_date);
+        let expires_at = self.expires_at(record);
         // A fresh random id practically never collides; pick again if it does.
         while !sessions::create(&self.app, &record.id.to_string(), user_id, &data, expires_at)
             .await
@@ -112,24 +143,19 @@ impl SessionStore for DbSessionStore {
         {
             record.id = Id::default();
         }
-        self.remember(record);
+        self.remember(record, expires_at);
         Ok(())
     }
 
     async fn save(&self, record: &Record) -> StoreResult<()> {
         let user_id = owner(record);
         let data = serde_json::to_string(&record.data).map_err(backend_error)?;
-        let live = sessions::update(
-            &self.app,
-            &record.id.to_string(),
-            user_id,
-            &data,
-            to_timestamp(record.expiry_date),
-        )
-        .await
-        .map_err(backend_error)?;
+        let expires_at = self.expires_at(record);
+        let live = sessions::update(&self.app, &record.id.to_string(), user_id, &data, expires_at)
+            .await
+            .map_err(backend_error)?;
         if live {
-            self.remember(record);
+            self.remember(record, expires_at);
         } else {
             // Ended elsewhere while this request ran: leave it ended.
             self.forget(&record.id);
@@ -139,8 +165,7 @@ impl SessionStore for DbSessionStore {
 
     async fn load(&self, id: &Id) -> StoreResult<Option<Record>> {
         if let Some(record) = self.cached(id) {
-            let expired = to_timestamp(record.expiry_date) <= self.app.clock.now();
-            return Ok(if expired { None } else { Some(record) });
+            return Ok(record);
         }
         let Some(stored) = sessions::load(&self.app, &id.to_string())
             .await
@@ -149,15 +174,13 @@ impl SessionStore for DbSessionStore {
             return Ok(None);
         };
         let data = serde_json::from_str(&stored.data).map_err(backend_error)?;
-        let expiry_date =
-            time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(stored.expires_at.0) * 1000)
-                .map_err(backend_error)?;
+        let expiry_date = self.expiry_date(stored.expires_at)?;
         let record = Record {
             id: *id,
             data,
             expiry_date,
         };
-        self.remember(&record);
+        self.remember(&record, stored.expires_at);
         Ok(Some(record))
     }
 

@@ -306,3 +306,28 @@ on_both!(details_email_and_password_change_from_the_account_page, |app| {
     assert_eq!(status, 303, "the other session has ended");
     app.stop().await;
 });
+
+on_both!(sessions_last_by_the_apps_clock, |app| {
+    // Five weeks on (as a rehearsal of a notification date would move it), the session
+    // made before has ended, and a new sign-in lasts from page to page.
+    let lead = app.signed_in(LEAD).await;
+    app.clock.set(app.clock_now_plus(35 * 24 * 3600));
+    let signed_out = |res: reqwest::Response| {
+        res.status() == 303
+            && res.headers()["location"]
+                .to_str()
+                .unwrap()
+                .starts_with("/sign-in")
+    };
+    let res = lead.get(app.at("/account")).send().await.unwrap();
+    assert!(signed_out(res), "an 8-hour idle session has ended");
+    app.sign_in(&lead, LEAD).await;
+    for _ in 0..2 {
+        let (status, html) = app.get(&lead, "/account").await;
+        assert_eq!(status, 200, "still signed in: {html}");
+    }
+    // Nine idle hours later it has ended again.
+    app.clock.set(app.clock_now_plus(9 * 3600));
+    let res = lead.get(app.at("/account")).send().await.unwrap();
+    assert!(signed_out(res), "ended after nine idle hours");
+});

@@ -14,18 +14,15 @@ mod cast;
 #[path = "common/browser.rs"]
 mod chromium;
 mod common;
-#[path = "browser_awards/server.rs"]
-mod server;
 
 use cast::{Cast, PAT, Pick, Picks, letters_in_outbox};
-use chromium::{browser, heading, look_in, press, sign_out, start_driver, text_of, tick, type_into};
+use chromium::{Walk, browser, heading, sign_out, start_driver, tick, type_into};
 use common::TestApp;
 use convene_app::awards::selection::Proposal;
 use convene_app::awards::{AwardStatus, LetterKind, Outcome};
 use convene_app::jobs::{Job, Trigger};
 use convene_domain::imports::REGIONS;
-use fantoccini::{Client, Locator};
-use server::Server;
+use fantoccini::Locator;
 
 const FEEDBACK_FUND: &str =
     "The panel was struck by how clearly the partners named one issue and owned it together.";
@@ -33,72 +30,20 @@ const FEEDBACK_RESERVE: &str = "A strong bid: the panel would fund it if a place
 const FEEDBACK_DECLINE: &str = "The panel could not yet see who would lead the work locally.";
 const OVERRIDE: &str = "The panel met on the closing date and agreed to decide with the reviews it had.";
 
-/// One browser walking the journey, with the keyboard alone.
+/// One browser walking the awards journey, with the keyboard alone, and who is in it.
 struct Journey<'a> {
-    client: &'a Client,
-    app: &'a TestApp,
-    server: &'a Server,
+    walk: Walk<'a>,
     cast: &'a Cast,
-    javascript: bool,
+}
+
+impl<'a> std::ops::Deref for Journey<'a> {
+    type Target = Walk<'a>;
+    fn deref(&self) -> &Walk<'a> {
+        &self.walk
+    }
 }
 
 impl Journey<'_> {
-    /// axe-core (with JavaScript on) and screenshots of the page.
-    async fn look(&self, name: &str) {
-        look_in(self.client, self.javascript, "awards", name).await;
-    }
-
-    /// Presses Enter on the element `css` finds, and waits for the next page.
-    async fn press(&self, css: &str) {
-        press(self.client, Locator::Css(css)).await;
-    }
-
-    /// Presses Enter on the link with this text.
-    async fn follow(&self, text: &str) {
-        press(self.client, Locator::LinkText(text)).await;
-    }
-
-    async fn text(&self, css: &str) -> String {
-        text_of(self.client, css).await
-    }
-
-    /// The confirmation banner a change leads to says `what`.
-    async fn confirmed(&self, what: &str) {
-        let notice = self.text(".nhsuk-notification-banner").await;
-        assert!(notice.contains(what), "{what:?} in {notice}");
-    }
-
-    /// The error summary, checking the page's title says there are errors.
-    async fn errors(&self) -> String {
-        let title = self.client.title().await.unwrap();
-        assert!(title.starts_with("Error: "), "{title}");
-        self.text(".nhsuk-error-summary").await
-    }
-
-    /// The text of the element an XPath finds.
-    async fn text_at(&self, xpath: &str) -> String {
-        let found = self.client.find(Locator::XPath(xpath)).await;
-        found
-            .unwrap_or_else(|e| panic!("no {xpath}: {e}"))
-            .text()
-            .await
-            .unwrap()
-    }
-
-    async fn value(&self, id: &str) -> String {
-        let field = self.client.find(Locator::Id(id)).await.unwrap();
-        field.prop("value").await.unwrap().unwrap_or_default()
-    }
-
-    async fn checked(&self, id: &str) -> bool {
-        let field = self.client.find(Locator::Id(id)).await.unwrap();
-        field.prop("checked").await.unwrap().as_deref() == Some("true")
-    }
-
-    async fn has(&self, css: &str) -> bool {
-        self.client.find(Locator::Css(css)).await.is_ok()
-    }
-
     /// From the dashboard to the third round's panel page, by links.
     async fn to_panel(&self) {
         self.press(&format!("main a[href='/panels/{}']", self.cast.round))
@@ -117,7 +62,7 @@ impl Journey<'_> {
 /// number first), proposes again and reads the proposal and why it stops there.
 async fn pat_proposes(j: &Journey<'_>) -> Proposal {
     let round = j.cast.round;
-    j.server.sign_in(j.client, PAT).await;
+    j.sign_in(PAT).await;
     j.to_panel().await;
     j.look("panel-home").await;
     j.press(&format!("main a[href='/panels/{round}/selection']"))
@@ -283,7 +228,7 @@ async fn pat_decides(j: &Journey<'_>, picks: &Picks) {
 
 /// From a lead's dashboard to their application's page.
 async fn lead_to_application(j: &Journey<'_>, pick: &Pick) {
-    j.server.sign_in(j.client, pick.lead.0).await;
+    j.sign_in(pick.lead.0).await;
     j.press(&format!("main a[href='/applications/{}']", pick.id))
         .await;
 }
@@ -302,7 +247,7 @@ async fn before_the_date(j: &Journey<'_>, picks: &Picks) {
     let main = j.text("main").await;
     assert!(!main.contains("Read the outcome"), "{main}");
     j.look("lead-application-before").await;
-    let outcome = j.server.at(&format!("/applications/{}/outcome", pick.id));
+    let outcome = j.app.at(&format!("/applications/{}/outcome", pick.id));
     j.client.goto(&outcome).await.unwrap();
     assert_eq!(heading(j.client).await, "Page not found");
     j.look("lead-outcome-before").await;
@@ -393,13 +338,14 @@ async fn awards_journey(javascript: bool) {
     let cast = Cast::read(&app).await;
     let mut driver = start_driver().await;
     let client = browser(&mut driver, javascript, 1280).await;
-    let server = Server::over(&app).await;
     let j = Journey {
-        client: &client,
-        app: &app,
-        server: &server,
+        walk: Walk {
+            client: &client,
+            app: &app,
+            javascript,
+            journey: "awards",
+        },
         cast: &cast,
-        javascript,
     };
     let proposal = pat_proposes(&j).await;
     let picks = cast.picks(&proposal);
@@ -413,7 +359,6 @@ async fn awards_journey(javascript: bool) {
     sign_out(&client).await;
     lead_accepts(&j, &picks.fund).await;
     client.close().await.unwrap();
-    drop(server);
     app.stop().await;
 }
 

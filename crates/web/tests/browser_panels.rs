@@ -13,12 +13,11 @@ mod common;
 #[path = "browser_panels/pages.rs"]
 mod pages;
 
-use chromium::{browser, choose, heading, look_in, press, sign_in, sign_out, start_driver, text_of};
-use chromium::{tick, type_into};
+use chromium::{Walk, browser, choose, heading, sign_out, start_driver, tick};
 use common::TestApp;
 use convene_domain::{ApplicationId, Email, UserId};
 use convene_store::panels::{assignment, conflicts, reviews};
-use fantoccini::{Client, Locator};
+use fantoccini::Locator;
 use std::collections::BTreeMap;
 
 const PRIYA: &str = "priya.programme@example.org";
@@ -147,74 +146,8 @@ async fn place_of(app: &TestApp, id: ApplicationId) -> i64 {
         .0
 }
 
-/// One browser walking the journey, with the keyboard alone.
-struct Journey<'a> {
-    client: &'a Client,
-    app: &'a TestApp,
-    javascript: bool,
-}
-
-impl Journey<'_> {
-    /// axe-core (with JavaScript on) and screenshots of the page.
-    async fn look(&self, name: &str) {
-        look_in(self.client, self.javascript, "panels", name).await;
-    }
-
-    /// Presses Enter on the element `css` finds, and waits for the next page.
-    async fn press(&self, css: &str) {
-        press(self.client, Locator::Css(css)).await;
-    }
-
-    /// Presses Enter on the link with this text.
-    async fn follow(&self, text: &str) {
-        press(self.client, Locator::LinkText(text)).await;
-    }
-
-    async fn sign_in(&self, email: &str) {
-        sign_in(self.client, self.app, email).await;
-    }
-
-    /// Back to the dashboard from the header's navigation.
-    async fn dashboard(&self) {
-        self.press("header a[href='/dashboard']").await;
-    }
-
-    async fn text(&self, css: &str) -> String {
-        text_of(self.client, css).await
-    }
-
-    /// The confirmation banner a change leads to says `what`.
-    async fn confirmed(&self, what: &str) {
-        let notice = self.text(".nhsuk-notification-banner").await;
-        assert!(notice.contains(what), "{notice}");
-    }
-
-    /// The error summary, checking the page's title says there are errors.
-    async fn errors(&self) -> String {
-        let title = self.client.title().await.unwrap();
-        assert!(title.starts_with("Error: "), "{title}");
-        self.text(".nhsuk-error-summary").await
-    }
-
-    /// The message beside a field, checking it is there.
-    async fn error_beside(&self, id: &str) -> String {
-        self.text(&format!("[id='{id}-error']")).await
-    }
-
-    async fn value(&self, id: &str) -> String {
-        let field = self.client.find(Locator::Id(id)).await.unwrap();
-        field.prop("value").await.unwrap().unwrap_or_default()
-    }
-
-    async fn checked(&self, id: &str) -> bool {
-        let field = self.client.find(Locator::Id(id)).await.unwrap();
-        field.prop("checked").await.unwrap().as_deref() == Some("true")
-    }
-
-    async fn type_into(&self, id: &str, text: &str) {
-        type_into(self.client, id, text).await;
-    }
-}
+/// One browser walking the panel journey, with the keyboard alone.
+type Journey<'a> = Walk<'a>;
 
 /// From the programme admin's dashboard to a round's panel page, by links.
 async fn admin_to_panel(j: &Journey<'_>, round_name: &str, look: &str) {
@@ -502,6 +435,7 @@ async fn panel_journey(javascript: bool) {
         client: &client,
         app: &app,
         javascript,
+        journey: "panels",
     };
     priya_prepares(&j, &cast).await;
     robin_declares(&j, &cast).await;

@@ -93,12 +93,6 @@ async fn lead_of(app: &TestApp, email: &str, name: &str, place: PlaceId) -> (req
     (app.signed_in(email).await, UserId(id))
 }
 
-/// The id of an account.
-async fn user_id(app: &TestApp, email: &str) -> UserId {
-    let email = Email::parse(email).unwrap();
-    users::by_email(&app.state.db, &email).await.unwrap().unwrap().id
-}
-
 /// An API request with a bearer token (none for `""`): the status and the body as text.
 async fn api(app: &TestApp, token: &str, method: &str, path: &str, body: Option<Value>) -> (u16, String) {
     let mut req = app.client().request(method.parse().unwrap(), app.at(path));
@@ -125,36 +119,10 @@ async fn decide(app: &TestApp, token: &str, application: ApplicationId, outcome:
 }
 
 /// Moves the clock past the round's notification date and runs the outcome letters job.
-/// Sessions made before end with the jump and none can be signed into after it (their
-/// expiry is set by the wall clock): from then on pages are asked with sessions written
-/// into the store ([`session_after_jump`]) and the API with tokens made before.
+/// Sessions made before end with the jump (five weeks idle); people sign in again.
 async fn notification_date(app: &TestApp, t: &Third) {
     app.clock.set(t.notify_by.plus_seconds(3600));
     convene_app::awards::letters::send_due(&app.state).await.unwrap();
-}
-
-/// A session for `user` written into the store, as a browser signed in at the clock's time
-/// would hold: its CSRF token is [`FORGED_CSRF`], and it was used just now, so a request
-/// does not push its expiry back (which would set it by the wall clock, behind the clock).
-async fn session_after_jump(app: &TestApp, user: UserId) -> reqwest::Client {
-    use convene_domain::Clock;
-    let id = tower_sessions::session::Id::default().to_string();
-    let now = app.clock.now();
-    let data = json!({"user_id": user.0, "csrf_token": FORGED_CSRF, "touched": now.0}).to_string();
-    let expires = now.plus_seconds(3600);
-    assert!(
-        convene_store::sessions::create(&app.state.db, &id, Some(user.0), &data, expires)
-            .await
-            .unwrap()
-    );
-    let cookie = format!("{}={id}", convene_web::session_store::SESSION_COOKIE);
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert(reqwest::header::COOKIE, cookie.parse().unwrap());
-    reqwest::Client::builder()
-        .default_headers(headers)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
 }
 
 /// The award made on an application.
@@ -282,7 +250,7 @@ crate::on_both!(
 
         // On the notification date the letter goes out, and the place sees it.
         notification_date(&app, &t).await;
-        let lead = session_after_jump(&app, lead_id).await;
+        let lead = app.forged_session(lead_id.0).await;
         let (status, html) = app.get(&lead, &outcome).await;
         assert_eq!(status, 200);
         assert!(html.contains(FEEDBACK), "{html}");
@@ -332,7 +300,7 @@ crate::on_both!(
         }
         // Once the letter has gone out it is theirs, in the mail sent to them.
         notification_date(&app, &t).await;
-        let lead = session_after_jump(&app, lead_id).await;
+        let lead = app.forged_session(lead_id.0).await;
         let mail = records(&lead, "/account/your-data.json").await["emails_sent_to_you"].to_string();
         assert!(mail.contains(FEEDBACK), "{mail}");
         app.stop().await;
@@ -354,7 +322,7 @@ crate::on_both!(a_lead_answers_only_their_own_place_s_offer, |app| {
     let admin = app.signed_in(ADMIN).await;
     let admin_token = app.create_api_token(&admin, "answer").await;
     notification_date(&app, &t).await;
-    let other = session_after_jump(&app, other_id).await;
+    let other = app.forged_session(other_id.0).await;
     let their_award = award_of(&app, theirs.id).await.unwrap();
     let my_award = award_of(&app, mine.id).await.unwrap();
     assert!(their_award.announced_at.is_some() && my_award.announced_at.is_some());

@@ -195,14 +195,14 @@ crate::on_both!(
         )
         .await;
         assert_eq!(status, 200, "{body}");
-        let admin = session_after_jump(&app, user_id(&app, ADMIN).await).await;
+        let admin = app.signed_in(ADMIN).await;
         let (_, html) = app.get(&admin, &format!("/panels/{}/decisions", t.round.0)).await;
         assert!(
             html.contains("Offers declined") && html.contains(&lampwick.place_name),
             "{html}"
         );
         // The chair, who stands aside from it, is not told of the decline either.
-        let pat = session_after_jump(&app, user_id(&app, PAT).await).await;
+        let pat = app.signed_in(PAT).await;
         nothing_named(&app, (&pat, &pat_token), t.round, lampwick, &t.others[0]).await;
         app.stop().await;
     }

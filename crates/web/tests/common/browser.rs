@@ -246,3 +246,89 @@ pub async fn text_of(client: &Client, css: &str) -> String {
         }
     }
 }
+
+/// One browser walking a journey with the keyboard alone: the moves and reads the journeys
+/// share. `journey` names its screenshots' folder.
+pub struct Walk<'a> {
+    pub client: &'a Client,
+    pub app: &'a TestApp,
+    pub javascript: bool,
+    pub journey: &'static str,
+}
+
+impl Walk<'_> {
+    /// axe-core (with JavaScript on) and screenshots of the page.
+    pub async fn look(&self, name: &str) {
+        look_in(self.client, self.javascript, self.journey, name).await;
+    }
+
+    /// Signs in on the harness's server with the demo password.
+    pub async fn sign_in(&self, email: &str) {
+        sign_in(self.client, self.app, email).await;
+    }
+
+    /// Presses Enter on the element `css` finds, and waits for the next page.
+    pub async fn press(&self, css: &str) {
+        press(self.client, Locator::Css(css)).await;
+    }
+
+    /// Presses Enter on the link with this text.
+    pub async fn follow(&self, text: &str) {
+        press(self.client, Locator::LinkText(text)).await;
+    }
+
+    /// Back to the dashboard from the header's navigation.
+    pub async fn dashboard(&self) {
+        self.press("header a[href='/dashboard']").await;
+    }
+
+    pub async fn text(&self, css: &str) -> String {
+        text_of(self.client, css).await
+    }
+
+    /// The text of the element an XPath finds.
+    pub async fn text_at(&self, xpath: &str) -> String {
+        let found = self.client.find(Locator::XPath(xpath)).await;
+        found
+            .unwrap_or_else(|e| panic!("no {xpath}: {e}"))
+            .text()
+            .await
+            .unwrap()
+    }
+
+    /// The confirmation banner a change leads to says `what`.
+    pub async fn confirmed(&self, what: &str) {
+        let notice = self.text(".nhsuk-notification-banner").await;
+        assert!(notice.contains(what), "{what:?} in {notice}");
+    }
+
+    /// The error summary, checking the page's title says there are errors.
+    pub async fn errors(&self) -> String {
+        let title = self.client.title().await.unwrap();
+        assert!(title.starts_with("Error: "), "{title}");
+        self.text(".nhsuk-error-summary").await
+    }
+
+    /// The message beside a field, checking it is there.
+    pub async fn error_beside(&self, id: &str) -> String {
+        self.text(&format!("[id='{id}-error']")).await
+    }
+
+    pub async fn value(&self, id: &str) -> String {
+        let field = self.client.find(Locator::Id(id)).await.unwrap();
+        field.prop("value").await.unwrap().unwrap_or_default()
+    }
+
+    pub async fn checked(&self, id: &str) -> bool {
+        let field = self.client.find(Locator::Id(id)).await.unwrap();
+        field.prop("checked").await.unwrap().as_deref() == Some("true")
+    }
+
+    pub async fn has(&self, css: &str) -> bool {
+        self.client.find(Locator::Css(css)).await.is_ok()
+    }
+
+    pub async fn type_into(&self, id: &str, text: &str) {
+        type_into(self.client, id, text).await;
+    }
+}

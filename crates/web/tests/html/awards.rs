@@ -4,9 +4,9 @@
 //! value with an error, a place's outcome with its offer and with errors, the open data
 //! settings and the CSV page of a programme with no grants.
 
-use crate::common::{FORGED_CSRF, TestApp, now};
+use crate::common::{TestApp, now};
 use convene_domain::accounts::{Grant, Role, hash_password};
-use convene_domain::{Clock, Email, UserId};
+use convene_domain::{Email, UserId};
 
 const PAT: &str = "pat.panel@example.org";
 const ADMIN: &str = "priya.programme@example.org";
@@ -37,12 +37,7 @@ pub async fn collect(app: &TestApp, pages: &mut Vec<(String, String)>) {
     app.clock.set(third.notify_by.plus_seconds(3600));
     convene_app::awards::letters::send_due(&app.state).await.unwrap();
     outcome_pages(app, lead, chosen.id.0, pages).await;
-    let admin_id = convene_store::users::by_email(db, &Email::parse(ADMIN).unwrap())
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
-    let admin = session_after_jump(app, admin_id).await;
+    let admin = app.signed_in(ADMIN).await;
     let board = format!("/panels/{}/decisions", third.id.0);
     let html = shown(app, &admin, &board).await;
     assert!(html.contains("Offers declined"), "{html}");
@@ -162,7 +157,7 @@ async fn admin_pages(
 
 /// The place's outcome with its offer, refused twice, then declined.
 async fn outcome_pages(app: &TestApp, lead_id: UserId, application: i64, pages: &mut Vec<(String, String)>) {
-    let lead = &session_after_jump(app, lead_id).await;
+    let lead = &app.forged_session(lead_id.0).await;
     let outcome = format!("/applications/{application}/outcome");
     let (status, html) = app.get(lead, &outcome).await;
     assert_eq!(status, 200, "{html}");
@@ -180,9 +175,7 @@ async fn outcome_pages(app: &TestApp, lead_id: UserId, application: i64, pages: 
         .post_form(lead, &outcome, &outcome, &[("answer", "decline")])
         .await;
     assert_eq!(res.status(), 303);
-    // Its notice saved the session with an expiry by the wall clock: a new one.
-    let lead = session_after_jump(app, lead_id).await;
-    pages.push(("outcome declined".into(), shown(app, &lead, &outcome).await));
+    pages.push(("outcome declined".into(), shown(app, lead, &outcome).await));
 }
 
 /// A page that must be shown (200).
@@ -206,26 +199,4 @@ async fn lead_of(app: &TestApp, place: i64) -> UserId {
         .unwrap();
     tx.commit().await.unwrap();
     UserId(id)
-}
-
-/// A session written into the store at the clock's time, used just now: after the clock
-/// jumps past the wall clock no one can sign in (a session's expiry is set by the wall
-/// clock), and a session that pushed its expiry back would end at once.
-async fn session_after_jump(app: &TestApp, user: UserId) -> reqwest::Client {
-    let id = tower_sessions::session::Id::default().to_string();
-    let at = app.clock.now();
-    let data = serde_json::json!({"user_id": user.0, "csrf_token": FORGED_CSRF, "touched": at.0}).to_string();
-    assert!(
-        convene_store::sessions::create(&app.state.db, &id, Some(user.0), &data, at.plus_seconds(3600))
-            .await
-            .unwrap()
-    );
-    let cookie = format!("{}={id}", convene_web::session_store::SESSION_COOKIE);
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert(reqwest::header::COOKIE, cookie.parse().unwrap());
-    reqwest::Client::builder()
-        .default_headers(headers)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
 }
