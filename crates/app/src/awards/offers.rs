@@ -31,6 +31,21 @@ impl PlaceOutcome {
     }
 }
 
+/// True when the asker may read an outcome letter of the loaded application: one has gone
+/// out and the asker may read the place's outcomes. One query, for the application's page
+/// (which links to the outcome); [`place_outcome`] reads the rest.
+pub async fn outcome_sent(app: &App, who: &Principal, loaded: &crate::applications::Loaded) -> Result<bool> {
+    let resource = Resource::Outcome {
+        programme_id: loaded.programme.id,
+        place_id: loaded.application.place_id,
+        announced: true,
+    };
+    if loaded.application.submitted_at.is_none() || !allows(who, Action::View, resource) {
+        return Ok(false);
+    }
+    Ok(letters::any_sent(&app.db, loaded.application.id).await?)
+}
+
 /// An application's outcome for its place's leads (and the programme's admins). Before its
 /// letter goes out it is not found, for the place as for anyone outside the programme.
 pub async fn place_outcome(

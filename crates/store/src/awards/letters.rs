@@ -108,6 +108,17 @@ pub async fn sent_for_application(db: &Db, application_id: ApplicationId) -> Res
     rows.into_iter().map(Letter::try_from).collect()
 }
 
+/// True when a letter about the application has gone out.
+pub async fn any_sent(db: &Db, application_id: ApplicationId) -> Result<bool> {
+    let sql =
+        "SELECT EXISTS (SELECT 1 FROM outcome_letters WHERE application_id = $1 AND sent_at IS NOT NULL)";
+    let sent: bool = on_db!(db, |pool| sqlx::query_scalar(sql)
+        .bind(application_id.0)
+        .fetch_one(pool)
+        .await?);
+    Ok(sent)
+}
+
 /// Every letter of a round, due or not, for its staff.
 pub async fn of_round(db: &Db, round_id: RoundId) -> Result<Vec<Letter>> {
     let sql = format!("{SELECT} WHERE round_id = $1 ORDER BY send_after, id");

@@ -66,7 +66,7 @@ pub(super) async fn render_application(
     let summary = summary(state, &loaded, false).await?;
     let signoff = applying::signoff_state(state, &loaded).await?;
     let signoffs = signoff_lines(&signoff, &loaded.application.answers_digest);
-    let has_outcome = has_outcome(state, me, &loaded).await?;
+    let has_outcome = convene_app::awards::offers::outcome_sent(state, me.principal(), &loaded).await?;
     let notice = take_notice(&me.session).await;
     let title = format!("{}: application to {}", loaded.place.name, loaded.round.name);
     let chrome = form_chrome(state, me, &title, "/dashboard", &errors).await;
@@ -102,20 +102,6 @@ pub(super) async fn render_application(
         has_outcome,
     }
     .into_response())
-}
-
-/// True when the asker may read an outcome letter of a submitted application (one has gone
-/// out): `place_outcome` answers not found before then, and to anyone it is not for.
-async fn has_outcome(state: &AppState, me: &CurrentUser, loaded: &Loaded) -> Result<bool, AppError> {
-    if loaded.application.submitted_at.is_none() {
-        return Ok(false);
-    }
-    use convene_app::awards::{PanelError, offers};
-    match offers::place_outcome(state, me.principal(), loaded.application.id).await {
-        Ok(_) => Ok(true),
-        Err(PanelError::NotFound | PanelError::Forbidden) => Ok(false),
-        Err(other) => Err(other.into()),
-    }
 }
 
 pub(super) async fn task_list(
