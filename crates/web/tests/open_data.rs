@@ -4,8 +4,8 @@
 //! scripts/open_data/check-360giving.py (the package and grant schemas with format assertion
 //! on, the codelists, and `flattentool unflatten` turning the CSV back into the same grants),
 //! whose own self-test must show that broken data fails. A programme with no awards gets a
-//! clear 404 for both files, and `convene export 360giving` exits 2 with the same message,
-//! while for Local Vision it writes the very file the page serves.
+//! clear 404 for both files (crates/cli/tests/export.rs checks that `convene export 360giving`
+//! writes the same files).
 //!
 //! The check needs its Python tools (`bash scripts/open_data/setup.sh` makes the
 //! virtualenv; scripts/test.sh runs it first) and the schemas in
@@ -15,10 +15,8 @@
 mod common;
 
 use common::TestApp;
-use convene_store::testing::{Backend, TestDb};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::OnceLock;
 
 const PROGRAMME: &str = "local-vision";
 /// A demo programme with no awards.
@@ -180,88 +178,3 @@ on_both!(a_programme_without_awards_says_so_for_both_files, |app| {
     assert_eq!(status, 404);
     app.stop().await;
 });
-
-/// The `convene` binary, built once for this run: it belongs to another package of the
-/// workspace, so Cargo gives this one no path to it.
-fn convene_binary() -> PathBuf {
-    static BINARY: OnceLock<PathBuf> = OnceLock::new();
-    BINARY
-        .get_or_init(|| {
-            let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-            let out = Command::new(cargo)
-                .args(["build", "--quiet", "-p", "convene", "--bin", "convene"])
-                .arg("--message-format=json")
-                .current_dir(repo())
-                .output()
-                .unwrap();
-            assert!(out.status.success(), "cannot build convene: {}", said(&out));
-            String::from_utf8_lossy(&out.stdout)
-                .lines()
-                .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-                .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "convene")
-                .find_map(|m| m["executable"].as_str().map(PathBuf::from))
-                .expect("cargo names the convene binary it built")
-        })
-        .clone()
-}
-
-/// `convene export 360giving` against `url`.
-async fn export(url: &str, args: &[&str]) -> Output {
-    let binary = tokio::task::spawn_blocking(convene_binary).await.unwrap();
-    Command::new(binary)
-        .args(["export", "360giving"])
-        .args(args)
-        .args(["--database-url", url])
-        .env_remove("CONVENE_DATABASE_URL")
-        .output()
-        .unwrap()
-}
-
-/// The command line gives the page's own file, and for a programme with no awards one line
-/// and exit code 2.
-async fn the_command_line_exports_the_same_file(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let db = TestDb::new(backend).await;
-    convene_store::demo::load(&db.db, common::now()).await.unwrap();
-
-    let out = export(&db.url, &["--programme", EMPTY]).await;
-    assert_eq!(out.status.code(), Some(2), "{}", said(&out));
-    assert!(out.stdout.is_empty(), "never an empty file: {}", said(&out));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
-    assert!(err.contains(NO_AWARDS), "{err}");
-
-    let dir = tempfile::tempdir().unwrap();
-    for (format, page) in [("json", "360giving.json"), ("csv", "360giving.csv")] {
-        let file = dir.path().join(page);
-        let path = file.to_str().unwrap();
-        let out = export(
-            &db.url,
-            &["--programme", PROGRAMME, "--format", format, "--output", path],
-        )
-        .await;
-        assert!(out.status.success(), "{}", said(&out));
-        let written = std::fs::read_to_string(&file).unwrap();
-        let (status, _, served) = fetch(&app, &format!("/programmes/{PROGRAMME}/{page}")).await;
-        assert_eq!(status, 200);
-        if format == "json" {
-            let written: serde_json::Value = serde_json::from_str(&written).unwrap();
-            let served: serde_json::Value = serde_json::from_str(&served).unwrap();
-            assert_eq!(written, served, "the command line writes the page's JSON");
-        } else {
-            assert_eq!(written, served, "the command line writes the page's CSV");
-        }
-    }
-    db.remove().await;
-    app.stop().await;
-}
-
-#[tokio::test]
-async fn the_command_line_exports_the_same_file_sqlite() {
-    the_command_line_exports_the_same_file(Backend::Sqlite).await;
-}
-
-#[tokio::test]
-async fn the_command_line_exports_the_same_file_postgres() {
-    the_command_line_exports_the_same_file(Backend::Postgres).await;
-}
