@@ -125,15 +125,14 @@ pub struct ProposalBody {
 }
 
 impl ProposalBody {
-    /// The helper's latest run, leaving out what the asker's conflicts cover, as the
-    /// helper's lines do.
+    /// The helper's latest run, as the use case gives it to the asker (it leaves out what
+    /// the asker's conflicts cover).
     fn latest(helper: &Helper) -> Option<ProposalBody> {
         let (run, p): &(_, Proposal) = helper.latest.as_ref()?;
-        let shown = |id: i64| helper.panel.admin || helper.line(id).is_some();
         Some(ProposalBody {
             run_at: run.run_at.iso(),
             outcome: run.outcome.clone(),
-            chosen: p.chosen.iter().copied().filter(|id| shown(*id)).collect(),
+            chosen: p.chosen.clone(),
             total_score: p.total_score,
             spent_pence: p.spent.0,
             budget_pence: p.budget.0,
@@ -142,7 +141,6 @@ impl ProposalBody {
             outside: p
                 .outside
                 .iter()
-                .filter(|o| shown(o.application_id))
                 .map(|o| OutsideBody {
                     application_id: o.application_id,
                     needs: o.needs,
