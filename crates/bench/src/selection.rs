@@ -10,6 +10,7 @@
 use crate::median;
 use crate::peer::{bench_dir, python, run_script, write_instance};
 use anyhow::{Context, bail};
+use convene_domain::imports::REGIONS;
 use convene_domain::money::Pence;
 use convene_domain::selection::{Candidate, Instance, Rule, select, solve};
 use rand::rngs::StdRng;
@@ -19,17 +20,6 @@ use std::path::Path;
 use std::time::Instant;
 
 const SEED: u64 = 20_251_202;
-const REGIONS: [&str; 9] = [
-    "North East",
-    "North West",
-    "Yorkshire and the Humber",
-    "East Midlands",
-    "West Midlands",
-    "East of England",
-    "London",
-    "South East",
-    "South West",
-];
 const THEMES: usize = 12;
 const PLACES: u32 = 60;
 const VALUE_PER_PLACE: Pence = Pence::pounds(35_000);

@@ -118,6 +118,12 @@ async fn decide(app: &TestApp, token: &str, application: ApplicationId, outcome:
     api(app, token, "PUT", &path, Some(body)).await
 }
 
+/// Answers an award's offer through the API: its status and body.
+async fn respond(app: &TestApp, token: &str, award: i64, answer: Value) -> (u16, String) {
+    let path = format!("/api/v1/awards/{award}/response");
+    api(app, token, "POST", &path, Some(answer)).await
+}
+
 /// Moves the clock past the round's notification date and runs the outcome letters job.
 /// Sessions made before end with the jump (five weeks idle); people sign in again.
 async fn notification_date(app: &TestApp, t: &Third) {
@@ -223,8 +229,7 @@ crate::on_both!(
         let (status, body) = api(&app, &token, "GET", &format!("/api/v1{outcome}"), None).await;
         assert_eq!(status, 404, "{body}");
         let answer = json!({"answer": "accept", "confirm_pledge": true});
-        let respond = format!("/api/v1/awards/{}/response", award.id);
-        let (status, body) = api(&app, &token, "POST", &respond, Some(answer)).await;
+        let (status, body) = respond(&app, &token, award.id, answer).await;
         assert_eq!(status, 404, "{body}");
         assert_eq!(
             award_of(&app, target.id).await.unwrap().status,
@@ -338,15 +343,7 @@ crate::on_both!(a_lead_answers_only_their_own_place_s_offer, |app| {
     let fields = [("answer", "decline"), ("award_id", &my_award.id.to_string())];
     let res = app.post_form(&other, &my_page, &their_page, &fields).await;
     assert_eq!(res.status(), 404);
-    let path = format!("/api/v1/awards/{}/response", their_award.id);
-    let (status, body) = api(
-        &app,
-        &other_token,
-        "POST",
-        &path,
-        Some(json!({"answer": "decline"})),
-    )
-    .await;
+    let (status, body) = respond(&app, &other_token, their_award.id, json!({"answer": "decline"})).await;
     assert_eq!(status, 404, "{body}");
     assert!(!body.contains(&theirs.place_name), "{body}");
     // Their award's id in the form of their own offer is ignored: the page answers the
@@ -362,14 +359,7 @@ crate::on_both!(a_lead_answers_only_their_own_place_s_offer, |app| {
         AwardStatus::Declined
     );
     // Nor may an admin answer for a place.
-    let (status, _) = api(
-        &app,
-        &admin_token,
-        "POST",
-        &path,
-        Some(json!({"answer": "accept"})),
-    )
-    .await;
+    let (status, _) = respond(&app, &admin_token, their_award.id, json!({"answer": "accept"})).await;
     assert_eq!(status, 403);
     assert_eq!(
         award_of(&app, theirs.id).await.unwrap().status,

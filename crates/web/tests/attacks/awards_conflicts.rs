@@ -185,15 +185,7 @@ crate::on_both!(
         notification_date(&app, &t).await;
         // Lampwick Green declines its offer.
         let award = award_of(&app, lampwick.id).await.unwrap();
-        let path = format!("/api/v1/awards/{}/response", award.id);
-        let (status, body) = api(
-            &app,
-            &lead_token,
-            "POST",
-            &path,
-            Some(json!({"answer": "decline"})),
-        )
-        .await;
+        let (status, body) = respond(&app, &lead_token, award.id, json!({"answer": "decline"})).await;
         assert_eq!(status, 200, "{body}");
         let admin = app.signed_in(ADMIN).await;
         let (_, html) = app.get(&admin, &format!("/panels/{}/decisions", t.round.0)).await;
