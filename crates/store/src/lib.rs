@@ -9,6 +9,7 @@ pub mod audit;
 pub mod awards;
 #[cfg(feature = "demo")]
 pub mod demo;
+pub mod enablers;
 pub mod forms;
 #[cfg(feature = "demo")]
 pub mod national;
@@ -191,6 +192,30 @@ impl Db {
 }
 
 impl Tx {
+    /// Locks one row of `table` (a constant name) for the rest of the transaction, so that
+    /// what is read next about it is current and a second transaction doing the same waits:
+    /// PostgreSQL locks the row; SQLite takes its single write lock by writing (so call
+    /// this first in the transaction there, before it holds an older snapshot).
+    pub(crate) async fn lock_row(&mut self, table: &'static str, id: i64) -> Result<()> {
+        match self {
+            Tx::Sqlite(conn) => {
+                let sql = format!("UPDATE {table} SET id = id WHERE id = $1");
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(id)
+                    .execute(&mut **conn)
+                    .await?;
+            }
+            Tx::Postgres(conn) => {
+                let sql = format!("SELECT id FROM {table} WHERE id = $1 FOR UPDATE");
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(id)
+                    .execute(&mut **conn)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
     /// Makes the transaction's changes permanent.
     pub async fn commit(self) -> Result<()> {
         match self {

@@ -36,7 +36,8 @@ pub fn sqlite() -> Migrator {
             (5, "0005_security"),
             (6, "0006_mail_html"),
             (7, "0007_panels"),
-            (8, "0008_awards")
+            (8, "0008_awards"),
+            (9, "0009_enablers")
         ]
     ))
 }
@@ -53,7 +54,8 @@ pub fn postgres() -> Migrator {
             (5, "0005_security"),
             (6, "0006_mail_html"),
             (7, "0007_panels"),
-            (8, "0008_awards")
+            (8, "0008_awards"),
+            (9, "0009_enablers")
         ]
     ))
 }

@@ -143,6 +143,33 @@ const SECTIONS: &[(&str, Key, &str)] = &[
          WHERE responded_by = $1 ORDER BY id",
     ),
     (
+        "enabler_pools",
+        Key::User,
+        "SELECT p.name AS programme, e.status, e.bio, e.expertise, e.sectors, e.regions, CAST(e.capacity AS TEXT) AS capacity, \
+         e.available_from, e.available_to, CAST(e.created_at AS TEXT) AS created_at FROM enablers e \
+         JOIN programmes p ON p.id = e.programme_id WHERE e.user_id = $1 ORDER BY e.id",
+    ),
+    (
+        "contact_logged",
+        Key::User,
+        "SELECT CAST(engagement_id AS TEXT) AS engagement, on_date, CAST(minutes AS TEXT) AS minutes, kind, notes, \
+         CAST(logged_at AS TEXT) AS logged_at FROM contact_entries WHERE logged_by = $1 ORDER BY id",
+    ),
+    (
+        "contact_queries",
+        Key::User,
+        "SELECT CAST(entry_id AS TEXT) AS contact_entry, reason, answer, settlement, settlement_note, \
+         CAST(raised_at AS TEXT) AS raised_at FROM contact_queries \
+         WHERE raised_by = $1 OR answered_by = $1 OR settled_by = $1 ORDER BY id",
+    ),
+    (
+        "support_requested",
+        Key::User,
+        "SELECT o.name AS offer, CAST(r.units AS TEXT) AS units, r.note, r.status, r.decision_reason, \
+         CAST(r.requested_at AS TEXT) AS requested_at FROM support_requests r JOIN support_offers o ON o.id = r.offer_id \
+         WHERE r.requested_by = $1 ORDER BY r.id",
+    ),
+    (
         "board_chair_of",
         Key::Email,
         "SELECT name, reference, hwb_chair_name AS chair_name, hwb_chair_email AS chair_email FROM places WHERE LOWER(hwb_chair_email) = $1 ORDER BY id",
@@ -416,6 +443,12 @@ const ERASE: &[(&str, &[Param])] = &[
         &[Param::UserId],
     ),
     ("DELETE FROM panel_members WHERE user_id = $1", &[Param::UserId]),
+    // They leave every enabler pool; the programme keeps the engagements they held and
+    // the contact they logged (the allocation's record), attributed to a former member.
+    (
+        "UPDATE enablers SET status = 'withdrawn', bio = '', expertise = '', sectors = '', regions = '' WHERE user_id = $1",
+        &[Param::UserId],
+    ),
     ("DELETE FROM review_bids WHERE user_id = $1", &[Param::UserId]),
     (
         "UPDATE invitations SET email = 'erased' WHERE LOWER(email) = $1",

@@ -181,28 +181,11 @@ fn fund_of(row: FundRow) -> Fund {
 /// row; SQLite takes its single write lock by writing (this must be the transaction's first
 /// statement there, so it never holds an older snapshot). Returns the fund as it stands.
 pub async fn lock_fund(tx: &mut Tx, programme_id: ProgrammeId) -> Result<Fund> {
-    let row: FundRow = match tx {
-        Tx::Sqlite(conn) => {
-            sqlx::query("UPDATE programmes SET id = id WHERE id = $1")
-                .bind(programme_id.0)
-                .execute(&mut **conn)
-                .await?;
-            sqlx::query_as(FUND_SQL)
-                .bind(programme_id.0)
-                .fetch_one(&mut **conn)
-                .await?
-        }
-        Tx::Postgres(conn) => {
-            sqlx::query("SELECT id FROM programmes WHERE id = $1 FOR UPDATE")
-                .bind(programme_id.0)
-                .execute(&mut **conn)
-                .await?;
-            sqlx::query_as(FUND_SQL)
-                .bind(programme_id.0)
-                .fetch_one(&mut **conn)
-                .await?
-        }
-    };
+    tx.lock_row("programmes", programme_id.0).await?;
+    let row: FundRow = on_tx!(tx, |conn| sqlx::query_as(FUND_SQL)
+        .bind(programme_id.0)
+        .fetch_one(conn)
+        .await?);
     Ok(fund_of(row))
 }
 
