@@ -9,6 +9,7 @@ pub mod audit;
 pub mod awards;
 pub mod cells;
 pub mod email;
+pub mod engagements;
 pub mod forms;
 pub mod ids;
 pub mod imports;

@@ -7,6 +7,7 @@ pub mod api;
 pub mod application_list;
 pub mod assets;
 pub mod auth;
+pub mod charts;
 pub mod config;
 pub mod csrf;
 pub mod error;
