@@ -161,9 +161,8 @@ pub async fn ask_to_join(
     now: Timestamp,
 ) -> Result<Option<i64>> {
     // An empty row at version 0; the profile is then saved as every later edit is.
-    let row: Option<(i64,)> =
-        on_tx!(tx, |conn| {
-            sqlx::query_as(
+    let row: Option<(i64,)> = on_tx!(tx, |conn| {
+        sqlx::query_as(
         "INSERT INTO enablers (programme_id, user_id, status, bio, expertise, sectors, regions, capacity, \
          available_from, available_to, version, created_at) \
          VALUES ($1, $2, 'pending', '', '', '', '', 1, '', '', 0, $3) \
@@ -174,7 +173,7 @@ pub async fn ask_to_join(
     .bind(now.0)
     .fetch_optional(conn)
     .await?
-        });
+    });
     let Some((id,)) = row else {
         return Ok(None);
     };
