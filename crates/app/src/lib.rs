@@ -11,6 +11,7 @@ pub mod applications;
 pub mod awards;
 pub mod catalogue;
 pub mod dashboard;
+pub mod enablers;
 mod error;
 pub mod files;
 pub mod forms;

@@ -8,6 +8,9 @@ pub enum AuditRecord {
     ApiToken,
     Application,
     Award,
+    ContactEntry,
+    Enabler,
+    Engagement,
     Invitation,
     NewsItem,
     Organisation,
@@ -25,6 +28,9 @@ impl AuditRecord {
             AuditRecord::ApiToken => "api_token",
             AuditRecord::Application => "application",
             AuditRecord::Award => "award",
+            AuditRecord::ContactEntry => "contact_entry",
+            AuditRecord::Enabler => "enabler",
+            AuditRecord::Engagement => "engagement",
             AuditRecord::Invitation => "invitation",
             AuditRecord::NewsItem => "news_item",
             AuditRecord::Organisation => "organisation",
@@ -142,6 +148,13 @@ audit_actions! {
     AwardDeclined => "award_declined", Award;
     LetterSent => "letter_sent", Application;
     GrantPrefixSet => "grant_prefix_set", Programme;
+    // Enablers, engagements and support
+    EngagementStarted => "engagement_started", Engagement;
+    EngagementEnded => "engagement_ended", Engagement;
+    ContactLogged => "contact_logged", ContactEntry;
+    ContactQueried => "contact_queried", ContactEntry;
+    ContactQueryAnswered => "contact_query_answered", ContactEntry;
+    ContactQuerySettled => "contact_query_settled", ContactEntry;
 }
 
 #[cfg(test)]

@@ -78,6 +78,11 @@ impl Timestamp {
     }
 
     /// "24 May 2013", in London time.
+    /// The day it is in London at this instant.
+    pub fn london_day(self) -> civil::Date {
+        self.to_jiff().to_zoned_datetime(london()).date()
+    }
+
     pub fn london_date(self) -> String {
         self.to_jiff()
             .to_zoned_datetime(london())

@@ -286,12 +286,12 @@ async fn contact_is_logged_queried_answered_and_settled() {
         }
         assert_eq!(engagements::minutes_on(&mut tx, id, day).await.unwrap(), 330);
         assert!(
-            engagements::end_early(&mut tx, id, date(2013, 12, 20))
+            engagements::end_early(&mut tx, id, date(2013, 12, 20), 330)
                 .await
                 .unwrap()
         );
         assert!(
-            !engagements::end_early(&mut tx, id, date(2013, 12, 21))
+            !engagements::end_early(&mut tx, id, date(2013, 12, 21), 330)
                 .await
                 .unwrap()
         );

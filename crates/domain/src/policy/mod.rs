@@ -158,19 +158,23 @@ impl Principal {
     }
 }
 
-/// Decides whether `who` may do `action` to `resource`.
-pub fn allows(who: &Principal, action: Action, resource: Resource<'_>) -> bool {
-    // A service admin may do everything, except act as a panel member: declaring one's
-    // conflicts and bids and scoring are a member's own part, never anyone else's.
-    let own_part = matches!(
+/// A service admin may do everything, except act in someone's own part: declaring a panel
+/// member's conflicts and bids and scoring, answering a place's offer, logging an
+/// enabler's contact, ranking or querying for a place are theirs, never anyone else's.
+fn is_own_part(resource: Resource<'_>) -> bool {
+    matches!(
         resource,
         Resource::PanelMembership { .. }
             | Resource::Review { .. }
             | Resource::Outcome { .. }
             | Resource::EnablerOwn { .. }
             | Resource::PlaceSupport { .. }
-    );
-    if who.is_service_admin() && !(own_part && action == Action::Edit) {
+    )
+}
+
+/// Decides whether `who` may do `action` to `resource`.
+pub fn allows(who: &Principal, action: Action, resource: Resource<'_>) -> bool {
+    if who.is_service_admin() && !(is_own_part(resource) && action == Action::Edit) {
         return true;
     }
     match resource {

@@ -146,12 +146,14 @@ pub async fn create(tx: &mut Tx, new: &NewEngagement, by: Option<UserId>, now: T
     Ok(id)
 }
 
-/// Ends an engagement early on `last_day`, once: true when this call ended it.
-pub async fn end_early(tx: &mut Tx, id: i64, last_day: Date) -> Result<bool> {
+/// Ends an engagement early on `last_day`, keeping `allocation_minutes` of its allocation
+/// (what it used: the rest goes to a successor), once: true when this call ended it.
+pub async fn end_early(tx: &mut Tx, id: i64, last_day: Date, allocation_minutes: i64) -> Result<bool> {
     let n = on_tx!(tx, |conn| sqlx::query(
-        "UPDATE engagements SET ended_on = $1 WHERE id = $2 AND ended_on IS NULL"
+        "UPDATE engagements SET ended_on = $1, allocation_minutes = $2 WHERE id = $3 AND ended_on IS NULL"
     )
     .bind(last_day.to_string())
+    .bind(allocation_minutes)
     .bind(id)
     .execute(conn)
     .await?
@@ -258,4 +260,17 @@ pub async fn contact(db: &Db, engagement_id: i64) -> Result<Vec<ContactEntry>> {
     .await?
     });
     rows.into_iter().map(ContactEntry::try_from).collect()
+}
+
+/// One contact entry.
+pub async fn entry(db: &Db, id: i64) -> Result<ContactEntry> {
+    let row: Option<EntryRow> = on_db!(db, |pool| {
+        sqlx::query_as(
+        "SELECT id, engagement_id, on_date, minutes, kind, notes, logged_at, version FROM contact_entries WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await?
+    });
+    row.ok_or(StoreError::NotFound)?.try_into()
 }

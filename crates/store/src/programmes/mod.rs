@@ -14,5 +14,5 @@ pub use partners::{Partner, partners, set_contribution};
 pub use places::{
     Place, PlaceInProgramme, place, place_by_reference, places_by_ids, places_in, set_hwb_chair,
 };
-pub use programme::{Programme, by_ids, by_slug, list, set_page_markdown, set_summary};
+pub use programme::{Programme, by_ids, by_slug, contact_day_minutes, list, set_page_markdown, set_summary};
 pub use rounds::{Round, all_rounds, insert_round, round, rounds, set_signoff_required};

@@ -103,3 +103,14 @@ pub async fn set_page_markdown(tx: &mut Tx, programme_id: ProgrammeId, markdown:
         Ok(done.rows_affected() == 1)
     })
 }
+
+/// How long a day of an enabler's contact is in the programme, in minutes.
+pub async fn contact_day_minutes(db: &Db, programme_id: ProgrammeId) -> Result<i64> {
+    let row: Option<(i64,)> = on_db!(db, |pool| sqlx::query_as(
+        "SELECT contact_day_minutes FROM programmes WHERE id = $1"
+    )
+    .bind(programme_id.0)
+    .fetch_optional(pool)
+    .await?);
+    row.map(|(m,)| m).ok_or(crate::StoreError::NotFound)
+}

@@ -1,0 +1,304 @@
+//! Engagements: started when a matching is confirmed (or by an admin), with one day per
+//! working week to the 31 March after; the enabler logs contact against it; a place lead
+//! queries an entry, the enabler answers, an admin settles; an admin ends it early and
+//! starts a successor with what is left (`convene_domain::engagements` does the sums).
+
+use super::{PanelError, Result, invalid};
+use crate::App;
+use convene_domain::audit::AuditAction;
+use convene_domain::engagements::{
+    self as rules, BurnPoint, ContactEntry, ContactKind, DayLength, Minutes, Pace,
+};
+use convene_domain::policy::{Action, Principal, Resource, allows};
+use convene_domain::{ProgrammeId, UserId};
+use convene_store::awards as award_store;
+use convene_store::enablers::engagements::{self as store, NewContact, NewEngagement};
+use convene_store::enablers::{self as pool, queries};
+use jiff::civil::Date;
+
+pub use convene_store::enablers::engagements::{ContactEntry as LoggedContact, Engagement};
+pub use convene_store::enablers::queries::Query;
+
+/// An engagement as its page shows it.
+#[derive(Debug, Clone)]
+pub struct EngagementView {
+    pub engagement: Engagement,
+    pub place: String,
+    pub enabler: String,
+    pub day: DayLength,
+    pub contact: Vec<LoggedContact>,
+    pub queries: Vec<Query>,
+    pub pace: Pace,
+    pub burn_down: Vec<BurnPoint>,
+    /// The asker is its enabler (logs contact, answers queries).
+    pub is_enabler: bool,
+    /// The asker leads its place (queries entries).
+    pub is_lead: bool,
+    /// The asker runs the programme (ends it, settles queries).
+    pub is_admin: bool,
+}
+
+impl EngagementView {
+    /// Contact logged so far.
+    pub fn used(&self) -> Minutes {
+        Minutes(self.engagement.used_minutes)
+    }
+
+    /// The allocation.
+    pub fn allocation(&self) -> Minutes {
+        Minutes(self.engagement.allocation_minutes)
+    }
+}
+
+/// The engagement, its place's id and its enabler's account, for someone who may read it
+/// (404 otherwise) and may do `action` (403 otherwise).
+async fn load(app: &App, who: &Principal, id: i64) -> Result<(Engagement, Resource<'static>, UserId)> {
+    let engagement = store::engagement(&app.db, id).await?;
+    let award = award_store::award(&app.db, engagement.award_id).await?;
+    let enabler = pool::enabler(&app.db, engagement.enabler_id).await?;
+    let resource = Resource::Engagement {
+        programme_id: engagement.programme_id,
+        place_id: award.place_id,
+        enabler: enabler.user_id,
+    };
+    if !allows(who, Action::View, resource) {
+        return Err(PanelError::NotFound);
+    }
+    Ok((engagement, resource, enabler.user_id))
+}
+
+fn engagement_rules(e: &Engagement) -> rules::Engagement {
+    rules::Engagement {
+        start: e.starts_on,
+        end: e.last_day(),
+        allocation: Minutes(e.allocation_minutes),
+    }
+}
+
+fn day_of(e: &Engagement) -> DayLength {
+    u32::try_from(e.day_minutes)
+        .ok()
+        .and_then(DayLength::from_minutes)
+        .unwrap_or_default()
+}
+
+/// An engagement with its contact, queries, pace and burn-down.
+pub async fn view(app: &App, who: &Principal, id: i64) -> Result<EngagementView> {
+    let (engagement, resource, enabler_user) = load(app, who, id).await?;
+    let award = award_store::award(&app.db, engagement.award_id).await?;
+    let enabler = pool::enabler(&app.db, engagement.enabler_id).await?;
+    let contact = store::contact(&app.db, id).await?;
+    let today = app.clock.now().london_day();
+    let e = engagement_rules(&engagement);
+    let logged: Vec<(Date, Minutes)> = contact.iter().map(|c| (c.on_date, Minutes(c.minutes))).collect();
+    let not_known = |e: rules::NotCovered| PanelError::State(e.to_string());
+    let pace = rules::pace(
+        e.allocation,
+        Minutes(engagement.used_minutes),
+        e.start,
+        e.end,
+        today,
+    )
+    .map_err(not_known)?;
+    let burn_down = rules::burn_down(e.allocation, e.start, e.end, today, &logged).map_err(not_known)?;
+    let Resource::Engagement { place_id, .. } = resource else {
+        unreachable!("load gives an engagement")
+    };
+    Ok(EngagementView {
+        day: day_of(&engagement),
+        queries: queries::of_engagement(&app.db, id).await?,
+        place: award.place_name,
+        enabler: enabler.name,
+        is_enabler: enabler_user == who.user_id,
+        is_lead: who.holds(convene_domain::accounts::Role::PlaceLead, Some(place_id.0)),
+        is_admin: allows(who, Action::Edit, resource),
+        engagement,
+        contact,
+        pace,
+        burn_down,
+    })
+}
+
+/// Starts an engagement between a funded place (by its award) and an enabler from
+/// `starts_on` to the 31 March after, with the allocation for that time. Admins only.
+pub async fn start(
+    app: &App,
+    who: &Principal,
+    award_id: i64,
+    enabler_id: i64,
+    starts_on: Date,
+) -> Result<i64> {
+    let award = award_store::award(&app.db, award_id).await?;
+    let enabler = pool::enabler(&app.db, enabler_id).await?;
+    if enabler.programme_id != award.programme_id {
+        return Err(PanelError::NotFound);
+    }
+    if !allows(
+        who,
+        Action::Edit,
+        Resource::Programme {
+            id: award.programme_id,
+        },
+    ) {
+        return Err(PanelError::Forbidden);
+    }
+    let day = day_length(app, award.programme_id).await?;
+    let e = rules::Engagement::starting(starts_on, day).map_err(|e| invalid("start_date", e.to_string()))?;
+    let new = NewEngagement {
+        programme_id: award.programme_id,
+        award_id,
+        enabler_id,
+        starts_on: e.start,
+        ends_on: e.end,
+        allocation_minutes: e.allocation.0,
+        day_minutes: i64::from(day.minutes()),
+        follows_id: None,
+    };
+    let mut work = app.begin(Some(who.user_id.0)).await?;
+    let now = work.now();
+    let id = store::create(work.tx(), &new, Some(who.user_id), now).await?;
+    work.audit(AuditAction::EngagementStarted, Some(id)).await?;
+    work.commit().await?;
+    Ok(id)
+}
+
+/// The programme's length of a day of contact.
+async fn day_length(app: &App, programme_id: ProgrammeId) -> Result<DayLength> {
+    let minutes = convene_store::programmes::contact_day_minutes(&app.db, programme_id).await?;
+    Ok(u32::try_from(minutes)
+        .ok()
+        .and_then(DayLength::from_minutes)
+        .unwrap_or_default())
+}
+
+/// Contact as typed: the date (None when not given or not a date: the caller says which),
+/// hours as typed, the kind's key and notes.
+#[derive(Debug, Clone, Default)]
+pub struct ContactInput {
+    pub date: Option<Date>,
+    pub hours: String,
+    pub kind: String,
+    pub notes: String,
+}
+
+/// The enabler logs contact against their engagement; every problem is told at once and
+/// nothing is saved while any remains.
+pub async fn log_contact(app: &App, who: &Principal, id: i64, input: &ContactInput) -> Result<i64> {
+    let (engagement, _, enabler_user) = load(app, who, id).await?;
+    let own = Resource::EnablerOwn {
+        programme_id: engagement.programme_id,
+        owner: enabler_user,
+    };
+    if !allows(who, Action::Edit, own) {
+        return Err(PanelError::Forbidden);
+    }
+    let mut problems = Vec::new();
+    let minutes = rules::parse_hours(&input.hours)
+        .map_err(|p| problems.push(p))
+        .ok();
+    let kind = ContactKind::from_key(input.kind.trim());
+    if kind.is_none() {
+        problems.push(problem("kind", "Choose what kind of contact it was"));
+    }
+    if input.date.is_none() {
+        problems.push(problem("date", "Enter the date of the contact, like 18 9 2013"));
+    }
+    let mut work = app.begin(Some(who.user_id.0)).await?;
+    if let (Some(minutes), Some(date)) = (minutes, input.date) {
+        // The kind does not change the other checks: they run whatever it is.
+        let entry = ContactEntry {
+            date,
+            minutes,
+            kind: kind.unwrap_or(ContactKind::Other),
+            notes: input.notes.trim().to_string(),
+        };
+        let that_day = Minutes(store::minutes_on(work.tx(), id, date).await?);
+        let today = work.now().london_day();
+        problems.extend(rules::contact_problems(
+            &entry,
+            &engagement_rules(&engagement),
+            that_day,
+            today,
+        ));
+    }
+    // In the form's order, for the error summary.
+    let order = ["date", "hours", "kind", "notes"];
+    problems.sort_by_key(|p| order.iter().position(|f| *f == p.field));
+    let (Some(minutes), Some(kind), Some(date), true) = (minutes, kind, input.date, problems.is_empty())
+    else {
+        return Err(PanelError::Invalid(problems));
+    };
+    let new = NewContact {
+        engagement_id: id,
+        on_date: date,
+        minutes: minutes.0,
+        kind: kind.key(),
+        notes: input.notes.trim(),
+    };
+    let now = work.now();
+    let entry = store::log_contact(work.tx(), &new, who.user_id, now).await?;
+    work.audit(AuditAction::ContactLogged, Some(entry)).await?;
+    work.commit().await?;
+    Ok(entry)
+}
+
+fn problem(field: &str, message: &str) -> super::Problem {
+    super::Problem {
+        field: field.into(),
+        message: message.into(),
+    }
+}
+
+/// An admin ends an engagement early on `last_day` (keeping what it used) and, with
+/// `successor`, starts the enabler's successor the day given with what is left. Returns the
+/// successor's id.
+pub async fn end_early(
+    app: &App,
+    who: &Principal,
+    id: i64,
+    last_day: Date,
+    successor: Option<(i64, Date)>,
+) -> Result<Option<i64>> {
+    let (engagement, resource, _) = load(app, who, id).await?;
+    if !allows(who, Action::Edit, resource) {
+        return Err(PanelError::Forbidden);
+    }
+    let ended = engagement_rules(&engagement)
+        .end_early(last_day, Minutes(engagement.used_minutes))
+        .map_err(|p| PanelError::Invalid(vec![p]))?;
+    let next = match successor {
+        Some((enabler_id, start)) => {
+            let e = ended.successor(start).map_err(|p| PanelError::Invalid(vec![p]))?;
+            let enabler = pool::enabler(&app.db, enabler_id).await?;
+            if enabler.programme_id != engagement.programme_id {
+                return Err(invalid("enabler", "Choose an enabler from the programme's pool"));
+            }
+            Some(NewEngagement {
+                programme_id: engagement.programme_id,
+                award_id: engagement.award_id,
+                enabler_id,
+                starts_on: e.start,
+                ends_on: e.end,
+                allocation_minutes: e.allocation.0,
+                day_minutes: engagement.day_minutes,
+                follows_id: Some(id),
+            })
+        }
+        None => None,
+    };
+    let mut work = app.begin(Some(who.user_id.0)).await?;
+    if !store::end_early(work.tx(), id, last_day, ended.ended.allocation.0).await? {
+        return Err(PanelError::State("This engagement has already ended".into()));
+    }
+    work.audit(AuditAction::EngagementEnded, Some(id)).await?;
+    let mut started = None;
+    if let Some(new) = next {
+        let now = work.now();
+        let successor = store::create(work.tx(), &new, Some(who.user_id), now).await?;
+        work.audit(AuditAction::EngagementStarted, Some(successor))
+            .await?;
+        started = Some(successor);
+    }
+    work.commit().await?;
+    Ok(started)
+}

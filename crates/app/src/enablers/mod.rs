@@ -1,0 +1,18 @@
+//! Enablers: the engagements that pair a funded place with its enabler, with the contact
+//! logged against their allocation and the places' queries of it ([`engagements`]), queried by places and settled by admins ([`queries`]).
+//! Shared by the pages and the API.
+//!
+//! Their actions end in the same ways as a panel's (not found, not allowed, input to
+//! correct, saved elsewhere, a state that does not allow it), so they share its error.
+
+pub mod engagements;
+pub mod queries;
+
+pub use crate::panels::{PanelError, Problem, Result};
+
+fn invalid(field: &str, message: impl Into<String>) -> PanelError {
+    PanelError::Invalid(vec![Problem {
+        field: field.into(),
+        message: message.into(),
+    }])
+}
