@@ -76,11 +76,13 @@ pub enum Resource<'a> {
         place_id: PlaceId,
         announced: bool,
     },
-    /// A programme's enabler pool: browsed by its admins, its enablers and the leads of
-    /// its funded places (`funded_lead`, worked out by the caller: the asker leads a place
-    /// with an accepted award in the programme); vetted (Edit) by its admins.
+    /// A programme's enabler pool: browsed by its admins, its approved enablers
+    /// (`in_pool`) and the leads of its funded places (`funded_lead`: the asker leads a
+    /// place with an accepted award in the programme), both worked out by the caller from
+    /// the records; vetted (Edit) by its admins.
     EnablerPool {
         programme_id: ProgrammeId,
+        in_pool: bool,
         funded_lead: bool,
     },
     /// An enabler's own part: their profile, their ranking of places, the contact they log
@@ -307,13 +309,13 @@ fn allows_panel(who: &Principal, action: Action, resource: Resource<'_>) -> bool
 /// each place's own part theirs alone, engagements read by both sides.
 fn allows_enablers(who: &Principal, action: Action, resource: Resource<'_>) -> bool {
     let leads = |place_id: PlaceId| who.holds(Role::PlaceLead, Some(place_id.0));
-    let enabler_in = |programme_id: ProgrammeId| who.holds(Role::Enabler, Some(programme_id.0));
     match resource {
         Resource::EnablerPool {
             programme_id,
+            in_pool,
             funded_lead,
         } => match action {
-            Action::View => who.administers(programme_id) || enabler_in(programme_id) || funded_lead,
+            Action::View => who.administers(programme_id) || in_pool || funded_lead,
             Action::Edit => who.administers(programme_id),
         },
         Resource::EnablerOwn { programme_id, owner } => {

@@ -301,25 +301,23 @@ fn decisions_are_the_chair_s_and_the_admins_and_never_a_conflicted_member_s() {
 
 #[test]
 fn the_enabler_pool_is_read_by_its_programme_and_funded_places_and_vetted_by_admins() {
-    let p = ProgrammeId(10);
     let admin = person(1, &[(Role::ProgrammeAdmin, Some(10))]);
-    let enabler = person(2, &[(Role::Enabler, Some(10))]);
-    let elsewhere = person(3, &[(Role::Enabler, Some(11)), (Role::ProgrammeAdmin, Some(11))]);
-    let lead = person(4, &[(Role::PlaceLead, Some(5))]);
-    let pool = |funded_lead| Resource::EnablerPool {
-        programme_id: p,
+    let other_admin = person(3, &[(Role::ProgrammeAdmin, Some(11))]);
+    let someone = person(4, &[(Role::PlaceLead, Some(5)), (Role::Enabler, None)]);
+    let pool = |in_pool, funded_lead| Resource::EnablerPool {
+        programme_id: ProgrammeId(10),
+        in_pool,
         funded_lead,
     };
-    assert!(allows(&admin, Action::Edit, pool(false)));
-    assert!(allows(&enabler, Action::View, pool(false)));
-    assert!(!allows(&enabler, Action::Edit, pool(false)));
-    assert!(!allows(&elsewhere, Action::View, pool(false)));
+    assert!(allows(&admin, Action::Edit, pool(false, false)));
+    assert!(!allows(&other_admin, Action::View, pool(false, false)));
     assert!(
-        !allows(&lead, Action::View, pool(false)),
-        "an unfunded place's lead"
+        !allows(&someone, Action::View, pool(false, false)),
+        "neither in the pool nor funded"
     );
-    assert!(allows(&lead, Action::View, pool(true)));
-    assert!(!allows(&lead, Action::Edit, pool(true)));
+    assert!(allows(&someone, Action::View, pool(true, false)));
+    assert!(allows(&someone, Action::View, pool(false, true)));
+    assert!(!allows(&someone, Action::Edit, pool(true, true)));
 }
 
 #[test]
@@ -327,8 +325,8 @@ fn an_enabler_s_and_a_place_s_own_parts_are_theirs_alone() {
     let p = ProgrammeId(10);
     let admin = person(1, &[(Role::ProgrammeAdmin, Some(10))]);
     let service = person(9, &[(Role::ServiceAdmin, None)]);
-    let enabler = person(2, &[(Role::Enabler, Some(10))]);
-    let other = person(3, &[(Role::Enabler, Some(10))]);
+    let enabler = person(2, &[(Role::Enabler, None)]);
+    let other = person(3, &[(Role::Enabler, None)]);
     let lead = person(4, &[(Role::PlaceLead, Some(5))]);
     let own = Resource::EnablerOwn {
         programme_id: p,
