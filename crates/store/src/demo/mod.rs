@@ -9,6 +9,7 @@
 
 mod applications;
 mod awards;
+mod enablers;
 mod news;
 mod panels;
 mod people;
@@ -53,6 +54,7 @@ pub async fn load(db: &Db, now: Timestamp) -> Result<Loaded> {
     let places_2013 = places_2013::load_places_2013(&mut tx, local_vision).await?;
     places_2013::submit_applications_2013(&mut tx, round_2013, &places_2013, form_2013, &template).await?;
     awards::load_awards(&mut tx, local_vision, round_2013).await?;
+    enablers::load_enablers(&mut tx, local_vision, round_2013).await?;
     news::demo_news(&mut tx, local_vision, now).await?;
     tx.commit().await?;
     Ok(Loaded {
@@ -60,8 +62,8 @@ pub async fn load(db: &Db, now: Timestamp) -> Result<Loaded> {
         places: (places::PLACES.len()
             + places::THIRD_ROUND_PLACES.len()
             + places_2013::ROUND_2013_PLACES.len()) as i64,
-        // The third round's panel is Pat and five more.
-        users: (DEMO_ACCOUNTS.len() + people::THIRD_ROUND_PANEL.len() - 1) as i64,
+        // The third round's panel is Pat and five more; the pool is Eden and eleven more.
+        users: (DEMO_ACCOUNTS.len() + people::THIRD_ROUND_PANEL.len() - 1 + enablers::POOL.len()) as i64,
     })
 }
 

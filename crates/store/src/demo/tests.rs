@@ -22,6 +22,10 @@ async fn counts(db: &Db) -> Vec<(&'static str, i64)> {
         "applications",
         "signoffs",
         "outbox",
+        "enablers",
+        "engagements",
+        "contact_entries",
+        "contact_queries",
     ] {
         let sql = format!("SELECT COUNT(*) FROM {table}");
         let (n,): (i64,) = on_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql))
@@ -171,4 +175,52 @@ async fn places(db: &Db, programme: convene_domain::ProgrammeId, backend: Backen
     let areas = open_data::areas(db, PlaceId(ics)).await.unwrap();
     assert_eq!(areas.len(), 3, "{backend:?}");
     assert!(areas.iter().all(|(code, _)| code.starts_with("E0")));
+}
+
+#[tokio::test]
+async fn the_demo_pool_holds_a_year_of_support() {
+    use crate::enablers::{self as pool, PoolStatus, engagements, queries};
+    use convene_domain::engagements::{Minutes, Pace, pace};
+    for backend in Backend::BOTH {
+        let t = TestDb::new(backend).await;
+        super::load(&t.db, NOW).await.unwrap();
+        let lv = programmes::by_slug(&t.db, "local-vision").await.unwrap().unwrap();
+        let enablers = pool::of_programme(&t.db, lv.id).await.unwrap();
+        assert_eq!(enablers.len(), 12, "{backend:?}");
+        assert!(enablers.iter().all(|e| e.status == PoolStatus::Approved));
+        let eden = enablers
+            .iter()
+            .find(|e| e.email == "eden.enabler@example.org")
+            .unwrap();
+        let caseload = engagements::of_enabler(&t.db, eden.id).await.unwrap();
+        assert_eq!(caseload.len(), 3, "{backend:?}: Eden's caseload");
+        let all = engagements::of_programme(&t.db, lv.id).await.unwrap();
+        assert_eq!(
+            all.len(),
+            23,
+            "{backend:?}: 22 places of 2013 and the printed lead's"
+        );
+        // Judged on 31 January 2014, one engagement is well under pace and none over.
+        let on = jiff::civil::date(2014, 1, 31);
+        let mut behind = 0;
+        for e in &all {
+            let contact = engagements::contact(&t.db, e.id).await.unwrap();
+            let used = Minutes(
+                contact
+                    .iter()
+                    .filter(|c| c.on_date <= on)
+                    .map(|c| c.minutes)
+                    .sum(),
+            );
+            match pace(Minutes(e.allocation_minutes), used, e.starts_on, e.ends_on, on).unwrap() {
+                Pace::Behind { .. } => behind += 1,
+                Pace::OnPace => {}
+                other => panic!("{backend:?}: {other:?}"),
+            }
+        }
+        assert_eq!(behind, 1, "{backend:?}");
+        let queried = queries::of_engagement(&t.db, caseload[0].id).await.unwrap();
+        assert!(queried.len() == 1 && queried[0].answer.is_some() && queried[0].settled_at.is_none());
+        t.remove().await;
+    }
 }
