@@ -301,7 +301,21 @@ async fn contact_is_logged_queried_answered_and_settled() {
             (stored.used_minutes, stored.last_day()),
             (330, date(2013, 12, 20))
         );
-        assert_eq!(engagements::of_award(db, award).await.unwrap().len(), 1);
+        let of_award = engagements::of_award(db, award).await.unwrap();
+        assert!(
+            of_award
+                .iter()
+                .any(|e| e.id == id && e.enabler_name == "Rowan Test-Enabler")
+        );
+        let admins = engagements::of_person(db, f.admin).await.unwrap();
+        assert!(admins.iter().any(|e| e.id == id), "the programme's admin");
+        let enabler_user = enablers::enabler(db, enabler).await.unwrap().user_id;
+        let theirs = engagements::of_person(db, enabler_user).await.unwrap();
+        assert_eq!(
+            theirs.iter().map(|e| e.id).collect::<Vec<_>>(),
+            vec![id],
+            "the enabler's own only"
+        );
 
         let entry = engagements::contact(db, id).await.unwrap()[1].id;
         let mut tx = db.begin().await.unwrap();

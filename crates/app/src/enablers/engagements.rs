@@ -50,21 +50,25 @@ impl EngagementView {
     }
 }
 
-/// The engagement, its place's id and its enabler's account, for someone who may read it
-/// (404 otherwise) and may do `action` (403 otherwise).
+/// An engagement as a resource of the policy.
+pub(super) fn resource_of(e: &Engagement) -> Resource<'static> {
+    Resource::Engagement {
+        programme_id: e.programme_id,
+        place_id: e.place_id,
+        enabler: e.enabler_user_id,
+    }
+}
+
+/// The engagement, its resource and its enabler's account, for someone who may read it
+/// (404 otherwise).
 async fn load(app: &App, who: &Principal, id: i64) -> Result<(Engagement, Resource<'static>, UserId)> {
     let engagement = store::engagement(&app.db, id).await?;
-    let award = award_store::award(&app.db, engagement.award_id).await?;
-    let enabler = pool::enabler(&app.db, engagement.enabler_id).await?;
-    let resource = Resource::Engagement {
-        programme_id: engagement.programme_id,
-        place_id: award.place_id,
-        enabler: enabler.user_id,
-    };
+    let resource = resource_of(&engagement);
     if !allows(who, Action::View, resource) {
         return Err(PanelError::NotFound);
     }
-    Ok((engagement, resource, enabler.user_id))
+    let enabler = engagement.enabler_user_id;
+    Ok((engagement, resource, enabler))
 }
 
 fn engagement_rules(e: &Engagement) -> rules::Engagement {
@@ -85,8 +89,6 @@ fn day_of(e: &Engagement) -> DayLength {
 /// An engagement with its contact, queries, pace and burn-down.
 pub async fn view(app: &App, who: &Principal, id: i64) -> Result<EngagementView> {
     let (engagement, resource, enabler_user) = load(app, who, id).await?;
-    let award = award_store::award(&app.db, engagement.award_id).await?;
-    let enabler = pool::enabler(&app.db, engagement.enabler_id).await?;
     let contact = store::contact(&app.db, id).await?;
     let today = app.clock.now().london_day();
     let e = engagement_rules(&engagement);
@@ -101,22 +103,30 @@ pub async fn view(app: &App, who: &Principal, id: i64) -> Result<EngagementView>
     )
     .map_err(not_known)?;
     let burn_down = rules::burn_down(e.allocation, e.start, e.end, today, &logged).map_err(not_known)?;
-    let Resource::Engagement { place_id, .. } = resource else {
-        unreachable!("load gives an engagement")
-    };
     Ok(EngagementView {
         day: day_of(&engagement),
         queries: queries::of_engagement(&app.db, id).await?,
-        place: award.place_name,
-        enabler: enabler.name,
+        place: engagement.place_name.clone(),
+        enabler: engagement.enabler_name.clone(),
         is_enabler: enabler_user == who.user_id,
-        is_lead: who.holds(convene_domain::accounts::Role::PlaceLead, Some(place_id.0)),
+        is_lead: who.holds(
+            convene_domain::accounts::Role::PlaceLead,
+            Some(engagement.place_id.0),
+        ),
         is_admin: allows(who, Action::Edit, resource),
         engagement,
         contact,
         pace,
         burn_down,
     })
+}
+
+/// The engagements the asker takes part in (as the enabler, a lead of the place or an
+/// admin of the programme), earliest first.
+pub async fn mine(app: &App, who: &Principal) -> Result<Vec<Engagement>> {
+    let mut found = store::of_person(&app.db, who.user_id).await?;
+    found.retain(|e| allows(who, Action::View, resource_of(e)));
+    Ok(found)
 }
 
 /// Starts an engagement between a funded place (by its award) and an enabler from

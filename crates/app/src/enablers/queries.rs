@@ -10,14 +10,7 @@ use convene_store::enablers::queries;
 
 /// The engagement resource of an entry, 404 for anyone who may not read it.
 async fn readable(app: &App, who: &Principal, engagement_id: i64) -> Result<Resource<'static>> {
-    let engagement = store::engagement(&app.db, engagement_id).await?;
-    let award = convene_store::awards::award(&app.db, engagement.award_id).await?;
-    let enabler = convene_store::enablers::enabler(&app.db, engagement.enabler_id).await?;
-    let resource = Resource::Engagement {
-        programme_id: engagement.programme_id,
-        place_id: award.place_id,
-        enabler: enabler.user_id,
-    };
+    let resource = super::engagements::resource_of(&store::engagement(&app.db, engagement_id).await?);
     if !allows(who, Action::View, resource) {
         return Err(PanelError::NotFound);
     }

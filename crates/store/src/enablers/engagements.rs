@@ -4,7 +4,7 @@
 
 use crate::rows::named_row;
 use crate::{Db, Result, StoreError, Tx, on_db, on_tx};
-use convene_domain::{ProgrammeId, Timestamp, UserId};
+use convene_domain::{PlaceId, ProgrammeId, Timestamp, UserId};
 use jiff::civil::Date;
 
 fn date(text: &str) -> Result<Date> {
@@ -28,6 +28,10 @@ pub struct Engagement {
     pub day_minutes: i64,
     pub follows_id: Option<i64>,
     pub used_minutes: i64,
+    pub place_id: PlaceId,
+    pub place_name: String,
+    pub enabler_user_id: UserId,
+    pub enabler_name: String,
 }
 
 impl Engagement {
@@ -50,6 +54,10 @@ named_row! {
         day_minutes: i64,
         follows_id: Option<i64>,
         used_minutes: i64,
+        place_id: i64,
+        place_name: String,
+        enabler_user_id: i64,
+        enabler_name: String,
     }
 }
 
@@ -68,14 +76,20 @@ impl TryFrom<EngagementRow> for Engagement {
             day_minutes: r.day_minutes,
             follows_id: r.follows_id,
             used_minutes: r.used_minutes,
+            place_id: PlaceId(r.place_id),
+            place_name: r.place_name,
+            enabler_user_id: UserId(r.enabler_user_id),
+            enabler_name: r.enabler_name,
         })
     }
 }
 
 const ENGAGEMENT_SELECT: &str = "SELECT e.id, e.programme_id, e.award_id, e.enabler_id, e.starts_on, e.ends_on, \
      e.ended_on, e.allocation_minutes, e.day_minutes, e.follows_id, \
-     CAST(COALESCE((SELECT SUM(c.minutes) FROM contact_entries c WHERE c.engagement_id = e.id), 0) AS BIGINT) AS used_minutes \
-     FROM engagements e";
+     CAST(COALESCE((SELECT SUM(c.minutes) FROM contact_entries c WHERE c.engagement_id = e.id), 0) AS BIGINT) AS used_minutes, \
+     a.place_id, p.name AS place_name, n.user_id AS enabler_user_id, u.name AS enabler_name \
+     FROM engagements e JOIN awards a ON a.id = e.award_id JOIN places p ON p.id = a.place_id \
+     JOIN enablers n ON n.id = e.enabler_id JOIN users u ON u.id = n.user_id";
 
 async fn engagements_where(db: &Db, filter: &str, id: i64) -> Result<Vec<Engagement>> {
     let sql = format!("{ENGAGEMENT_SELECT} WHERE {filter} ORDER BY e.starts_on, e.id");
@@ -103,6 +117,19 @@ pub async fn of_programme(db: &Db, programme_id: ProgrammeId) -> Result<Vec<Enga
 /// A place's engagements (by its award), earliest first.
 pub async fn of_award(db: &Db, award_id: i64) -> Result<Vec<Engagement>> {
     engagements_where(db, "e.award_id = $1", award_id).await
+}
+
+/// The engagements someone takes part in: as the enabler, as a lead of the place, or as
+/// an admin of the programme (by their grants), earliest first.
+pub async fn of_person(db: &Db, user_id: UserId) -> Result<Vec<Engagement>> {
+    engagements_where(
+        db,
+        "n.user_id = $1 \
+         OR a.place_id IN (SELECT g.scope_id FROM grants g WHERE g.user_id = $1 AND g.role = 'place_lead') \
+         OR e.programme_id IN (SELECT g.scope_id FROM grants g WHERE g.user_id = $1 AND g.role = 'programme_admin')",
+        user_id.0,
+    )
+    .await
 }
 
 /// An enabler's engagements (their caseload), earliest first.
