@@ -8,6 +8,8 @@ mod common;
 mod accounts;
 #[path = "attacks/awards.rs"]
 mod awards;
+#[path = "attacks/engagements.rs"]
+mod engagements;
 #[path = "attacks/erasure.rs"]
 mod erasure;
 #[path = "attacks/mail_secrets.rs"]

@@ -5,6 +5,8 @@
 #[path = "html/awards.rs"]
 mod awards;
 mod common;
+#[path = "html/engagements.rs"]
+mod engagements;
 
 use common::TestApp;
 use convene_domain::ProgrammeId;
@@ -462,6 +464,7 @@ async fn every_page_is_valid_html() {
     ));
 
     // Selection, decisions and awards (these move the clock, so they come last).
+    engagements::collect(&app, &mut pages).await;
     awards::collect(&app, &mut pages).await;
 
     let dir = std::env::temp_dir().join(format!("convene-vnu-{}", std::process::id()));

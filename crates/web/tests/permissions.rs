@@ -497,6 +497,23 @@ async fn award_fixtures(app: &TestApp, round: RoundId, funded: ApplicationId) ->
     (accepted, declined)
 }
 
+/// The demo's engagement of lee's place (PL-0001) with eden, and its first contact entry.
+async fn engagement_fixtures(app: &TestApp, place: i64) -> (i64, i64) {
+    use convene_store::enablers::engagements;
+    let db = &app.state.db;
+    let lee = convene_domain::Email::parse("lee.lead@example.org").unwrap();
+    let lee = convene_store::users::by_email(db, &lee)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let theirs = engagements::of_person(db, lee).await.unwrap();
+    let engagement = theirs.iter().find(|e| e.place_id.0 == place).unwrap();
+    assert_eq!(engagement.enabler_name, "Eden Enablewell");
+    let entry = engagements::contact(db, engagement.id).await.unwrap()[0].id;
+    (engagement.id, entry)
+}
+
 /// The records the table's paths name, by placeholder (the table's header says which).
 async fn fixtures(
     app: &TestApp,
@@ -700,6 +717,7 @@ async fn fixtures(
         .id;
 
     let (award, declined_award) = award_fixtures(app, r2013.id, submitted.id).await;
+    let (engagement, entry) = engagement_fixtures(app, place).await;
 
     let news = news::by_slug(db, "applications-for-the-next-nine-cohorts-open-on-27-august")
         .await
@@ -733,6 +751,8 @@ async fn fixtures(
         ("asset", "convene.css".into()),
         ("award", award.to_string()),
         ("declined_award", declined_award.to_string()),
+        ("engagement", engagement.to_string()),
+        ("entry", entry.to_string()),
     ] {
         f.insert(name, value);
     }

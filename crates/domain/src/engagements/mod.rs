@@ -138,7 +138,7 @@ pub(crate) fn days_from(from: Date, to: Date) -> i64 {
 }
 
 /// "18 September 2013".
-pub(crate) fn date_words(date: Date) -> String {
+pub fn date_words(date: Date) -> String {
     date.strftime("%-d %B %Y").to_string()
 }
 

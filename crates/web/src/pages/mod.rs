@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod applications;
 pub mod dashboard;
 pub mod dev;
+pub mod engagements;
 pub mod funds;
 pub mod info;
 pub mod news;
@@ -55,6 +56,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(signoff::router())
         .merge(panels::router())
         .merge(outcomes::router())
+        .merge(engagements::router())
         .merge(open_data::router());
     if state.config.demo {
         router = router.merge(dev::router());
