@@ -4,6 +4,7 @@
 mod applying;
 mod assignment;
 mod http;
+mod matching;
 mod moderation;
 mod peer;
 mod public;
@@ -39,9 +40,10 @@ fn main() -> ExitCode {
         // On this thread, outside the runtime: the solver is single-threaded.
         "assignment" => assignment::run(quick),
         "selection" => selection::run(quick),
+        "matching" => matching::run(quick),
         _ => {
             eprintln!(
-                "usage: convene-bench NAME [--quick]\n\nbenchmarks:\n  http           the signed-in dashboard under wrk at 64 connections, against a bare axum ceiling\n  public         the Local Vision page and open calls, no sign-in, under wrk at 64 connections, against the ceiling\n  applications   200 applicants saving and submitting, the admin list and XLSX export, on SQLite and PostgreSQL\n  assignment     the exact reviewer assignment, 10,000 applications × 2,000 members, against OR-Tools' min_cost_flow\n  selection      the exact selection within budget, 500 and 2,000 applications, against HiGHS\n  moderation     the moderation page of a 500-application round, 8 panel members reading at once, on SQLite and PostgreSQL"
+                "usage: convene-bench NAME [--quick]\n\nbenchmarks:\n  http           the signed-in dashboard under wrk at 64 connections, against a bare axum ceiling\n  public         the Local Vision page and open calls, no sign-in, under wrk at 64 connections, against the ceiling\n  applications   200 applicants saving and submitting, the admin list and XLSX export, on SQLite and PostgreSQL\n  assignment     the exact reviewer assignment, 10,000 applications × 2,000 members, against OR-Tools' min_cost_flow\n  selection      the exact selection within budget, 500 and 2,000 applications, against HiGHS\n  matching       the stable matching of places with enablers, 100,000 × 10,000 alone and 10,000 × 1,000 against the Python matching package\n  moderation     the moderation page of a 500-application round, 8 panel members reading at once, on SQLite and PostgreSQL"
             );
             return ExitCode::from(2);
         }

@@ -29,7 +29,7 @@ pub fn python(dir: &Path) -> anyhow::Result<PathBuf> {
     let python = venv.join("bin/python");
     let ready = |python: &Path| {
         Command::new(python)
-            .args(["-c", "import ortools, highspy, numpy"])
+            .args(["-c", "import ortools, highspy, numpy, matching"])
             .output()
             .is_ok_and(|o| o.status.success())
     };

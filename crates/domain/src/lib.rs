@@ -14,6 +14,7 @@ pub mod forms;
 pub mod ids;
 pub mod imports;
 pub mod links;
+pub mod matching;
 pub mod money;
 pub mod news;
 pub mod open_data;
