@@ -1,4 +1,4 @@
-//! Enablers: the engagements that pair a funded place with its enabler, with the contact
+//! Enablers: choosing and the matching ([`matching`]), and the engagements that pair a funded place with its enabler, with the contact
 //! logged against their allocation and the places' queries of it ([`engagements`]), queried by places and settled by admins ([`queries`]).
 //! Shared by the pages and the API.
 //!
@@ -6,6 +6,7 @@
 //! correct, saved elsewhere, a state that does not allow it), so they share its error.
 
 pub mod engagements;
+pub mod matching;
 pub mod queries;
 
 pub use crate::panels::{PanelError, Problem, Result};

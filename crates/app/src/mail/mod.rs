@@ -10,6 +10,7 @@
 mod accounts;
 mod applications;
 mod awards;
+mod enablers;
 mod outbox;
 mod requests;
 #[cfg(test)]
@@ -20,6 +21,7 @@ pub use accounts::{
 };
 pub use applications::{DeadlineReminder, SignoffRequest, SubmissionReceived};
 pub use awards::{OfferTerms, OutcomeLetter};
+pub use enablers::MatchConfirmed;
 pub use outbox::{NextAttempt, Queued, claim_due, mark_failed, mark_sent, recent, url_without_password};
 pub use requests::{Invitation, RoleRequestApproved, RoleRequestDeclined, RoleRequestWaiting};
 

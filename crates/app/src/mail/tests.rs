@@ -11,10 +11,34 @@ const SECRET: &str = "3f9a0c1b2d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f6071829304a5
 /// Each message with a sample of everything it takes, and its text as the old `format!`
 /// call wrote it.
 fn samples() -> Vec<(Box<dyn Message>, String)> {
-    [application_samples(), account_samples(), request_samples()]
-        .into_iter()
-        .flatten()
-        .collect()
+    [
+        application_samples(),
+        account_samples(),
+        request_samples(),
+        enabler_samples(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// Mail about enablers.
+fn enabler_samples() -> Vec<(Box<dyn Message>, String)> {
+    vec![(
+        Box::new(MatchConfirmed {
+            to: "eden.enabler@example.org".into(),
+            place: "Westermoor".into(),
+            enabler: "Eden Enablewell".into(),
+            starts: "2 September 2013".into(),
+            allocation: "29.60 days".into(),
+            link: format!("{URL}/engagements/1"),
+        }),
+        format!(
+            "Westermoor and Eden Enablewell are matched\n\nEden Enablewell will work with Westermoor from 2 September 2013 to the end of March, \
+                 about one day a week: 29.60 days in all.\n\nContact is logged against the engagement, and both of you can see how it stands:\n\
+                 {URL}/engagements/1\n\nConvene"
+        ),
+    )]
 }
 
 /// Mail about applications.
