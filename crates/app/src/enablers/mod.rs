@@ -1,5 +1,6 @@
-//! Enablers: choosing and the matching ([`matching`]), and the engagements that pair a funded place with its enabler, with the contact
-//! logged against their allocation and the places' queries of it ([`engagements`]), queried by places and settled by admins ([`queries`]).
+//! Enablers: funded places and enablers choosing each other and the stable matching
+//! ([`matching`]), the engagements that follow with contact logged against their
+//! allocation ([`engagements`]), and places' queries of that contact ([`queries`]).
 //! Shared by the pages and the API.
 //!
 //! Their actions end in the same ways as a panel's (not found, not allowed, input to
