@@ -9,6 +9,7 @@
 pub mod engagements;
 pub mod matching;
 pub mod queries;
+pub mod support;
 
 pub use crate::panels::{PanelError, Problem, Result};
 

@@ -210,6 +210,16 @@ pub async fn request_in(tx: &mut Tx, id: i64) -> Result<SupportRequest> {
     row.ok_or(StoreError::NotFound)?.try_into()
 }
 
+/// One request.
+pub async fn request_by_id(db: &Db, id: i64) -> Result<SupportRequest> {
+    let sql = format!("{REQUEST_SELECT} WHERE r.id = $1");
+    let row: Option<RequestRow> = on_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(pool)
+        .await?);
+    row.ok_or(StoreError::NotFound)?.try_into()
+}
+
 /// The requests for a programme's offers, oldest first.
 pub async fn requests_of_programme(db: &Db, programme_id: ProgrammeId) -> Result<Vec<SupportRequest>> {
     let sql = format!(
