@@ -497,8 +497,9 @@ async fn award_fixtures(app: &TestApp, round: RoundId, funded: ApplicationId) ->
     (accepted, declined)
 }
 
-/// The demo's engagement of lee's place (PL-0001) with eden, and its first contact entry.
-async fn engagement_fixtures(app: &TestApp, place: i64) -> (i64, i64) {
+/// The demo's engagement of lee's place (PL-0001) with eden, its first contact entry and
+/// the query lee raised on its second.
+async fn engagement_fixtures(app: &TestApp, place: i64) -> (i64, i64, i64) {
     use convene_store::enablers::engagements;
     let db = &app.state.db;
     let lee = convene_domain::Email::parse("lee.lead@example.org").unwrap();
@@ -511,7 +512,11 @@ async fn engagement_fixtures(app: &TestApp, place: i64) -> (i64, i64) {
     let engagement = theirs.iter().find(|e| e.place_id.0 == place).unwrap();
     assert_eq!(engagement.enabler_name, "Eden Enablewell");
     let entry = engagements::contact(db, engagement.id).await.unwrap()[0].id;
-    (engagement.id, entry)
+    let query = convene_store::enablers::queries::of_engagement(db, engagement.id)
+        .await
+        .unwrap()[0]
+        .id;
+    (engagement.id, entry, query)
 }
 
 /// The records the table's paths name, by placeholder (the table's header says which).
@@ -717,7 +722,7 @@ async fn fixtures(
         .id;
 
     let (award, declined_award) = award_fixtures(app, r2013.id, submitted.id).await;
-    let (engagement, entry) = engagement_fixtures(app, place).await;
+    let (engagement, entry, query) = engagement_fixtures(app, place).await;
 
     let news = news::by_slug(db, "applications-for-the-next-nine-cohorts-open-on-27-august")
         .await
@@ -753,6 +758,7 @@ async fn fixtures(
         ("declined_award", declined_award.to_string()),
         ("engagement", engagement.to_string()),
         ("entry", entry.to_string()),
+        ("query", query.to_string()),
     ] {
         f.insert(name, value);
     }

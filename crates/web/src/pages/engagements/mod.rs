@@ -13,14 +13,15 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Form, Router};
 use convene_app::enablers::PanelError;
 use convene_app::enablers::engagements::{self, ContactInput, Engagement, EngagementView};
-use convene_app::enablers::queries;
 use convene_domain::engagements::{ContactKind, Minutes, Pace, date_words, hours_text};
 use convene_domain::time::parse_date_input;
 use serde::Deserialize;
+
+mod queries;
 
 /// Engagement routes.
 pub fn router() -> Router<AppState> {
@@ -31,6 +32,8 @@ pub fn router() -> Router<AppState> {
             "/engagements/{id}/entries/{entry}/query",
             get(query_form).post(raise_query),
         )
+        .route("/engagements/{id}/queries/{query}/answer", post(queries::answer))
+        .route("/engagements/{id}/queries/{query}/settle", post(queries::settle))
 }
 
 /// One engagement in the list.
@@ -90,6 +93,7 @@ struct EntryRow {
 
 /// A query as the page shows it.
 struct QueryLine {
+    id: i64,
     entry_date: String,
     reason: String,
     answer: String,
@@ -98,7 +102,7 @@ struct QueryLine {
 
 /// The contact form as typed.
 #[derive(Deserialize, Default, Clone)]
-struct ContactForm {
+pub(super) struct ContactForm {
     #[serde(default)]
     date_day: String,
     #[serde(default)]
@@ -180,6 +184,7 @@ async fn render(
         .queries
         .iter()
         .map(|q| QueryLine {
+            id: q.id,
             entry_date: date_of(q.entry_id),
             reason: q.reason.clone(),
             answer: q.answer.clone().unwrap_or_default(),
@@ -230,7 +235,7 @@ async fn show(
 }
 
 /// Problems as the page shows them beside their fields.
-fn form_errors(problems: Vec<convene_app::enablers::Problem>) -> FormErrors {
+pub(super) fn form_errors(problems: Vec<convene_app::enablers::Problem>) -> FormErrors {
     let mut errors = FormErrors::default();
     for p in problems {
         errors.add(&p.field, p.message);
@@ -344,7 +349,7 @@ async fn raise_query(
     if !view.contact.iter().any(|c| c.id == entry) {
         return Err(AppError::NotFound);
     }
-    match queries::raise(&state, me.principal(), entry, &form.reason).await {
+    match convene_app::enablers::queries::raise(&state, me.principal(), entry, &form.reason).await {
         Ok(_) => {
             notify(&me.session, "Your query was sent to the enabler").await;
             Ok(Redirect::to(&format!("/engagements/{id}")).into_response())

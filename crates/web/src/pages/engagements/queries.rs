@@ -1,0 +1,89 @@
+//! Answering and settling a query from the engagement's page: the enabler answers, an
+//! admin settles. A problem is shown beside that query's own field (its id carries the
+//! query's), with the rest of the page as it was.
+
+use super::{ContactForm, form_errors, render};
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::pages::notify;
+use crate::state::AppState;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use convene_app::enablers::{PanelError, queries};
+use serde::Deserialize;
+
+#[derive(Deserialize, Default)]
+pub(super) struct AnswerForm {
+    #[serde(default)]
+    answer: String,
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct SettleForm {
+    #[serde(default)]
+    outcome: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// The page again with the use case's problems beside this query's fields.
+async fn again(
+    state: &AppState,
+    me: &CurrentUser,
+    (id, query): (i64, i64),
+    problems: Vec<convene_app::enablers::Problem>,
+) -> Result<Response, AppError> {
+    let problems = problems
+        .into_iter()
+        .map(|mut p| {
+            p.field = format!("{}-{query}", p.field);
+            p
+        })
+        .collect();
+    render(state, me, id, ContactForm::default(), form_errors(problems)).await
+}
+
+/// The query must be one of this engagement's: the page is the engagement's.
+async fn of_engagement(state: &AppState, me: &CurrentUser, (id, query): (i64, i64)) -> Result<(), AppError> {
+    let view = convene_app::enablers::engagements::view(state, me.principal(), id).await?;
+    if view.queries.iter().any(|q| q.id == query) {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+pub(super) async fn answer(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path((id, query)): Path<(i64, i64)>,
+    Form(form): Form<AnswerForm>,
+) -> Result<Response, AppError> {
+    of_engagement(&state, &me, (id, query)).await?;
+    match queries::answer(&state, me.principal(), query, &form.answer).await {
+        Ok(()) => {
+            notify(&me.session, "Your answer was sent to the place").await;
+            Ok(Redirect::to(&format!("/engagements/{id}")).into_response())
+        }
+        Err(PanelError::Invalid(problems)) => again(&state, &me, (id, query), problems).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub(super) async fn settle(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path((id, query)): Path<(i64, i64)>,
+    Form(form): Form<SettleForm>,
+) -> Result<Response, AppError> {
+    of_engagement(&state, &me, (id, query)).await?;
+    match queries::settle(&state, me.principal(), query, &form.outcome, &form.note).await {
+        Ok(()) => {
+            notify(&me.session, "The query is settled").await;
+            Ok(Redirect::to(&format!("/engagements/{id}")).into_response())
+        }
+        Err(PanelError::Invalid(problems)) => again(&state, &me, (id, query), problems).await,
+        Err(e) => Err(e.into()),
+    }
+}
