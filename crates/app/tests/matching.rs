@@ -4,76 +4,14 @@
 //! place is left out, a hand change warned with the pair it unsettles, and a confirmation
 //! that starts each pair's engagement and emails both sides, once.
 
+mod common;
+
+use common::{Demo, enabler};
 use convene_app::enablers::PanelError;
 use convene_app::enablers::matching::{self, Unmatched};
-use convene_app::{App, Settings};
-use convene_domain::accounts::{Grant, Role};
-use convene_domain::awards::AwardStatus;
-use convene_domain::policy::Principal;
-use convene_domain::time::FixedClock;
-use convene_domain::{Email, ProgrammeId, Timestamp, UserId};
-use convene_store::enablers::{self as pool, PoolStatus, Profile};
-use convene_store::testing::{Backend, TestDb};
-use convene_store::{Db, awards, demo, users};
+use convene_domain::Timestamp;
+use convene_store::testing::Backend;
 use jiff::civil::date;
-use std::sync::Arc;
-
-fn principal(user: UserId, grants: &[(Role, Option<i64>)]) -> Principal {
-    let grants = grants
-        .iter()
-        .map(|(role, scope_id)| Grant {
-            role: *role,
-            scope_id: *scope_id,
-        })
-        .collect();
-    Principal {
-        user_id: user,
-        grants,
-    }
-}
-
-async fn account(db: &Db, email: &str) -> UserId {
-    let mut tx = db.begin().await.unwrap();
-    let id = users::create(
-        &mut tx,
-        &Email::parse(email).unwrap(),
-        "Fern Test-Person",
-        "x",
-        Timestamp(0),
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
-    UserId(id)
-}
-
-/// A new enabler in the pool, approved, holding `capacity` places: id and principal.
-async fn enabler(
-    db: &Db,
-    programme: ProgrammeId,
-    email: &str,
-    capacity: i64,
-    admin: UserId,
-) -> (i64, Principal) {
-    let user = account(db, email).await;
-    let mut tx = db.begin().await.unwrap();
-    let profile = Profile {
-        capacity,
-        ..Profile::default()
-    };
-    let id = pool::ask_to_join(&mut tx, programme, user, &profile, Timestamp(0))
-        .await
-        .unwrap()
-        .unwrap();
-    let moved = (PoolStatus::Pending, PoolStatus::Approved);
-    assert!(
-        pool::set_status(&mut tx, id, moved, admin, Timestamp(0))
-            .await
-            .unwrap()
-    );
-    tx.commit().await.unwrap();
-    (id, principal(user, &[(Role::Enabler, None)]))
-}
 
 fn invalid(result: Result<(), PanelError>) -> String {
     match result {
@@ -83,65 +21,44 @@ fn invalid(result: Result<(), PanelError>) -> String {
 }
 
 async fn choosing_and_matching(backend: Backend) {
-    let t = TestDb::new(backend).await;
-    let now = Timestamp::from_london(2014, 6, 2, 10, 0, 0).unwrap();
-    demo::load(&t.db, now).await.unwrap();
-    let app = App::new(t.db.clone(), Arc::new(FixedClock::at(now)), Settings::default());
-    let lv = convene_store::programmes::by_slug(&t.db, "local-vision")
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
-    let email = Email::parse("priya.programme@example.org").unwrap();
-    let admin_id = users::by_email(&t.db, &email).await.unwrap().unwrap().id;
-    let admin = principal(admin_id, &[(Role::ProgrammeAdmin, Some(lv.0))]);
-    let (e1, e1_who) = enabler(&t.db, lv, "fern.enabler@example.org", 1, admin_id).await;
-    let (e2, _) = enabler(&t.db, lv, "hazel.enabler@example.org", 1, admin_id).await;
-    let accepted: Vec<_> = awards::of_programme(&t.db, lv)
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|a| a.status == AwardStatus::Accepted)
-        .take(3)
-        .collect();
-    let lead = |i: usize| {
-        principal(
-            UserId(admin_id.0),
-            &[(Role::PlaceLead, Some(accepted[i].place_id.0))],
-        )
-    };
+    let d = Demo::at(backend, Timestamp::from_london(2014, 6, 2, 10, 0, 0).unwrap()).await;
+    let (app, lv, admin) = (&d.app, d.programme, &d.admin);
+    let (e1, e1_who) = enabler(&d, "fern.enabler@example.org", 1).await;
+    let (e2, _) = enabler(&d, "hazel.enabler@example.org", 1).await;
+    let accepted = &d.accepted;
+    let lead = |i: usize| d.lead(i);
     let (a, b, c) = (accepted[0].id, accepted[1].id, accepted[2].id);
 
     // Bad rankings are refused: none, one twice, one not in the pool; and only the place's
     // leads rank for it (not its admin, not the enabler).
-    assert!(invalid(matching::set_place_choices(&app, &lead(0), a, &[]).await).contains("at least one"));
-    assert!(invalid(matching::set_place_choices(&app, &lead(0), a, &[e1, e1]).await).contains("twice"));
-    assert!(invalid(matching::set_place_choices(&app, &lead(0), a, &[e1, -7]).await).contains("pool"));
-    let refused = matching::set_place_choices(&app, &admin, a, &[e1]).await;
+    assert!(invalid(matching::set_place_choices(app, &lead(0), a, &[]).await).contains("at least one"));
+    assert!(invalid(matching::set_place_choices(app, &lead(0), a, &[e1, e1]).await).contains("twice"));
+    assert!(invalid(matching::set_place_choices(app, &lead(0), a, &[e1, -7]).await).contains("pool"));
+    let refused = matching::set_place_choices(app, admin, a, &[e1]).await;
     assert!(matches!(refused, Err(PanelError::Forbidden)), "{refused:?}");
-    let refused = matching::set_place_choices(&app, &e1_who, a, &[e1]).await;
+    let refused = matching::set_place_choices(app, &e1_who, a, &[e1]).await;
     assert!(matches!(refused, Err(PanelError::NotFound)), "{refused:?}");
     // A: e1 then e2; B: e1 only; C: e1 then e2. e1 prefers C, then A, and cannot take B.
-    matching::set_place_choices(&app, &lead(0), a, &[e1, e2])
+    matching::set_place_choices(app, &lead(0), a, &[e1, e2])
         .await
         .unwrap();
-    matching::set_place_choices(&app, &lead(1), b, &[e1])
+    matching::set_place_choices(app, &lead(1), b, &[e1])
         .await
         .unwrap();
-    matching::set_place_choices(&app, &lead(2), c, &[e1, e2])
+    matching::set_place_choices(app, &lead(2), c, &[e1, e2])
         .await
         .unwrap();
     let not_chosen =
-        matching::set_enabler_choices(&app, &e1_who, e1, &[c, a], &[accepted[2].id + 10_000]).await;
+        matching::set_enabler_choices(app, &e1_who, e1, &[c, a], &[accepted[2].id + 10_000]).await;
     assert!(invalid(not_chosen).contains("only the places that chose you"));
-    matching::set_enabler_choices(&app, &e1_who, e1, &[c, a], &[b])
+    matching::set_enabler_choices(app, &e1_who, e1, &[c, a], &[b])
         .await
         .unwrap();
 
     // The run: C with e1, A with e2 (e1 preferred C), B left out: e1 cannot take it.
-    let refused = matching::run(&app, &e1_who, lv).await;
+    let refused = matching::run(app, &e1_who, lv).await;
     assert!(matches!(refused, Err(PanelError::NotFound)), "{refused:?}");
-    let (run, proposal) = matching::run(&app, &admin, lv).await.unwrap();
+    let (run, proposal) = matching::run(app, admin, lv).await.unwrap();
     let pairs: Vec<(i64, i64, Option<usize>, Option<usize>)> = proposal
         .pairs
         .iter()
@@ -157,37 +74,37 @@ async fn choosing_and_matching(backend: Backend) {
     );
 
     // By hand: A to e1 would put two places with e1, who holds one.
-    let over = matching::change(&app, &admin, lv, (a, Some(e1)), run.version).await;
+    let over = matching::change(app, admin, lv, (a, Some(e1)), run.version).await;
     assert!(matches!(over, Err(PanelError::Invalid(_))), "{over:?}");
     // C left out by hand: e1 then has room, and both A (which put e1 first) and C would
     // each rather be with e1, who would take either.
-    let warned = matching::change(&app, &admin, lv, (c, None), run.version)
+    let warned = matching::change(app, admin, lv, (c, None), run.version)
         .await
         .unwrap();
     assert_eq!(warned, vec![(a, e1), (c, e1)]);
-    let stale = matching::change(&app, &admin, lv, (c, None), run.version).await;
+    let stale = matching::change(app, admin, lv, (c, None), run.version).await;
     assert!(matches!(stale, Err(PanelError::Stale)), "{stale:?}");
     // Back as it was: stable again.
-    let warned = matching::change(&app, &admin, lv, (c, Some(e1)), run.version + 1)
+    let warned = matching::change(app, admin, lv, (c, Some(e1)), run.version + 1)
         .await
         .unwrap();
     assert!(warned.is_empty(), "{warned:?}");
 
     // Confirmed once: the two engagements start, and both sides of each are emailed.
-    let stale = matching::confirm(&app, &admin, lv, run.version, date(2014, 6, 2)).await;
+    let stale = matching::confirm(app, admin, lv, run.version, date(2014, 6, 2)).await;
     assert!(matches!(stale, Err(PanelError::Stale)), "{stale:?}");
-    let started = matching::confirm(&app, &admin, lv, run.version + 2, date(2014, 6, 2))
+    let started = matching::confirm(app, admin, lv, run.version + 2, date(2014, 6, 2))
         .await
         .unwrap();
     assert_eq!(started.len(), 2);
-    let first = convene_store::enablers::engagements::engagement(&t.db, started[0])
+    let first = convene_store::enablers::engagements::engagement(&d.t.db, started[0])
         .await
         .unwrap();
     assert_eq!(
         (first.starts_on, first.ends_on),
         (date(2014, 6, 2), date(2015, 3, 31))
     );
-    let sent: Vec<String> = convene_store::outbox::recent(&t.db, 50)
+    let sent: Vec<String> = convene_store::outbox::recent(&d.t.db, 50)
         .await
         .unwrap()
         .into_iter()
@@ -199,12 +116,12 @@ async fn choosing_and_matching(backend: Backend) {
             && sent.contains(&"hazel.enabler@example.org".to_string()),
         "{sent:?}"
     );
-    let again = matching::confirm(&app, &admin, lv, run.version + 2, date(2014, 6, 2)).await;
+    let again = matching::confirm(app, admin, lv, run.version + 2, date(2014, 6, 2)).await;
     assert!(
         matches!(again, Err(PanelError::Stale)),
         "confirmed once: {again:?}"
     );
-    t.remove().await;
+    d.t.remove().await;
 }
 
 #[tokio::test]

@@ -7,7 +7,6 @@
 use super::{PanelError, Result, invalid};
 use crate::{App, mail};
 use convene_domain::ProgrammeId;
-use convene_domain::awards::AwardStatus;
 use convene_domain::engagements::{DayLength, Engagement as Plan};
 use convene_domain::matching::{self as rules, EnablerChoices, Instance, PlaceChoices, Refusal};
 use convene_domain::policy::{Action, Principal, Resource, allows};
@@ -115,17 +114,7 @@ fn admin_only(who: &Principal, programme: ProgrammeId) -> Result<()> {
 /// A funded place's leads rank the enablers it would accept, best first: at least one,
 /// each once, each in the programme's approved pool.
 pub async fn set_place_choices(app: &App, who: &Principal, award_id: i64, enablers: &[i64]) -> Result<()> {
-    let award = award_store::award(&app.db, award_id).await?;
-    let place = Resource::PlaceSupport {
-        programme_id: award.programme_id,
-        place_id: award.place_id,
-    };
-    if !allows(who, Action::View, place) || award.status != AwardStatus::Accepted {
-        return Err(PanelError::NotFound);
-    }
-    if !allows(who, Action::Edit, place) {
-        return Err(PanelError::Forbidden);
-    }
+    let award = super::funded_place(app, who, award_id).await?;
     if enablers.is_empty() {
         return Err(invalid(
             "enablers",

@@ -13,6 +13,28 @@ pub mod support;
 
 pub use crate::panels::{PanelError, Problem, Result};
 
+use convene_domain::awards::AwardStatus;
+use convene_domain::policy::{Action, Principal, Resource, allows};
+use convene_store::awards::Award;
+
+/// A funded place's award (accepted), for a lead of the place acting in its own part: not
+/// found for anyone who may not read it (or an award not accepted), forbidden for a reader
+/// who may not act for the place.
+async fn funded_place(app: &crate::App, who: &Principal, award_id: i64) -> Result<Award> {
+    let award = convene_store::awards::award(&app.db, award_id).await?;
+    let place = Resource::PlaceSupport {
+        programme_id: award.programme_id,
+        place_id: award.place_id,
+    };
+    if !allows(who, Action::View, place) || award.status != AwardStatus::Accepted {
+        return Err(PanelError::NotFound);
+    }
+    if !allows(who, Action::Edit, place) {
+        return Err(PanelError::Forbidden);
+    }
+    Ok(award)
+}
+
 fn invalid(field: &str, message: impl Into<String>) -> PanelError {
     PanelError::Invalid(vec![Problem {
         field: field.into(),

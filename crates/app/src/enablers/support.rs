@@ -69,17 +69,7 @@ pub async fn request(
     units: &str,
     note: &str,
 ) -> Result<i64> {
-    let award = award_store::award(&app.db, award_id).await?;
-    let place = Resource::PlaceSupport {
-        programme_id: award.programme_id,
-        place_id: award.place_id,
-    };
-    if !allows(who, Action::View, place) || award.status != AwardStatus::Accepted {
-        return Err(PanelError::NotFound);
-    }
-    if !allows(who, Action::Edit, place) {
-        return Err(PanelError::Forbidden);
-    }
+    let award = super::funded_place(app, who, award_id).await?;
     let offers = store::offers(&app.db, award.programme_id).await?;
     let offer = offers
         .iter()
