@@ -106,7 +106,8 @@ async fn cast(db: &Db) -> Cast {
         .into_iter()
         .filter(|a| a.status == AwardStatus::Accepted)
         .collect();
-    let (award, other) = (&accepted[0], &accepted[1]);
+    // The first accepted award (Westermoor) has the demo's engagement already.
+    let (award, other) = (&accepted[1], &accepted[2]);
     Cast {
         admin: principal(UserId(admin), &[(Role::ProgrammeAdmin, programme)]),
         enabler: enabler(db, programme, "ash.enabler@example.org", UserId(admin)).await,
@@ -155,9 +156,11 @@ async fn a_year_of_an_engagement(backend: Backend) {
         .unwrap();
     let e = stored::engagement(&t.db, id).await.unwrap();
     assert_eq!((e.ends_on, e.allocation_minutes), (date(2014, 3, 31), 12_240));
-    // Only an admin starts one.
+    // Only an admin starts one (nobody else learns of the award), and only one at a time.
     let refused = engagements::start(&app, enabler, c.award, *enabler_id, date(2013, 9, 18)).await;
-    assert!(matches!(refused, Err(PanelError::Forbidden)), "{refused:?}");
+    assert!(matches!(refused, Err(PanelError::NotFound)), "{refused:?}");
+    let twice = engagements::start(&app, &c.admin, c.award, *enabler_id, date(2013, 9, 18)).await;
+    assert!(matches!(twice, Err(PanelError::State(_))), "{twice:?}");
 
     // Bad contact is refused, every problem at once, and nothing is saved.
     let bad = engagements::log_contact(&app, enabler, id, &contact(date(2013, 9, 2), "25", "lunch")).await;
@@ -218,6 +221,9 @@ async fn a_year_of_an_engagement(backend: Backend) {
     let again = queries::settle(&app, &c.admin, q, "corrected", "").await;
     assert!(matches!(again, Err(PanelError::State(_))), "{again:?}");
 
+    // Not before the last contact logged (4 October).
+    let too_soon = engagements::end_early(&app, &c.admin, id, date(2013, 9, 30), None).await;
+    assert_eq!(fields(too_soon.unwrap_err()), vec!["end_date"]);
     // Ended early on 20 December; the second enabler carries on from 6 January with what
     // is left; together they hold exactly the first allocation.
     let (second_id, _) = &c.second;
@@ -259,6 +265,11 @@ async fn a_year_of_an_engagement(backend: Backend) {
     assert_eq!(ended.allocation_minutes + successor.allocation_minutes, 12_240);
     let twice = engagements::end_early(&app, &c.admin, id, date(2013, 12, 20), None).await;
     assert!(matches!(twice, Err(PanelError::State(_))), "{twice:?}");
+    // Nothing more is logged on the ended engagement, so the two still add up.
+    clock.set(at(date(2014, 1, 10)));
+    let late =
+        engagements::log_contact(&app, enabler, id, &contact(date(2013, 12, 18), "2", "meeting")).await;
+    assert!(matches!(late, Err(PanelError::State(_))), "{late:?}");
 
     // A start whose year's bank holidays are not known is a clear error.
     let unknown = engagements::start(&app, &c.admin, c.award, *enabler_id, date(2030, 5, 1)).await;

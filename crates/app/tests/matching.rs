@@ -26,8 +26,9 @@ async fn choosing_and_matching(backend: Backend) {
     let (e1, e1_who) = enabler(&d, "fern.enabler@example.org", 1).await;
     let (e2, _) = enabler(&d, "hazel.enabler@example.org", 1).await;
     let accepted = &d.accepted;
-    let lead = |i: usize| d.lead(i);
-    let (a, b, c) = (accepted[0].id, accepted[1].id, accepted[2].id);
+    // From the second accepted award on: the first (Westermoor) has the demo's engagement.
+    let lead = |i: usize| d.lead(i + 1);
+    let (a, b, c) = (accepted[1].id, accepted[2].id, accepted[3].id);
 
     // Bad rankings are refused: none, one twice, one not in the pool; and only the place's
     // leads rank for it (not its admin, not the enabler).
@@ -74,26 +75,26 @@ async fn choosing_and_matching(backend: Backend) {
     );
 
     // By hand: A to e1 would put two places with e1, who holds one.
-    let over = matching::change(app, admin, lv, (a, Some(e1)), run.version).await;
+    let over = matching::change(app, admin, lv, (a, Some(e1)), (run.id, run.version)).await;
     assert!(matches!(over, Err(PanelError::Invalid(_))), "{over:?}");
     // C left out by hand: e1 then has room, and both A (which put e1 first) and C would
     // each rather be with e1, who would take either.
-    let warned = matching::change(app, admin, lv, (c, None), run.version)
+    let warned = matching::change(app, admin, lv, (c, None), (run.id, run.version))
         .await
         .unwrap();
     assert_eq!(warned, vec![(a, e1), (c, e1)]);
-    let stale = matching::change(app, admin, lv, (c, None), run.version).await;
+    let stale = matching::change(app, admin, lv, (c, None), (run.id, run.version)).await;
     assert!(matches!(stale, Err(PanelError::Stale)), "{stale:?}");
     // Back as it was: stable again.
-    let warned = matching::change(app, admin, lv, (c, Some(e1)), run.version + 1)
+    let warned = matching::change(app, admin, lv, (c, Some(e1)), (run.id, run.version + 1))
         .await
         .unwrap();
     assert!(warned.is_empty(), "{warned:?}");
 
     // Confirmed once: the two engagements start, and both sides of each are emailed.
-    let stale = matching::confirm(app, admin, lv, run.version, date(2014, 6, 2)).await;
+    let stale = matching::confirm(app, admin, lv, (run.id, run.version), date(2014, 6, 2)).await;
     assert!(matches!(stale, Err(PanelError::Stale)), "{stale:?}");
-    let started = matching::confirm(app, admin, lv, run.version + 2, date(2014, 6, 2))
+    let started = matching::confirm(app, admin, lv, (run.id, run.version + 2), date(2014, 6, 2))
         .await
         .unwrap();
     assert_eq!(started.len(), 2);
@@ -116,7 +117,7 @@ async fn choosing_and_matching(backend: Backend) {
             && sent.contains(&"hazel.enabler@example.org".to_string()),
         "{sent:?}"
     );
-    let again = matching::confirm(app, admin, lv, run.version + 2, date(2014, 6, 2)).await;
+    let again = matching::confirm(app, admin, lv, (run.id, run.version + 2), date(2014, 6, 2)).await;
     assert!(
         matches!(again, Err(PanelError::Stale)),
         "confirmed once: {again:?}"

@@ -139,10 +139,7 @@ pub async fn start(
     starts_on: Date,
 ) -> Result<i64> {
     let award = award_store::award(&app.db, award_id).await?;
-    let enabler = pool::enabler(&app.db, enabler_id).await?;
-    if enabler.programme_id != award.programme_id {
-        return Err(PanelError::NotFound);
-    }
+    // Only the programme's admins learn anything of its awards and pool.
     if !allows(
         who,
         Action::Edit,
@@ -150,7 +147,11 @@ pub async fn start(
             id: award.programme_id,
         },
     ) {
-        return Err(PanelError::Forbidden);
+        return Err(PanelError::NotFound);
+    }
+    let enabler = pool::enabler(&app.db, enabler_id).await?;
+    if enabler.programme_id != award.programme_id || enabler.status != pool::PoolStatus::Approved {
+        return Err(invalid("enabler", "Choose an enabler from the programme's pool"));
     }
     let day = day_length(app, award.programme_id).await?;
     let e = rules::Engagement::starting(starts_on, day).map_err(|e| invalid("start_date", e.to_string()))?;
@@ -165,6 +166,12 @@ pub async fn start(
         follows_id: None,
     };
     let mut work = app.begin(Some(who.user_id.0)).await?;
+    if store::live_for_award(work.tx(), award_id).await? {
+        return Err(PanelError::State(format!(
+            "{} already has an engagement",
+            award.place_name
+        )));
+    }
     let now = work.now();
     let id = store::create(work.tx(), &new, Some(who.user_id), now).await?;
     work.audit(AuditAction::EngagementStarted, Some(id)).await?;
@@ -214,6 +221,14 @@ pub async fn log_contact(app: &App, who: &Principal, id: i64, input: &ContactInp
         problems.push(problem("date", "Enter the date of the contact, like 18 9 2013"));
     }
     let mut work = app.begin(Some(who.user_id.0)).await?;
+    // The engagement's lock first: two saves for one day are checked one after the other,
+    // and an early end made meanwhile is seen.
+    let (engagement, _) = store::lock(work.tx(), id).await?;
+    if engagement.ended_on.is_some() {
+        return Err(PanelError::State(
+            "This engagement has ended: log contact on the engagement that carries on from it".into(),
+        ));
+    }
     if let (Some(minutes), Some(date)) = (minutes, input.date) {
         // The kind does not change the other checks: they run whatever it is.
         let entry = ContactEntry {
@@ -273,16 +288,33 @@ pub async fn end_early(
     if !allows(who, Action::Edit, resource) {
         return Err(PanelError::Forbidden);
     }
+    if let Some((enabler_id, _)) = successor {
+        let enabler = pool::enabler(&app.db, enabler_id).await?;
+        if enabler.programme_id != engagement.programme_id || enabler.status != pool::PoolStatus::Approved {
+            return Err(invalid("enabler", "Choose an enabler from the programme's pool"));
+        }
+    }
+    let mut work = app.begin(Some(who.user_id.0)).await?;
+    // The lock first: what it used, and the last day contact is logged on, are current.
+    let (engagement, last_logged) = store::lock(work.tx(), id).await?;
+    if engagement.ended_on.is_some() {
+        return Err(PanelError::State("This engagement has already ended".into()));
+    }
+    if let Some(last) = last_logged.filter(|last| last_day < *last) {
+        return Err(invalid(
+            "end_date",
+            format!(
+                "Contact is logged up to {}: end the engagement on or after it",
+                rules::date_words(last)
+            ),
+        ));
+    }
     let ended = engagement_rules(&engagement)
         .end_early(last_day, Minutes(engagement.used_minutes))
         .map_err(|p| PanelError::Invalid(vec![p]))?;
     let next = match successor {
         Some((enabler_id, start)) => {
             let e = ended.successor(start).map_err(|p| PanelError::Invalid(vec![p]))?;
-            let enabler = pool::enabler(&app.db, enabler_id).await?;
-            if enabler.programme_id != engagement.programme_id {
-                return Err(invalid("enabler", "Choose an enabler from the programme's pool"));
-            }
             Some(NewEngagement {
                 programme_id: engagement.programme_id,
                 award_id: engagement.award_id,
@@ -296,7 +328,6 @@ pub async fn end_early(
         }
         None => None,
     };
-    let mut work = app.begin(Some(who.user_id.0)).await?;
     if !store::end_early(work.tx(), id, last_day, ended.ended.allocation.0).await? {
         return Err(PanelError::State("This engagement has already ended".into()));
     }

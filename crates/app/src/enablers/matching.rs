@@ -7,6 +7,7 @@
 use super::{PanelError, Result, invalid};
 use crate::{App, mail};
 use convene_domain::ProgrammeId;
+use convene_domain::awards::AwardStatus;
 use convene_domain::engagements::{DayLength, Engagement as Plan};
 use convene_domain::matching::{self as rules, EnablerChoices, Instance, PlaceChoices, Refusal};
 use convene_domain::policy::{Action, Principal, Resource, allows};
@@ -264,7 +265,8 @@ pub async fn latest(
     let Some(run) = pool::latest_run(&app.db, programme).await? else {
         return Ok(None);
     };
-    let proposal = serde_json::from_str(&run.result).unwrap_or_default();
+    let proposal = serde_json::from_str(&run.result)
+        .map_err(|e| PanelError::State(format!("The matching run could not be read: {e}")))?;
     Ok(Some((run, proposal)))
 }
 
@@ -276,9 +278,13 @@ pub async fn change(
     who: &Principal,
     programme: ProgrammeId,
     (award_id, enabler_id): (i64, Option<i64>),
-    expected_version: i64,
+    (run_id, expected_version): (i64, i64),
 ) -> Result<Vec<(i64, i64)>> {
     let (run, mut proposal) = latest(app, who, programme).await?.ok_or(PanelError::NotFound)?;
+    // A form shown for an earlier run is stale, whatever its version.
+    if run.id != run_id {
+        return Err(PanelError::Stale);
+    }
     let built = build(app, programme).await?;
     let place = built.awards.iter().position(|a| *a == award_id);
     let enabler = enabler_id.map(|id| built.enablers.iter().position(|x| *x == id));
@@ -344,10 +350,26 @@ pub async fn confirm(
     app: &App,
     who: &Principal,
     programme: ProgrammeId,
-    expected_version: i64,
+    (run_id, expected_version): (i64, i64),
     starts_on: Date,
 ) -> Result<Vec<i64>> {
     let (run, proposal) = latest(app, who, programme).await?.ok_or(PanelError::NotFound)?;
+    if run.id != run_id {
+        return Err(PanelError::Stale);
+    }
+    let mut pairs = Vec::new();
+    for pair in &proposal.pairs {
+        let award = award_store::award(&app.db, pair.award_id).await?;
+        let enabler = pool::enabler(&app.db, pair.enabler_id).await?;
+        if award.status != AwardStatus::Accepted || enabler.status != PoolStatus::Approved {
+            return Err(PanelError::State(format!(
+                "{} and {} can no longer be matched: run the matching again",
+                award.place_name, enabler.name
+            )));
+        }
+        let to = convene_store::users::place_lead_emails(&app.db, award.place_id).await?;
+        pairs.push((pair, award, enabler, to));
+    }
     let minutes = convene_store::programmes::contact_day_minutes(&app.db, programme).await?;
     let day = u32::try_from(minutes)
         .ok()
@@ -360,7 +382,13 @@ pub async fn confirm(
         return Err(PanelError::Stale);
     }
     let mut started = Vec::new();
-    for pair in &proposal.pairs {
+    for (pair, award, enabler, mut to) in pairs {
+        if engagement_store::live_for_award(work.tx(), pair.award_id).await? {
+            return Err(PanelError::State(format!(
+                "{} already has an engagement",
+                award.place_name
+            )));
+        }
         let new = NewEngagement {
             programme_id: programme,
             award_id: pair.award_id,
@@ -374,9 +402,6 @@ pub async fn confirm(
         let id = engagement_store::create(work.tx(), &new, Some(who.user_id), now).await?;
         work.audit(convene_domain::audit::AuditAction::EngagementStarted, Some(id))
             .await?;
-        let award = award_store::award(&app.db, pair.award_id).await?;
-        let enabler = pool::enabler(&app.db, pair.enabler_id).await?;
-        let mut to = convene_store::users::place_lead_emails(&app.db, award.place_id).await?;
         to.push(enabler.email.clone());
         for address in to {
             let message = mail::MatchConfirmed {

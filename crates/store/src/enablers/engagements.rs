@@ -137,6 +137,39 @@ pub async fn of_enabler(db: &Db, enabler_id: i64) -> Result<Vec<Engagement>> {
     engagements_where(db, "e.enabler_id = $1", enabler_id).await
 }
 
+/// Locks an engagement for the rest of the change (first, on SQLite: see
+/// [`Tx::lock_row`](crate::Tx)) and reads it as it then stands, with the last day contact
+/// is logged on.
+pub async fn lock(tx: &mut Tx, id: i64) -> Result<(Engagement, Option<Date>)> {
+    tx.lock_row("engagements", id).await?;
+    let sql = format!("{ENGAGEMENT_SELECT} WHERE e.id = $1");
+    let row: Option<EngagementRow> = on_tx!(tx, |conn| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?);
+    let engagement = Engagement::try_from(row.ok_or(StoreError::NotFound)?)?;
+    let (last,): (Option<String>,) = on_tx!(tx, |conn| sqlx::query_as(
+        "SELECT MAX(on_date) FROM contact_entries WHERE engagement_id = $1"
+    )
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await?);
+    Ok((engagement, last.as_deref().map(date).transpose()?))
+}
+
+/// Whether the award has an engagement that has not ended early. Takes the award's lock
+/// first, so two changes starting one are told in turn.
+pub async fn live_for_award(tx: &mut Tx, award_id: i64) -> Result<bool> {
+    tx.lock_row("awards", award_id).await?;
+    let (n,): (i64,) = on_tx!(tx, |conn| sqlx::query_as(
+        "SELECT COUNT(*) FROM engagements WHERE award_id = $1 AND ended_on IS NULL"
+    )
+    .bind(award_id)
+    .fetch_one(conn)
+    .await?);
+    Ok(n > 0)
+}
+
 /// An engagement to start.
 #[derive(Debug, Clone)]
 pub struct NewEngagement {

@@ -43,6 +43,10 @@ pub async fn collect(app: &TestApp, pages: &mut Vec<(String, String)>) {
     assert_eq!(res.status(), 200);
     let html = res.text().await.unwrap();
     assert!(html.contains("Choose what kind of contact it was"), "{html}");
+    assert!(
+        html.contains("href=\"#date_day\""),
+        "the summary points at the day's box: {html}"
+    );
     pages.push(("engagement contact errors".into(), html));
 
     let lee = app.signed_in(LEE).await;

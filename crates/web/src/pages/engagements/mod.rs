@@ -263,11 +263,13 @@ async fn log_contact(
             Ok(Redirect::to(&format!("/engagements/{id}")).into_response())
         }
         Err(PanelError::Invalid(mut problems)) => {
-            // Say why the date was not read, rather than that it is missing.
-            if let Err(e) = date {
-                for p in problems.iter_mut().filter(|p| p.field == "date") {
+            for p in problems.iter_mut().filter(|p| p.field == "date") {
+                // Say why the date was not read, rather than that it is missing; and point
+                // the error summary at the day, the first box of the three.
+                if let Err(e) = &date {
                     p.message = format!("{e} for the contact");
                 }
+                p.field = "date_day".into();
             }
             render(&state, &me, id, form, form_errors(problems)).await
         }
