@@ -212,6 +212,11 @@ async fn a_year_of_an_engagement(backend: Backend) {
     let q = queries::raise(&app, &c.lead, entry, "That workshop was half a day")
         .await
         .unwrap();
+    let twice = queries::raise(&app, &c.lead, entry, "And again").await;
+    assert!(
+        matches!(twice, Err(PanelError::State(_))),
+        "one open query per entry: {twice:?}"
+    );
     queries::answer(&app, enabler, q, "It ran all day with the board")
         .await
         .unwrap();

@@ -155,6 +155,13 @@ audit_actions! {
     ContactQueried => "contact_queried", ContactEntry;
     ContactQueryAnswered => "contact_query_answered", ContactEntry;
     ContactQuerySettled => "contact_query_settled", ContactEntry;
+    MatchingRun => "matching_run", Programme;
+    MatchingChanged => "matching_changed", Award;
+    MatchingConfirmed => "matching_confirmed", Programme;
+    SupportOfferAdded => "support_offer_added", Programme;
+    SupportRequested => "support_requested", Award;
+    SupportApproved => "support_approved", Award;
+    SupportDeclined => "support_declined", Award;
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 use super::{PanelError, Result, invalid};
 use crate::{App, mail};
 use convene_domain::ProgrammeId;
+use convene_domain::audit::AuditAction;
 use convene_domain::awards::AwardStatus;
 use convene_domain::engagements::{DayLength, Engagement as Plan};
 use convene_domain::matching::{self as rules, EnablerChoices, Instance, PlaceChoices, Refusal};
@@ -248,6 +249,7 @@ pub async fn run(app: &App, who: &Principal, programme: ProgrammeId) -> Result<(
     let mut work = app.begin(Some(who.user_id.0)).await?;
     let now = work.now();
     pool::insert_run(work.tx(), programme, &json, who.user_id, now).await?;
+    work.audit(AuditAction::MatchingRun, Some(programme.0)).await?;
     work.commit().await?;
     let run = pool::latest_run(&app.db, programme)
         .await?
@@ -336,6 +338,7 @@ pub async fn change(
     if !pool::change_run(work.tx(), run.id, &json, expected_version).await? {
         return Err(PanelError::Stale);
     }
+    work.audit(AuditAction::MatchingChanged, Some(award_id)).await?;
     work.commit().await?;
     let blocking = rules::blocking_pairs(&built.instance, &enabler_of);
     Ok(blocking
@@ -381,6 +384,8 @@ pub async fn confirm(
     if !pool::confirm_run(work.tx(), run.id, expected_version, who.user_id, now).await? {
         return Err(PanelError::Stale);
     }
+    work.audit(AuditAction::MatchingConfirmed, Some(programme.0))
+        .await?;
     let mut started = Vec::new();
     for (pair, award, enabler, mut to) in pairs {
         if engagement_store::live_for_award(work.tx(), pair.award_id).await? {
@@ -400,8 +405,7 @@ pub async fn confirm(
             follows_id: None,
         };
         let id = engagement_store::create(work.tx(), &new, Some(who.user_id), now).await?;
-        work.audit(convene_domain::audit::AuditAction::EngagementStarted, Some(id))
-            .await?;
+        work.audit(AuditAction::EngagementStarted, Some(id)).await?;
         to.push(enabler.email.clone());
         for address in to {
             let message = mail::MatchConfirmed {

@@ -51,6 +51,13 @@ pub async fn raise(app: &App, who: &Principal, entry_id: i64, reason: &str) -> R
     }
     let reason = required("reason", reason, "Say what is wrong with the entry")?;
     let mut work = app.begin(Some(who.user_id.0)).await?;
+    // The engagement's lock first, so two queries of one entry are told in turn.
+    store::lock(work.tx(), entry.engagement_id).await?;
+    if queries::open_on(work.tx(), entry_id).await? {
+        return Err(PanelError::State(
+            "This entry is queried already: its query is waiting to be settled".into(),
+        ));
+    }
     let now = work.now();
     let id = queries::raise(work.tx(), entry_id, &reason, who.user_id, now).await?;
     work.audit(AuditAction::ContactQueried, Some(entry_id)).await?;
@@ -107,6 +114,9 @@ pub async fn settle(app: &App, who: &Principal, query_id: i64, outcome: &str, no
             ));
         }
     };
+    if note.trim().chars().count() > 2_000 {
+        return Err(invalid("outcome", "Keep the note to 2,000 characters or fewer"));
+    }
     let mut work = app.begin(Some(who.user_id.0)).await?;
     let now = work.now();
     if !queries::settle(work.tx(), query_id, (outcome, note.trim()), who.user_id, now).await? {

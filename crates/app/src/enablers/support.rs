@@ -6,6 +6,7 @@
 use super::{PanelError, Result, invalid};
 use crate::App;
 use convene_domain::ProgrammeId;
+use convene_domain::audit::AuditAction;
 use convene_domain::awards::AwardStatus;
 use convene_domain::policy::{Action, Principal, Resource, allows};
 use convene_store::awards as award_store;
@@ -57,6 +58,8 @@ pub async fn create_offer(
     let now = work.now();
     let kind = (input.kind.as_str(), input.name.trim(), input.partner.trim());
     let id = store::create_offer(work.tx(), programme, kind, units, now).await?;
+    work.audit(AuditAction::SupportOfferAdded, Some(programme.0))
+        .await?;
     work.commit().await?;
     Ok(id)
 }
@@ -98,6 +101,7 @@ pub async fn request(
         now,
     )
     .await?;
+    work.audit(AuditAction::SupportRequested, Some(award_id)).await?;
     work.commit().await?;
     Ok(id)
 }
@@ -144,6 +148,12 @@ pub async fn decide(app: &App, who: &Principal, request_id: i64, approve: bool, 
     if !store::decide(work.tx(), request_id, status, reason.trim(), who.user_id, now).await? {
         return Err(PanelError::State("This request has already been decided".into()));
     }
+    let action = if approve {
+        AuditAction::SupportApproved
+    } else {
+        AuditAction::SupportDeclined
+    };
+    work.audit(action, Some(wanted.award_id)).await?;
     work.commit().await?;
     Ok(())
 }

@@ -131,7 +131,7 @@ pub(super) async fn load_enablers(tx: &mut Tx, local_vision: i64, round_2013: i6
     }
     // Eden takes the printed lead's place and the first two of the 2013 round; the rest go
     // round the others.
-    let lead_place = award_of_place(tx, PLACES[0].1).await?;
+    let lead_place = award_of_place(tx, programme, PLACES[0].1).await?;
     let funded: Vec<(i64,)> = on_tx!(tx, |conn| sqlx::query_as(
         "SELECT id FROM awards WHERE round_id = $1 AND status = 'accepted' ORDER BY id"
     )
@@ -213,14 +213,16 @@ async fn join(
     Ok(id)
 }
 
-async fn award_of_place(tx: &mut Tx, place_reference: &str) -> Result<i64> {
+async fn award_of_place(tx: &mut Tx, programme: ProgrammeId, place_reference: &str) -> Result<i64> {
     let (id,): (i64,) = on_tx!(tx, |conn| {
         sqlx::query_as(
-        "SELECT a.id FROM awards a JOIN places p ON p.id = a.place_id WHERE p.reference = $1 ORDER BY a.id LIMIT 1"
-    )
-    .bind(place_reference)
-    .fetch_one(conn)
-    .await?
+            "SELECT a.id FROM awards a JOIN places p ON p.id = a.place_id \
+         WHERE p.reference = $1 AND a.programme_id = $2 AND a.status = 'accepted' ORDER BY a.id LIMIT 1",
+        )
+        .bind(place_reference)
+        .bind(programme.0)
+        .fetch_one(conn)
+        .await?
     });
     Ok(id)
 }

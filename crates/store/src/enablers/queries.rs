@@ -75,6 +75,17 @@ pub async fn query(db: &Db, id: i64) -> Result<Query> {
     row.map(Query::from).ok_or(StoreError::NotFound)
 }
 
+/// Whether the entry has a query not yet settled.
+pub async fn open_on(tx: &mut Tx, entry_id: i64) -> Result<bool> {
+    let (n,): (i64,) = on_tx!(tx, |conn| sqlx::query_as(
+        "SELECT COUNT(*) FROM contact_queries WHERE entry_id = $1 AND settled_at IS NULL"
+    )
+    .bind(entry_id)
+    .fetch_one(conn)
+    .await?);
+    Ok(n > 0)
+}
+
 /// Raises a query of an entry; returns its id.
 pub async fn raise(tx: &mut Tx, entry_id: i64, reason: &str, by: UserId, now: Timestamp) -> Result<i64> {
     let (id,): (i64,) = on_tx!(tx, |conn| {
