@@ -69,8 +69,10 @@ const SECTIONS: &[(&str, Key, &str)] = &[
     (
         "role_requests",
         Key::User,
-        "SELECT r.role, p.name AS place, r.reason, r.status, r.decision_reason, CAST(r.created_at AS TEXT) AS created_at, \
-         CAST(r.decided_at AS TEXT) AS decided_at FROM role_requests r JOIN places p ON p.id = r.scope_id WHERE r.user_id = $1 ORDER BY r.id",
+        "SELECT r.role, CASE WHEN r.role = 'enabler' THEN g.name ELSE p.name END AS place, r.reason, r.status, r.decision_reason, \
+         CAST(r.created_at AS TEXT) AS created_at, CAST(r.decided_at AS TEXT) AS decided_at FROM role_requests r \
+         JOIN programmes g ON g.id = r.programme_id LEFT JOIN places p ON p.id = r.scope_id AND r.role <> 'enabler' \
+         WHERE r.user_id = $1 ORDER BY r.id",
     ),
     (
         "actions_recorded",
@@ -148,6 +150,20 @@ const SECTIONS: &[(&str, Key, &str)] = &[
         "SELECT p.name AS programme, e.status, e.bio, e.expertise, e.sectors, e.regions, CAST(e.capacity AS TEXT) AS capacity, \
          e.available_from, e.available_to, CAST(e.created_at AS TEXT) AS created_at FROM enablers e \
          JOIN programmes p ON p.id = e.programme_id WHERE e.user_id = $1 ORDER BY e.id",
+    ),
+    (
+        "places_you_ranked",
+        Key::User,
+        "SELECT pl.name AS place, CAST(c.rank AS TEXT) AS rank, CAST(c.cannot_take AS TEXT) AS cannot_take \
+         FROM enabler_choices c JOIN enablers e ON e.id = c.enabler_id JOIN awards a ON a.id = c.award_id \
+         JOIN places pl ON pl.id = a.place_id WHERE e.user_id = $1 ORDER BY c.enabler_id, c.rank",
+    ),
+    (
+        "engagements_as_enabler",
+        Key::User,
+        "SELECT pl.name AS place, g.starts_on, g.ends_on, g.ended_on, CAST(g.allocation_minutes AS TEXT) AS allocation_minutes \
+         FROM engagements g JOIN enablers e ON e.id = g.enabler_id JOIN awards a ON a.id = g.award_id \
+         JOIN places pl ON pl.id = a.place_id WHERE e.user_id = $1 ORDER BY g.id",
     ),
     (
         "contact_logged",

@@ -35,7 +35,9 @@ impl RequestStatus {
     }
 }
 
-/// A request to hold a role over a place, with who asked.
+/// A request to hold a role, with who asked: a role over a place (`scope_id` is the
+/// place), or a place in a programme's enabler pool (`scope_id` is the pool record, kept
+/// pending until the request is decided).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoleRequest {
     pub id: i64,
@@ -45,14 +47,42 @@ pub struct RoleRequest {
     pub user_organisation: String,
     pub user_job_role: String,
     pub role: Role,
-    pub place_id: i64,
-    pub place_name: String,
+    pub scope_id: i64,
+    /// The place's name, or for the pool the programme's.
+    pub scope_name: String,
     pub programme_id: i64,
     pub reason: String,
     pub status: RequestStatus,
     pub created_at: Timestamp,
     pub decided_at: Option<Timestamp>,
     pub decision_reason: String,
+}
+
+impl RoleRequest {
+    /// The place asked for, unless this is a request to join an enabler pool.
+    pub fn place(&self) -> Option<PlaceId> {
+        (self.role != Role::Enabler).then_some(PlaceId(self.scope_id))
+    }
+
+    /// What is asked, after "to": "act for Westermoor", or "join the enabler pool of
+    /// Local Vision".
+    pub fn what(&self) -> String {
+        if self.role == Role::Enabler {
+            format!("join {}", self.asks_for())
+        } else {
+            format!("act for {}", self.scope_name)
+        }
+    }
+
+    /// What is asked for, as a sentence ends: "Westermoor", or "the enabler pool of Local
+    /// Vision".
+    pub fn asks_for(&self) -> String {
+        if self.role == Role::Enabler {
+            format!("the enabler pool of {}", self.scope_name)
+        } else {
+            self.scope_name.clone()
+        }
+    }
 }
 
 type RequestRow = (
@@ -74,8 +104,10 @@ type RequestRow = (
 );
 
 const REQUEST_SELECT: &str = "SELECT r.id, r.user_id, u.name, u.email, u.organisation, u.job_role, r.role, r.scope_id, \
-     p.name, r.programme_id, r.reason, r.status, r.created_at, r.decided_at, r.decision_reason \
-     FROM role_requests r JOIN users u ON u.id = r.user_id JOIN places p ON p.id = r.scope_id";
+     CASE WHEN r.role = 'enabler' THEN g.name ELSE p.name END, r.programme_id, r.reason, r.status, r.created_at, \
+     r.decided_at, r.decision_reason \
+     FROM role_requests r JOIN users u ON u.id = r.user_id JOIN programmes g ON g.id = r.programme_id \
+     LEFT JOIN places p ON p.id = r.scope_id AND r.role <> 'enabler'";
 
 fn to_request(row: RequestRow) -> Result<RoleRequest> {
     let (
@@ -86,8 +118,8 @@ fn to_request(row: RequestRow) -> Result<RoleRequest> {
         user_organisation,
         user_job_role,
         role,
-        place_id,
-        place_name,
+        scope_id,
+        scope_name,
         programme_id,
         reason,
         status,
@@ -103,8 +135,8 @@ fn to_request(row: RequestRow) -> Result<RoleRequest> {
         user_organisation,
         user_job_role,
         role: Role::from_key(&role).ok_or_else(|| StoreError::Malformed(format!("role {role}")))?,
-        place_id,
-        place_name,
+        scope_id,
+        scope_name,
         programme_id,
         reason,
         status: RequestStatus::from_key(&status)?,
@@ -133,6 +165,27 @@ pub async fn create(
     reason: &str,
     now: Timestamp,
 ) -> Result<i64> {
+    insert(tx, (user_id, role, place_id.0), programme_id, reason, now).await
+}
+
+/// Records a request to join a programme's enabler pool, for its pending pool record.
+pub async fn create_to_join_pool(
+    tx: &mut Tx,
+    user_id: UserId,
+    enabler_id: i64,
+    programme_id: ProgrammeId,
+    now: Timestamp,
+) -> Result<i64> {
+    insert(tx, (user_id, Role::Enabler, enabler_id), programme_id, "", now).await
+}
+
+async fn insert(
+    tx: &mut Tx,
+    (user_id, role, scope_id): (UserId, Role, i64),
+    programme_id: ProgrammeId,
+    reason: &str,
+    now: Timestamp,
+) -> Result<i64> {
     on_tx!(tx, |conn| {
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO role_requests (user_id, role, scope_id, programme_id, reason, status, created_at) \
@@ -140,7 +193,7 @@ pub async fn create(
         )
         .bind(user_id.0)
         .bind(role.key())
-        .bind(place_id.0)
+        .bind(scope_id)
         .bind(programme_id.0)
         .bind(reason)
         .bind(now.0)

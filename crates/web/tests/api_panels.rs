@@ -14,6 +14,7 @@ mod conflicts;
 mod journey;
 
 use common::TestApp;
+use common::api::{get, put, send, token};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -23,42 +24,8 @@ const PAT: &str = "pat.panel@example.org";
 const EDEN: &str = "eden.enabler@example.org";
 const PARKER: &str = "parker.participant@example.org";
 
-/// Sends JSON to the API with a token; returns the status and the body.
-async fn send(app: &TestApp, method: Method, path: &str, token: &str, body: Option<Value>) -> (u16, Value) {
-    let mut req = reqwest::Client::new()
-        .request(method, app.at(path))
-        .bearer_auth(token);
-    if let Some(body) = body {
-        req = req.json(&body);
-    }
-    let res = req.send().await.unwrap();
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
-
-async fn get(app: &TestApp, path: &str, token: &str) -> (u16, Value) {
-    send(app, Method::GET, path, token, None).await
-}
-
-async fn put(app: &TestApp, path: &str, token: &str, body: Value) -> (u16, Value) {
-    send(app, Method::PUT, path, token, Some(body)).await
-}
-
 async fn post(app: &TestApp, path: &str, token: &str, body: Option<Value>) -> (u16, Value) {
     send(app, Method::POST, path, token, body).await
-}
-
-async fn token(app: &TestApp, email: &str) -> String {
-    let body = json!({"email": email, "password": convene_store::demo::DEMO_PASSWORD, "name": "panels"});
-    let res = reqwest::Client::new()
-        .post(app.at("/api/v1/tokens"))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201, "a token for {email}");
-    let made: Value = res.json().await.unwrap();
-    made["token"].as_str().unwrap().to_string()
 }
 
 async fn round_id(app: &TestApp, slug: &str) -> i64 {

@@ -8,6 +8,10 @@ mod common;
 mod accounts;
 #[path = "attacks/awards.rs"]
 mod awards;
+#[path = "attacks/enablers_api.rs"]
+mod enablers_api;
+#[path = "attacks/enablers_pages.rs"]
+mod enablers_pages;
 #[path = "attacks/engagements.rs"]
 mod engagements;
 #[path = "attacks/erasure.rs"]
@@ -18,3 +22,5 @@ mod mail_secrets;
 mod panels;
 #[path = "attacks/secrets.rs"]
 mod secrets;
+#[path = "attacks/support_pages.rs"]
+mod support_pages;

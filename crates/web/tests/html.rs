@@ -5,8 +5,14 @@
 #[path = "html/awards.rs"]
 mod awards;
 mod common;
+#[path = "html/enablers.rs"]
+mod enablers;
 #[path = "html/engagements.rs"]
 mod engagements;
+#[path = "html/engagements_admin.rs"]
+mod engagements_admin;
+#[path = "html/support.rs"]
+mod support;
 
 use common::TestApp;
 use convene_domain::ProgrammeId;
@@ -465,6 +471,9 @@ async fn every_page_is_valid_html() {
 
     // Selection, decisions and awards (these move the clock, so they come last).
     engagements::collect(&app, &mut pages).await;
+    enablers::collect(&app, &mut pages).await;
+    engagements_admin::collect(&app, &mut pages).await;
+    support::collect(&app, &mut pages).await;
     awards::collect(&app, &mut pages).await;
 
     let dir = std::env::temp_dir().join(format!("convene-vnu-{}", std::process::id()));

@@ -218,7 +218,7 @@ async fn the_demo_outbox_shows_both_parts() {
     let mut work = app.state.begin(None).await.unwrap();
     work.send(&convene_app::mail::RoleRequestWaiting {
         to: "ada.admin@example.org".into(),
-        place: "Westermoor <Hill>".into(),
+        what: "act for Westermoor <Hill>".into(),
         link: format!("{}/requests/1", app.url),
     })
     .await
@@ -230,7 +230,7 @@ async fn the_demo_outbox_shows_both_parts() {
         std::fs::write(path, &page).unwrap();
     }
     assert!(
-        page.contains("Someone has asked to act for Westermoor &#60;Hill&#62; as its place lead."),
+        page.contains("Someone has asked to act for Westermoor &#60;Hill&#62;."),
         "{page}"
     );
     assert!(page.contains("HTML part (source)"), "{page}");

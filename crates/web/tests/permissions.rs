@@ -446,54 +446,14 @@ async fn start_application(app: &TestApp, lead: &reqwest::Client, place_id: i64)
 /// reserve has been offered yet: made in the store on a not-funded application, announced
 /// and declined, so the chair's offer of its place to the top reserve has an award to name.
 async fn award_fixtures(app: &TestApp, round: RoundId, funded: ApplicationId) -> (i64, i64) {
-    use convene_domain::awards::{AwardStatus, Outcome, award_dates};
-    use convene_store::awards::{self, NewAward, decisions};
-    let db = &app.state.db;
-    let accepted = awards::of_application(db, funded).await.unwrap().unwrap().id;
-    let not_funded = decisions::of_round(db, round)
+    use convene_domain::awards::AwardStatus;
+    let accepted = convene_store::awards::of_application(&app.state.db, funded)
         .await
         .unwrap()
-        .into_iter()
-        .find(|d| d.outcome == Outcome::Decline)
-        .expect("the 2013 round has not-funded applications")
-        .application_id;
-    let application = convene_store::applications::by_id(db, not_funded.0)
-        .await
         .unwrap()
-        .unwrap();
-    let admin = user_by_email(app, "priya.programme@example.org").await.unwrap();
-    let lv = convene_store::programmes::by_slug(db, "local-vision")
-        .await
-        .unwrap()
-        .unwrap();
-    let now = common::now();
-    let mut tx = db.begin().await.unwrap();
-    let recipient = awards::recipient(&mut tx, application.place_id)
-        .await
-        .unwrap()
-        .unwrap();
-    let new = NewAward {
-        programme_id: lv.id,
-        round_id: Some(round),
-        application_id: Some(not_funded),
-        place_id: application.place_id,
-        reference: application.reference.as_deref().unwrap_or("LV-2013-X"),
-        recipient_organisation_id: recipient,
-        value: convene_domain::Pence::pounds(35_000),
-        match_pledge: convene_domain::Pence(0),
-        breakthrough_issue: "Matrix",
-        dates: award_dates(now, None, now),
-        replaces_award_id: None,
-        by: Some(admin.id),
-    };
-    let declined = awards::insert(&mut tx, &new, now).await.unwrap();
-    awards::announce(&mut tx, not_funded, now).await.unwrap();
-    assert!(
-        awards::respond(&mut tx, declined, AwardStatus::Declined, admin.id, now)
-            .await
-            .unwrap()
-    );
-    tx.commit().await.unwrap();
+        .id;
+    let not_funded = common::enablers::not_funded(app, round).await;
+    let declined = common::enablers::award_on(app, (round, not_funded), AwardStatus::Declined).await;
     (accepted, declined)
 }
 
@@ -517,6 +477,36 @@ async fn engagement_fixtures(app: &TestApp, place: i64) -> (i64, i64, i64) {
         .unwrap()[0]
         .id;
     (engagement.id, entry, query)
+}
+
+/// Eden's place in Local Vision's enabler pool, and a request by lee for a support offer
+/// for {award}, waiting for a decision (both through the store).
+async fn enabler_fixtures(app: &TestApp, award: i64) -> (i64, i64) {
+    use convene_store::enablers::{self as pool, support};
+    let db = &app.state.db;
+    let lv = convene_store::programmes::by_slug(db, "local-vision")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let eden = user_by_email(app, "eden.enabler@example.org").await.unwrap().id;
+    let enabler = pool::of_user(db, eden)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|e| e.programme_id == lv)
+        .unwrap()
+        .id;
+    let lee = user_by_email(app, "lee.lead@example.org").await.unwrap().id;
+    let now = common::now();
+    let mut tx = db.begin().await.unwrap();
+    let kind = ("consultancy_days", "Matrix consultancy days", "Matrix Partners");
+    let offer = support::create_offer(&mut tx, lv, kind, 10, now).await.unwrap();
+    let request = support::request(&mut tx, (offer, award), 2, "For the matrix", lee, now)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    (enabler, request)
 }
 
 /// The records the table's paths name, by placeholder (the table's header says which).
@@ -723,6 +713,7 @@ async fn fixtures(
 
     let (award, declined_award) = award_fixtures(app, r2013.id, submitted.id).await;
     let (engagement, entry, query) = engagement_fixtures(app, place).await;
+    let (enabler, support_request) = enabler_fixtures(app, award).await;
 
     let news = news::by_slug(db, "applications-for-the-next-nine-cohorts-open-on-27-august")
         .await
@@ -759,6 +750,8 @@ async fn fixtures(
         ("engagement", engagement.to_string()),
         ("entry", entry.to_string()),
         ("query", query.to_string()),
+        ("enabler", enabler.to_string()),
+        ("support_request", support_request.to_string()),
     ] {
         f.insert(name, value);
     }

@@ -343,3 +343,95 @@ pub async fn end_early(
     work.commit().await?;
     Ok(started)
 }
+
+/// Where an engagement stands, as its programme's table says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// Its first day is still to come.
+    NotStarted,
+    /// Running now.
+    Live,
+    /// It ran to its planned last day.
+    Finished,
+    /// Ended early, with nobody carrying on from it.
+    EndedEarly,
+    /// Ended early, and carried on by the engagement with this id.
+    FollowedBy(i64),
+}
+
+/// An engagement as its programme's table lists it.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub engagement: Engagement,
+    pub day: DayLength,
+    /// None when the pace cannot be worked out (a year whose bank holidays are not known).
+    pub pace: Option<Pace>,
+    pub standing: Standing,
+}
+
+impl Listed {
+    /// The allocation less what is used, never below nothing.
+    pub fn left(&self) -> Minutes {
+        Minutes((self.engagement.allocation_minutes - self.engagement.used_minutes).max(0))
+    }
+}
+
+/// A programme's engagements, for its admins.
+#[derive(Debug, Clone)]
+pub struct ProgrammeEngagements {
+    pub programme: convene_domain::programmes::Programme,
+    pub engagements: Vec<Listed>,
+}
+
+/// Every engagement of the programme `slug`, earliest first, with its pace and standing
+/// today. Its admins only: not found for anyone else.
+pub async fn of_programme(app: &App, who: &Principal, slug: &str) -> Result<ProgrammeEngagements> {
+    let programme = convene_store::programmes::by_slug(&app.db, slug)
+        .await?
+        .ok_or(PanelError::NotFound)?;
+    if !allows(who, Action::Edit, Resource::Programme { id: programme.id }) {
+        return Err(PanelError::NotFound);
+    }
+    let found = store::of_programme(&app.db, programme.id).await?;
+    let today = app.clock.now().london_day();
+    let engagements = found
+        .iter()
+        .map(|e| {
+            let r = engagement_rules(e);
+            let follower = found.iter().find(|f| f.follows_id == Some(e.id));
+            let standing = match (e.ended_on, follower) {
+                (Some(_), Some(f)) => Standing::FollowedBy(f.id),
+                (Some(_), None) => Standing::EndedEarly,
+                (None, _) if today < e.starts_on => Standing::NotStarted,
+                (None, _) if today > e.ends_on => Standing::Finished,
+                (None, _) => Standing::Live,
+            };
+            Listed {
+                engagement: e.clone(),
+                day: day_of(e),
+                pace: rules::pace(r.allocation, Minutes(e.used_minutes), r.start, r.end, today).ok(),
+                standing,
+            }
+        })
+        .collect();
+    Ok(ProgrammeEngagements {
+        programme,
+        engagements,
+    })
+}
+
+/// The enablers an admin may choose to carry on from an engagement ended early: the
+/// programme's approved pool, by name. Not found for those who may not read the
+/// engagement, forbidden for those who may read but not end it.
+pub async fn successor_choices(app: &App, who: &Principal, id: i64) -> Result<Vec<(i64, String)>> {
+    let (engagement, resource, _) = load(app, who, id).await?;
+    if !allows(who, Action::Edit, resource) {
+        return Err(PanelError::Forbidden);
+    }
+    Ok(pool::of_programme(&app.db, engagement.programme_id)
+        .await?
+        .into_iter()
+        .filter(|e| e.status == pool::PoolStatus::Approved)
+        .map(|e| (e.id, e.name))
+        .collect())
+}

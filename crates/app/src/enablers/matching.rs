@@ -61,6 +61,18 @@ async fn build(app: &App, programme: ProgrammeId) -> Result<Built> {
         .collect();
     let enablers: Vec<i64> = approved.iter().map(|e| e.id).collect();
     let (place_rows, enabler_rows) = pool::rankings(&app.db, programme).await?;
+    // Places with a live engagement are matched already; an enabler's live engagements
+    // take up their room.
+    let live: Vec<(i64, i64)> = engagement_store::of_programme(&app.db, programme)
+        .await?
+        .iter()
+        .filter(|e| e.ended_on.is_none())
+        .map(|e| (e.award_id, e.enabler_id))
+        .collect();
+    let place_rows: Vec<(i64, i64, i64)> = place_rows
+        .into_iter()
+        .filter(|(a, _, _)| !live.iter().any(|(x, _)| x == a))
+        .collect();
     let mut awards: Vec<i64> = place_rows.iter().map(|(a, _, _)| *a).collect();
     awards.dedup();
     let index = |list: &[i64], id: i64| list.iter().position(|x| *x == id);
@@ -80,8 +92,9 @@ async fn build(app: &App, programme: ProgrammeId) -> Result<Built> {
             let mine = enabler_rows.iter().filter(|(id, _)| *id == e.id).map(|(_, c)| c);
             let (ranked, conflicts): (Vec<&EnablerChoice>, Vec<&EnablerChoice>) =
                 mine.partition(|c| !c.cannot_take);
+            let holds = live.iter().filter(|(_, x)| *x == e.id).count() as i64;
             EnablerChoices {
-                capacity: u32::try_from(e.profile.capacity).unwrap_or(1).max(1),
+                capacity: u32::try_from(e.profile.capacity - holds).unwrap_or(0),
                 ranks: ranked
                     .iter()
                     .filter(|c| c.rank.is_some())
@@ -298,14 +311,7 @@ pub async fn change(
         ));
     };
     let e = enabler.flatten();
-    let mut enabler_of: Vec<Option<usize>> = built
-        .awards
-        .iter()
-        .map(|a| {
-            let pair = proposal.pairs.iter().find(|x| x.award_id == *a)?;
-            built.enablers.iter().position(|x| *x == pair.enabler_id)
-        })
-        .collect();
+    let mut enabler_of = enabler_of(&built, &proposal);
     enabler_of[p] = e;
     if let Some(b) = rules::breaches(&built.instance, &enabler_of).first() {
         return Err(invalid("enabler", b.to_string()));
@@ -340,11 +346,40 @@ pub async fn change(
     }
     work.audit(AuditAction::MatchingChanged, Some(award_id)).await?;
     work.commit().await?;
-    let blocking = rules::blocking_pairs(&built.instance, &enabler_of);
-    Ok(blocking
+    Ok(blocking(&built, &enabler_of))
+}
+
+/// Each place's enabler in `proposal`, by their indices in `built` (a pair whose enabler
+/// has left the approved pool counts as unmatched).
+fn enabler_of(built: &Built, proposal: &Proposal) -> Vec<Option<usize>> {
+    built
+        .awards
+        .iter()
+        .map(|a| {
+            let pair = proposal.pairs.iter().find(|x| x.award_id == *a)?;
+            built.enablers.iter().position(|x| *x == pair.enabler_id)
+        })
+        .collect()
+}
+
+/// The pairs, as (award, enabler), that would each rather have the other than what
+/// `enabler_of` gives them.
+fn blocking(built: &Built, enabler_of: &[Option<usize>]) -> Vec<(i64, i64)> {
+    rules::blocking_pairs(&built.instance, enabler_of)
         .into_iter()
         .map(|(p, e)| (built.awards[p], built.enablers[e]))
-        .collect())
+        .collect()
+}
+
+/// The blocking pairs of `proposal` under the rankings as they stand now: empty while it
+/// is stable. The matching page warns of each.
+pub(super) async fn blocking_now(
+    app: &App,
+    programme: ProgrammeId,
+    proposal: &Proposal,
+) -> Result<Vec<(i64, i64)>> {
+    let built = build(app, programme).await?;
+    Ok(blocking(&built, &enabler_of(&built, proposal)))
 }
 
 /// Confirms the latest run at the version the admin saw: each pair's engagement starts on

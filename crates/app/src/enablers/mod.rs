@@ -8,7 +8,9 @@
 
 pub mod engagements;
 pub mod matching;
+pub mod pool;
 pub mod queries;
+pub mod rankings;
 pub mod support;
 
 pub use crate::panels::{PanelError, Problem, Result};
@@ -21,6 +23,12 @@ use convene_store::awards::Award;
 /// found for anyone who may not read it (or an award not accepted), forbidden for a reader
 /// who may not act for the place.
 async fn funded_place(app: &crate::App, who: &Principal, award_id: i64) -> Result<Award> {
+    place_part(app, who, award_id, Action::Edit).await
+}
+
+/// A funded place's award for `action` on its own part: reading (its leads and the
+/// programme's admins) or acting (its leads), as [`funded_place`] refuses.
+async fn place_part(app: &crate::App, who: &Principal, award_id: i64, action: Action) -> Result<Award> {
     let award = convene_store::awards::award(&app.db, award_id).await?;
     let place = Resource::PlaceSupport {
         programme_id: award.programme_id,
@@ -29,7 +37,7 @@ async fn funded_place(app: &crate::App, who: &Principal, award_id: i64) -> Resul
     if !allows(who, Action::View, place) || award.status != AwardStatus::Accepted {
         return Err(PanelError::NotFound);
     }
-    if !allows(who, Action::Edit, place) {
+    if !allows(who, action, place) {
         return Err(PanelError::Forbidden);
     }
     Ok(award)

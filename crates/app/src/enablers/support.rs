@@ -10,9 +10,9 @@ use convene_domain::audit::AuditAction;
 use convene_domain::awards::AwardStatus;
 use convene_domain::policy::{Action, Principal, Resource, allows};
 use convene_store::awards as award_store;
-use convene_store::enablers::support::{self as store, SupportStatus};
+use convene_store::enablers::support as store;
 
-pub use convene_store::enablers::support::{Offer, SupportRequest};
+pub use convene_store::enablers::support::{Offer, SupportRequest, SupportStatus};
 
 /// The kinds of offer, with their labels.
 pub const KINDS: [(&str, &str); 3] = [
@@ -62,6 +62,12 @@ pub async fn create_offer(
         .await?;
     work.commit().await?;
     Ok(id)
+}
+
+/// Whether `who` may request support for a funded place (by its award): its leads may;
+/// others are refused as [`request`] refuses them. Writes nothing.
+pub async fn may_request(app: &App, who: &Principal, award_id: i64) -> Result<()> {
+    super::funded_place(app, who, award_id).await.map(|_| ())
 }
 
 /// A lead of a funded place (by its award) requests units of one of its programme's offers.
@@ -196,4 +202,97 @@ pub async fn of_place(app: &App, who: &Principal, award_id: i64) -> Result<Vec<S
         return Err(PanelError::NotFound);
     }
     Ok(store::requests_of_award(&app.db, award_id).await?)
+}
+
+/// A request as the programme's admins see it: with its place and its offer's name.
+#[derive(Debug, Clone)]
+pub struct RequestLine {
+    pub request: SupportRequest,
+    pub place: String,
+    pub offer: String,
+}
+
+/// A programme's offers and every request for them, for its admins.
+#[derive(Debug, Clone)]
+pub struct ProgrammeSupport {
+    pub programme: convene_domain::programmes::Programme,
+    pub offers: Vec<Offer>,
+    /// Oldest first.
+    pub requests: Vec<RequestLine>,
+}
+
+/// The programme `slug`'s offers and requests. Its admins only: not found for anyone else.
+pub async fn of_programme(app: &App, who: &Principal, slug: &str) -> Result<ProgrammeSupport> {
+    let programme = convene_store::programmes::by_slug(&app.db, slug)
+        .await?
+        .ok_or(PanelError::NotFound)?;
+    if !allows(who, Action::Edit, Resource::Programme { id: programme.id }) {
+        return Err(PanelError::NotFound);
+    }
+    let offers = store::offers(&app.db, programme.id).await?;
+    let awards = award_store::of_programme(&app.db, programme.id).await?;
+    let requests = store::requests_of_programme(&app.db, programme.id)
+        .await?
+        .into_iter()
+        .map(|request| RequestLine {
+            place: awards
+                .iter()
+                .find(|a| a.id == request.award_id)
+                .map(|a| a.place_name.clone())
+                .unwrap_or_default(),
+            offer: offers
+                .iter()
+                .find(|o| o.id == request.offer_id)
+                .map(|o| o.name.clone())
+                .unwrap_or_default(),
+            request,
+        })
+        .collect();
+    Ok(ProgrammeSupport {
+        programme,
+        offers,
+        requests,
+    })
+}
+
+/// A funded place's support: its programme's offers, what the place has asked for and
+/// been given, and whether the asker may ask (its leads; its programme's admins read).
+#[derive(Debug, Clone)]
+pub struct PlaceSupport {
+    pub award_id: i64,
+    pub place: String,
+    pub programme: String,
+    pub programme_slug: String,
+    pub offers: Vec<Offer>,
+    /// Oldest first.
+    pub requests: Vec<SupportRequest>,
+    pub may_request: bool,
+}
+
+/// The support of a funded place (by its accepted award): not found for anyone who may
+/// not read the place's part.
+pub async fn of_award(app: &App, who: &Principal, award_id: i64) -> Result<PlaceSupport> {
+    let award = super::place_part(app, who, award_id, Action::View).await?;
+    let programme = convene_store::programmes::by_ids(&app.db, &[award.programme_id])
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(PanelError::NotFound)?;
+    let may_request = allows(
+        who,
+        Action::Edit,
+        Resource::PlaceSupport {
+            programme_id: award.programme_id,
+            place_id: award.place_id,
+        },
+    );
+    Ok(PlaceSupport {
+        award_id,
+        place: award.place_name,
+        programme: programme.name,
+        programme_slug: programme.slug,
+        offers: store::offers(&app.db, award.programme_id).await?,
+        requests: store::requests_of_award(&app.db, award_id).await?,
+        may_request,
+    })
 }

@@ -1,13 +1,15 @@
-//! Mail about roles: a request to act for a place (to the admins who decide it), its
-//! approval or refusal (to the person), and an invitation to a role.
+//! Mail about roles: a request for one — to act for a place, or to join an enabler pool —
+//! (to the admins who decide it), its approval or refusal (to the person), and an
+//! invitation to a role.
 
 use super::message;
 
-/// To each admin who may decide a new request to act for a place.
+/// To each admin who may decide a new request.
 #[derive(Debug, Clone)]
 pub struct RoleRequestWaiting {
     pub to: String,
-    pub place: String,
+    /// What was asked, after "to": "act for Westermoor", "join the enabler pool of …".
+    pub what: String,
     /// The request's page.
     pub link: String,
 }
@@ -15,15 +17,18 @@ message!(
     RoleRequestWaiting,
     "mail/role_request_waiting.txt",
     "mail/role_request_waiting.html",
-    |_m| "A request to act for a place is waiting".to_string()
+    |_m| "A request for a role is waiting".to_string()
 );
 
-/// To the person whose request to act for a place was approved.
+/// To the person whose request was approved.
 #[derive(Debug, Clone)]
 pub struct RoleRequestApproved {
     pub to: String,
     pub name: String,
-    pub place: String,
+    /// What was asked, after "to".
+    pub what: String,
+    /// What they can do now, as a sentence without its full stop.
+    pub next: String,
     /// The address the service is reached at, for the dashboard.
     pub public_url: String,
     /// What the admin added, trimmed; `None` when they added nothing.
@@ -33,15 +38,16 @@ message!(
     RoleRequestApproved,
     "mail/role_request_approved.txt",
     "mail/role_request_approved.html",
-    |m| format!("You can now act for {}", m.place)
+    |m| format!("You can now {}", m.what)
 );
 
-/// To the person whose request to act for a place was declined, with the reason.
+/// To the person whose request was declined, with the reason.
 #[derive(Debug, Clone)]
 pub struct RoleRequestDeclined {
     pub to: String,
     pub name: String,
-    pub place: String,
+    /// What was asked, after "to".
+    pub what: String,
     /// The admin's reason, trimmed (always given when declining).
     pub reason: String,
 }
@@ -49,7 +55,7 @@ message!(
     RoleRequestDeclined,
     "mail/role_request_declined.txt",
     "mail/role_request_declined.html",
-    |m| format!("Your request to act for {} was declined", m.place)
+    |m| format!("Your request to {} was declined", m.what)
 );
 
 /// An invitation to a role, with the link that accepts it.

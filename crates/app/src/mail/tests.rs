@@ -190,18 +190,17 @@ fn request_samples() -> Vec<(Box<dyn Message>, String)> {
         (
             Box::new(RoleRequestWaiting {
                 to: "admin@example.org".into(),
-                place: "Westermoor".into(),
+                what: "act for Westermoor".into(),
                 link: format!("{URL}/requests/3"),
             }),
-            format!(
-                "Someone has asked to act for Westermoor as its place lead. Decide at:\n\n{URL}/requests/3\n\nConvene"
-            ),
+            format!("Someone has asked to act for Westermoor. Decide at:\n\n{URL}/requests/3\n\nConvene"),
         ),
         (
             Box::new(RoleRequestApproved {
                 to: "lee.lead@example.org".into(),
                 name: "Lee Lead".into(),
-                place: "Westermoor".into(),
+                what: "act for Westermoor".into(),
+                next: "You can now apply on its behalf".into(),
                 public_url: URL.into(),
                 note: None,
             }),
@@ -214,7 +213,8 @@ fn request_samples() -> Vec<(Box<dyn Message>, String)> {
             Box::new(RoleRequestApproved {
                 to: "lee.lead@example.org".into(),
                 name: "Lee Lead".into(),
-                place: "Westermoor".into(),
+                what: "act for Westermoor".into(),
+                next: "You can now apply on its behalf".into(),
                 public_url: URL.into(),
                 note: Some("Welcome aboard".into()),
             }),
@@ -227,7 +227,7 @@ fn request_samples() -> Vec<(Box<dyn Message>, String)> {
             Box::new(RoleRequestDeclined {
                 to: "lee.lead@example.org".into(),
                 name: "Lee Lead".into(),
-                place: "Westermoor".into(),
+                what: "act for Westermoor".into(),
                 reason: "Westermoor already has a lead".into(),
             }),
             "Dear Lee Lead,\n\nYour request to act for Westermoor was declined, for this reason:\n\n\
@@ -322,7 +322,7 @@ fn the_html_part_escapes_what_people_typed() {
     let declined = RoleRequestDeclined {
         to: "a@example.org".into(),
         name: "O'Brien <b>".into(),
-        place: "Westermoor & Hill".into(),
+        what: "act for Westermoor & Hill".into(),
         reason: "<script>alert(1)</script>".into(),
     };
     let html = declined.html().unwrap();

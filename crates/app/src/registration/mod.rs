@@ -13,6 +13,7 @@ pub use invitations::{
     InviteChoices, InvitedRole, Offer, accept_invitation, invitation_offer, invite, invite_choices,
     may_accept, register_invited,
 };
+pub(crate) use requests::tell_admins;
 pub use requests::{
     JoinChoices, OWN_REQUEST, PlaceChoice, ProgrammeRequests, RequestDetail, RequestLine, SELECT_PLACE,
     decide, join_choices, programme_requests, request_detail, request_place,

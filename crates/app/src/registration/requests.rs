@@ -1,14 +1,16 @@
-//! Asking to act for a place, and an admin's decision. A person asks with their role at
-//! the place; an admin of the programme (never the person themselves) approves, granting
-//! the role, or declines with a reason, and is told who leads the place already.
+//! Asking for a role, and an admin's decision. A person asks to act for a place with
+//! their role there, or to join a programme's enabler pool with their profile
+//! (`enablers::pool`); an admin of the programme (never the person themselves) approves,
+//! granting the role, or declines with a reason, and is told who leads the place already.
 
 use crate::accounts::{AccountError, Problems, Result, User, required};
 use crate::{App, Cache, Work, mail};
 use convene_domain::ProgrammeId;
+use convene_domain::UserId;
 use convene_domain::accounts::{Grant, Role};
 use convene_domain::audit::AuditAction;
 use convene_domain::policy::{Action, Principal, Resource, allows};
-use convene_domain::{PlaceId, UserId};
+use convene_store::enablers::{self as pool, PoolStatus};
 use convene_store::programmes::{self, Place};
 use convene_store::requests::{self, RequestStatus, RoleRequest};
 use convene_store::users;
@@ -62,7 +64,7 @@ pub async fn join_choices(app: &App, who: &Principal, slug: &str) -> Result<Join
                 .any(|g| g.role == Role::PlaceLead && g.scope_id == Some(p.id.0)),
             waiting: mine
                 .iter()
-                .any(|r| r.place_id == p.id && r.status == RequestStatus::Pending),
+                .any(|r| r.place() == Some(p.id) && r.status == RequestStatus::Pending),
             id: p.id.0,
             name: p.name,
         })
@@ -98,8 +100,29 @@ pub async fn request_place(
         now,
     )
     .await?;
+    tell_admins(
+        app,
+        &mut work,
+        ProgrammeId(programme_id),
+        id,
+        &format!("act for {}", place.name),
+    )
+    .await?;
+    work.commit().await?;
+    requests::by_id(&app.db, id).await?.ok_or(AccountError::NotFound)
+}
+
+/// Records that request `id` was made and emails the programme's admins (or, with none,
+/// the service admins) a link to decide it; `what` was asked, after "to".
+pub(crate) async fn tell_admins(
+    app: &App,
+    work: &mut Work,
+    programme: ProgrammeId,
+    id: i64,
+    what: &str,
+) -> convene_store::Result<()> {
     work.audit(AuditAction::RoleRequested, Some(id)).await?;
-    let mut admins = users::role_holder_emails(&app.db, Role::ProgrammeAdmin, Some(programme_id)).await?;
+    let mut admins = users::role_holder_emails(&app.db, Role::ProgrammeAdmin, Some(programme.0)).await?;
     if admins.is_empty() {
         admins = users::role_holder_emails(&app.db, Role::ServiceAdmin, None).await?;
     }
@@ -107,15 +130,14 @@ pub async fn request_place(
     for admin in admins {
         let waiting = mail::RoleRequestWaiting {
             to: admin,
-            place: place.name.clone(),
+            what: what.to_string(),
             link: link.clone(),
         };
         work.send(&waiting).await?;
     }
     // The admins' dashboards count waiting requests from the catalogue.
     work.clears(Cache::Catalogue);
-    work.commit().await?;
-    requests::by_id(&app.db, id).await?.ok_or(AccountError::NotFound)
+    Ok(())
 }
 
 /// What the join page says when no place, or no place of the programme, is chosen.
@@ -181,7 +203,7 @@ async fn state_problems(app: &App, user: &User, place: &Place) -> Result<Problem
     let waiting = requests::of_user(&app.db, user.id)
         .await?
         .into_iter()
-        .any(|r| r.place_id == place.id && r.status == RequestStatus::Pending);
+        .any(|r| r.place() == Some(place.id) && r.status == RequestStatus::Pending);
     if waiting {
         problems.add(
             "place",
@@ -224,7 +246,10 @@ pub async fn programme_requests(app: &App, who: &Principal, slug: &str) -> Resul
         .await?
         .into_iter()
         .map(|request| RequestLine {
-            existing_leads: leads.get(&request.place_id).cloned().unwrap_or_default(),
+            existing_leads: request
+                .place()
+                .and_then(|p| leads.get(&p.0).cloned())
+                .unwrap_or_default(),
             request,
         })
         .collect();
@@ -244,6 +269,8 @@ pub struct RequestDetail {
     /// True when the person has confirmed their address.
     pub verified: bool,
     pub existing_leads: Vec<String>,
+    /// The profile of a person asking to join an enabler pool.
+    pub profile: Option<pool::Profile>,
 }
 
 /// A request, if `who` may decide it (an admin of its programme, or a service admin).
@@ -276,12 +303,20 @@ pub async fn request_detail(app: &App, who: &Principal, id: i64) -> Result<Reque
     let verified = users::by_id(&app.db, request.user_id)
         .await?
         .is_some_and(|u| u.email_verified);
-    let existing_leads = users::place_lead_names(&app.db, PlaceId(request.place_id)).await?;
+    let existing_leads = match request.place() {
+        Some(place) => users::place_lead_names(&app.db, place).await?,
+        None => Vec::new(),
+    };
+    let profile = match request.role {
+        Role::Enabler => Some(pool::enabler(&app.db, request.scope_id).await?.profile),
+        _ => None,
+    };
     Ok(RequestDetail {
         request,
         programme_slug,
         verified,
         existing_leads,
+        profile,
     })
 }
 
@@ -314,10 +349,29 @@ pub async fn decide(app: &App, who: &Principal, id: i64, approve: Option<bool>, 
     if !requests::decide(work.tx(), id, who.user_id.0, approve, reason, now).await? {
         return Err(AccountError::AlreadyDecided);
     }
+    if request.role == Role::Enabler {
+        // The pool's own record holds membership; the role is unscoped (docs/decisions/0012).
+        let to = if approve {
+            PoolStatus::Approved
+        } else {
+            PoolStatus::Withdrawn
+        };
+        let moved = pool::set_status(
+            work.tx(),
+            request.scope_id,
+            (PoolStatus::Pending, to),
+            who.user_id,
+            now,
+        )
+        .await?;
+        if !moved {
+            return Err(AccountError::AlreadyDecided);
+        }
+    }
     if approve {
         let grant = Grant {
             role: request.role,
-            scope_id: Some(request.place_id),
+            scope_id: request.place().map(|p| p.0),
         };
         users::grant(work.tx(), UserId(request.user_id), grant, now).await?;
     }
@@ -344,15 +398,20 @@ async fn send_decision(
 ) -> Result<()> {
     let to = request.user_email.clone();
     let name = request.user_name.clone();
-    let place = request.place_name.clone();
+    let what = request.what();
     if approve {
         let note = (!reason.is_empty()).then(|| reason.to_string());
-        let public_url = app.settings.public_url.clone();
+        let next = if request.role == Role::Enabler {
+            "Funded places can now choose you"
+        } else {
+            "You can now apply on its behalf"
+        };
         work.send(&mail::RoleRequestApproved {
             to,
             name,
-            place,
-            public_url,
+            what,
+            next: next.into(),
+            public_url: app.settings.public_url.clone(),
             note,
         })
         .await?;
@@ -361,7 +420,7 @@ async fn send_decision(
         work.send(&mail::RoleRequestDeclined {
             to,
             name,
-            place,
+            what,
             reason,
         })
         .await?;

@@ -54,7 +54,7 @@ pub struct PlaceChoices {
 /// What an enabler chose.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnablerChoices {
-    /// How many places the enabler can hold this year, at least 1.
+    /// How many more places the enabler can hold: 0 when they hold all they can already.
     pub capacity: u32,
     /// Places that chose this enabler (indices), best first, each once; the rest of the
     /// places that chose them follow in index order.

@@ -81,9 +81,6 @@ fn enabler_problems(instance: &Instance, found: &mut Vec<InstanceProblem>) {
                 message,
             })
         };
-        if enabler.capacity == 0 {
-            say(format!("Enabler {e} has a capacity of 0: it must be at least 1"));
-        }
         for &p in &enabler.ranks {
             if p >= places {
                 say(format!(

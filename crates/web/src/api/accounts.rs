@@ -90,12 +90,12 @@ pub struct RoleRequestBody {
 
 fn body_of(r: RoleRequest, existing_leads: Option<Vec<String>>) -> RoleRequestBody {
     RoleRequestBody {
+        place_name: r.asks_for(),
         id: r.id,
         user_id: r.user_id,
         user_name: r.user_name,
         role: r.role.key().into(),
-        place_id: r.place_id,
-        place_name: r.place_name,
+        place_id: r.scope_id,
         programme_id: r.programme_id,
         reason: r.reason,
         status: r.status.key().into(),

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod applications;
 pub mod awards;
 mod body;
+pub mod enablers;
 pub mod me;
 pub mod newcomers;
 pub mod news;
@@ -221,7 +222,8 @@ fn documented() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(awards::offers::outcome))
         .routes(routes!(awards::offers::respond))
         .routes(routes!(awards::open_data::package))
-        .routes(routes!(awards::open_data::table));
+        .routes(routes!(awards::open_data::table))
+        .merge(enablers::router());
     let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .split_for_parts();

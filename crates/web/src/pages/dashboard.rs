@@ -139,6 +139,8 @@ struct DashboardPage {
     my_applications: Vec<ApplicationLine>,
     panel_rounds: Vec<RoundLine>,
     is_enabler: bool,
+    /// An enabler's pools: their id in each, the programme's name, approved or not.
+    pools: Vec<(i64, String, bool)>,
     is_participant: bool,
     no_roles: bool,
 }
@@ -193,6 +195,20 @@ async fn dashboard(State(state): State<AppState>, me: CurrentUser) -> Result<Res
         .filter(|e| service_admin || admin_of.contains(&e.programme.id.0))
         .map(|e| programme_card(e, now))
         .collect();
+    let is_enabler = principal.holds(Role::Enabler, None);
+    // Read only for enablers: everyone else's dashboard costs no query.
+    let pools = match is_enabler {
+        true => convene_app::enablers::rankings::memberships(&state, principal).await?,
+        false => Vec::new(),
+    };
+    let pools = pools
+        .iter()
+        .filter_map(|e| {
+            let entry = catalogue.iter().find(|c| c.programme.id == e.programme_id)?;
+            let approved = e.status == convene_app::enablers::pool::PoolStatus::Approved;
+            Some((e.id, entry.programme.name.clone(), approved))
+        })
+        .collect();
     let notice = take_notice(&me.session).await;
     let chrome = chrome(&state, Some(&me.person), &me.session, "Dashboard", "/dashboard").await;
     let first_name = me.user().name.split_whitespace().next().unwrap_or("").to_string();
@@ -212,7 +228,8 @@ async fn dashboard(State(state): State<AppState>, me: CurrentUser) -> Result<Res
         my_applications: application_lines(&catalogue, &places, applications),
         panel_rounds: panel_rounds(&catalogue, &scoped(principal, Role::PanelMember), now),
         places: places.into_iter().map(place_line).collect(),
-        is_enabler: principal.holds(Role::Enabler, None),
+        is_enabler,
+        pools,
         is_participant: principal.holds(Role::Participant, None),
         no_roles: principal.grants.is_empty(),
     }

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod applications;
 pub mod dashboard;
 pub mod dev;
+pub mod enablers;
 pub mod engagements;
 pub mod funds;
 pub mod info;
@@ -22,13 +23,17 @@ pub mod retention;
 pub mod round_admin;
 pub mod rounds;
 pub mod signoff;
+pub mod support;
 pub mod two_factor;
 
 use crate::auth::Person;
 use crate::csrf;
+use crate::error::AppError;
 use crate::state::AppState;
 use crate::views::Chrome;
+use crate::views::FormErrors;
 use axum::Router;
+use convene_app::panels::{PanelError, Problem};
 use tower_sessions::Session;
 
 pub use crate::notices::{notify, take, take_notice};
@@ -57,11 +62,35 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(panels::router())
         .merge(outcomes::router())
         .merge(engagements::router())
-        .merge(open_data::router());
+        .merge(open_data::router())
+        .merge(enablers::router());
     if state.config.demo {
         router = router.merge(dev::router());
     }
     router
+}
+
+/// A use case's refusal as the form shows it: each problem beside its field, and a state
+/// or a stale version against `general_field`; anything else is the error page.
+pub(crate) fn form_problems(e: PanelError, general_field: &str) -> Result<FormErrors, AppError> {
+    let mut errors = FormErrors::default();
+    match e {
+        PanelError::Invalid(problems) => add_problems(&mut errors, problems),
+        PanelError::State(message) => errors.add(general_field, message),
+        PanelError::Stale => errors.add(
+            general_field,
+            "Someone else saved this since you opened the page. Check what is saved now, then save again.",
+        ),
+        other => return Err(other.into()),
+    }
+    Ok(errors)
+}
+
+/// Each problem beside its field.
+pub(crate) fn add_problems(errors: &mut FormErrors, problems: Vec<Problem>) {
+    for p in problems {
+        errors.add(&p.field, p.message);
+    }
 }
 
 /// Builds the page frame for `person`, with a CSRF token and any pending notice.

@@ -55,6 +55,8 @@ struct AwardView {
     status: &'static str,
     status_class: &'static str,
     offered: bool,
+    /// The award's id while it is accepted: the place then chooses its enablers.
+    accepted: Option<i64>,
     respond_by: String,
     responded: String,
 }
@@ -74,6 +76,7 @@ impl AwardView {
             status: award.status.label(),
             status_class: status_class(award.status),
             offered: award.status == AwardStatus::Offered,
+            accepted: (award.status == AwardStatus::Accepted).then_some(award.id),
             respond_by: award.respond_by.london_words(),
             responded: award.responded_at.map(|t| t.london_words()).unwrap_or_default(),
         }

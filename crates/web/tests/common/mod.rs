@@ -2,6 +2,9 @@
 //! folder or a new PostgreSQL database), loaded with the demo data, driven over HTTP.
 #![allow(dead_code)]
 
+pub mod api;
+pub mod enablers;
+
 use convene_domain::Timestamp;
 use convene_domain::UserId;
 use convene_domain::time::FixedClock;

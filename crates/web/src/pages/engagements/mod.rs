@@ -17,11 +17,15 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use convene_app::enablers::PanelError;
 use convene_app::enablers::engagements::{self, ContactInput, Engagement, EngagementView};
-use convene_domain::engagements::{ContactKind, Minutes, Pace, date_words, hours_text};
+use convene_domain::engagements::{ContactKind, Minutes, date_words, hours_text};
 use convene_domain::time::parse_date_input;
 use serde::Deserialize;
 
+mod admin;
+mod pace;
 mod queries;
+
+use pace::pace_words;
 
 /// Engagement routes.
 pub fn router() -> Router<AppState> {
@@ -34,6 +38,12 @@ pub fn router() -> Router<AppState> {
         )
         .route("/engagements/{id}/queries/{query}/answer", post(queries::answer))
         .route("/engagements/{id}/queries/{query}/settle", post(queries::settle))
+        .route("/engagements/{id}/end", post(admin::end))
+        .route("/programmes/{slug}/engagements", get(admin::table))
+        .route("/programmes/{slug}/engagements.csv", get(admin::csv))
+        .route("/programmes/{slug}/engagements.xlsx", get(admin::xlsx))
+        // The support offers' pages, registered here beside the engagements they go with.
+        .merge(super::support::router())
 }
 
 /// One engagement in the list.
@@ -135,15 +145,8 @@ struct EngagementPage {
     queries: Vec<QueryLine>,
     kinds: [ContactKind; 4],
     form: ContactForm,
-}
-
-/// The pace as a tag's colour and words.
-fn pace_words(pace: Pace) -> (&'static str, String) {
-    match pace {
-        Pace::OnPace => ("nhsuk-tag--green", "On pace".into()),
-        Pace::Ahead { percent } => ("nhsuk-tag--orange", format!("{percent}% ahead of pace")),
-        Pace::Behind { percent } => ("nhsuk-tag--orange", format!("{percent}% behind pace")),
-    }
+    /// The form to end it early, for its admins while it runs.
+    end: Option<admin::EndSection>,
 }
 
 async fn render(
@@ -151,6 +154,17 @@ async fn render(
     me: &CurrentUser,
     id: i64,
     form: ContactForm,
+    errors: FormErrors,
+) -> Result<Response, AppError> {
+    render_with(state, me, id, (form, admin::EndForm::default()), errors).await
+}
+
+/// The page with what was typed into the contact form and the form to end it early.
+async fn render_with(
+    state: &AppState,
+    me: &CurrentUser,
+    id: i64,
+    (form, end): (ContactForm, admin::EndForm),
     errors: FormErrors,
 ) -> Result<Response, AppError> {
     let view = engagements::view(state, me.principal(), id).await?;
@@ -221,6 +235,7 @@ async fn render(
         queries,
         kinds: ContactKind::ALL,
         form,
+        end: admin::end_section(state, me, &view, end).await?,
         view,
     }
     .into_response())

@@ -12,6 +12,7 @@ mod selection;
 
 use crate::auth::CurrentUser;
 use crate::error::AppError;
+pub(super) use crate::pages::form_problems;
 use crate::pages::{form_chrome, notify, take_notice};
 use crate::state::AppState;
 use crate::views::{Chrome, FormErrors};
@@ -21,7 +22,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use convene_app::panels::{self, MemberInput, Panel, PanelError, Problem};
+use convene_app::panels::{self, MemberInput, Panel, PanelError};
 use convene_domain::RoundId;
 use convene_domain::imports::REGIONS;
 use convene_domain::policy::Action;
@@ -45,26 +46,6 @@ pub fn router() -> Router<AppState> {
 
 /// What went wrong with a form, to show beside its fields; any other outcome is an error
 /// page.
-pub(super) fn form_problems(e: PanelError, general_field: &str) -> Result<FormErrors, AppError> {
-    let mut errors = FormErrors::default();
-    match e {
-        PanelError::Invalid(problems) => add_problems(&mut errors, problems),
-        PanelError::State(message) => errors.add(general_field, message),
-        PanelError::Stale => errors.add(
-            general_field,
-            "Someone else saved this since you opened the page. Check what is saved now, then save again.",
-        ),
-        other => return Err(other.into()),
-    }
-    Ok(errors)
-}
-
-pub(super) fn add_problems(errors: &mut FormErrors, problems: Vec<Problem>) {
-    for p in problems {
-        errors.add(&p.field, p.message);
-    }
-}
-
 impl From<PanelError> for AppError {
     fn from(e: PanelError) -> Self {
         match e {

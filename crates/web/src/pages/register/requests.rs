@@ -130,7 +130,7 @@ pub(super) async fn join(
                 &me.session,
                 &format!(
                     "You have asked to act for {}. A programme admin will decide, and we will email you.",
-                    request.place_name
+                    request.asks_for()
                 ),
             )
             .await;
@@ -200,6 +200,8 @@ struct RequestPage {
     request: RoleRequest,
     verified: bool,
     existing_leads: Vec<String>,
+    /// The profile of a person asking to join an enabler pool.
+    profile: Option<convene_app::enablers::pool::Profile>,
     decision: String,
     reason: String,
 }
@@ -214,7 +216,7 @@ async fn render_request(
 ) -> Result<Response, AppError> {
     let detail = registration::request_detail(state, me.principal(), id).await?;
     let slug = detail.programme_slug.unwrap_or_default();
-    let title = format!("Request to act for {}", detail.request.place_name);
+    let title = format!("Request to {}", detail.request.what());
     let mut frame = chrome(
         state,
         Some(&me.person),
@@ -230,6 +232,7 @@ async fn render_request(
         request: detail.request,
         verified: detail.verified,
         existing_leads: detail.existing_leads,
+        profile: detail.profile,
         decision,
         reason,
     }
@@ -286,7 +289,7 @@ pub(super) async fn decide(
             // No name: notices wait in the session, which should hold no one else's data.
             format!(
                 "You have {verb} the request to act for {}. The person has been emailed.",
-                detail.request.place_name
+                detail.request.asks_for()
             )
         }
         Err(AccountError::AlreadyDecided) => {
