@@ -245,3 +245,48 @@ on_both!(
         assert!(page.contains("Confirmed at"), "{page}");
     }
 );
+
+on_both!(a_refused_answer_or_settlement_keeps_what_was_typed, |app| {
+    let db = &app.state.db;
+    let lee = user(&app, LEE).await;
+    let place = app.place_id("PL-0001").await;
+    let engagement = convene_store::enablers::engagements::of_person(db, lee)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|e| e.place_id.0 == place)
+        .unwrap()
+        .id;
+    let query = convene_store::enablers::queries::of_engagement(db, engagement)
+        .await
+        .unwrap()[0]
+        .id;
+    let page = format!("/engagements/{engagement}");
+
+    // No outcome chosen and a note over 2,000 characters: both named, the note kept.
+    let priya = app.signed_in(PRIYA).await;
+    let note = format!("Checked against the diary. {}", "x".repeat(2_000));
+    let settle = format!("{page}/queries/{query}/settle");
+    let res = app.post_form(&priya, &page, &settle, &[("note", &note)]).await;
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(html.contains(&format!("href=\"#outcome-{query}\"")), "{html}");
+    assert!(html.contains(&format!("href=\"#note-{query}\"")), "{html}");
+    assert!(html.contains(&note), "the note typed is shown again");
+
+    // An answer too long is shown again as typed, not as the one saved before.
+    let eden = app.signed_in(EDEN).await;
+    let answer = format!("We met all day. {}", "y".repeat(2_000));
+    let res = app
+        .post_form(
+            &eden,
+            &page,
+            &format!("{page}/queries/{query}/answer"),
+            &[("answer", &answer)],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.unwrap().contains(&answer));
+    let kept = convene_store::enablers::queries::query(db, query).await.unwrap();
+    assert!(kept.settlement.is_none() && kept.answer.as_deref() != Some(answer.as_str()));
+});

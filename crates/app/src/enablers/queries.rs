@@ -105,17 +105,22 @@ pub async fn settle(app: &App, who: &Principal, query_id: i64, outcome: &str, no
     if !allows(who, Action::Edit, resource) {
         return Err(PanelError::Forbidden);
     }
-    let outcome = match outcome.trim() {
-        o @ ("upheld" | "corrected") => o,
-        _ => {
-            return Err(invalid(
-                "outcome",
-                "Choose whether the entry stands or was corrected",
-            ));
-        }
-    };
+    let mut problems = Vec::new();
+    let outcome = outcome.trim();
+    if !matches!(outcome, "upheld" | "corrected") {
+        problems.push(super::Problem {
+            field: "outcome".into(),
+            message: "Choose whether the entry stands or was corrected".into(),
+        });
+    }
     if note.trim().chars().count() > 2_000 {
-        return Err(invalid("outcome", "Keep the note to 2,000 characters or fewer"));
+        problems.push(super::Problem {
+            field: "note".into(),
+            message: "Keep the note to 2,000 characters or fewer".into(),
+        });
+    }
+    if !problems.is_empty() {
+        return Err(PanelError::Invalid(problems));
     }
     let mut work = app.begin(Some(who.user_id.0)).await?;
     let now = work.now();

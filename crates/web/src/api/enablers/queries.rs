@@ -4,7 +4,7 @@
 //! query of another engagement is not found there. The use cases are
 //! `convene_app::enablers::queries`.
 
-use super::{parse_after, renamed};
+use super::parse_after;
 use crate::api::{ApiError, ApiResult, RawJson};
 use crate::auth::ApiUser;
 use crate::state::AppState;
@@ -208,10 +208,6 @@ pub async fn settle(
         SettlementKey::Upheld => "upheld",
         SettlementKey::Corrected => "corrected",
     };
-    // The outcome is one of the two by now: the use case's only refusal of it left is the
-    // note's length.
-    queries::settle(&state, who, query, outcome, &body.note)
-        .await
-        .map_err(|e| renamed(e, &[("outcome", "note")]))?;
+    queries::settle(&state, who, query, outcome, &body.note).await?;
     query_of(&state, who, (id, query)).await
 }

@@ -359,7 +359,16 @@ pub(super) async fn end(
     let choices = engagements::successor_choices(&state, me.principal(), id).await?;
     let (last, successor) = match read_end(&form) {
         Ok(read) => read,
-        Err(errors) => return render_with(&state, &me, id, (ContactForm::default(), form), errors).await,
+        Err(errors) => {
+            return render_with(
+                &state,
+                &me,
+                id,
+                (ContactForm::default(), form, Default::default()),
+                errors,
+            )
+            .await;
+        }
     };
     match engagements::end_early(&state, me.principal(), id, last, successor).await {
         Ok(Some(next)) => {
@@ -386,7 +395,14 @@ pub(super) async fn end(
                 }
             }
             let errors = form_errors(problems);
-            render_with(&state, &me, id, (ContactForm::default(), form), errors).await
+            render_with(
+                &state,
+                &me,
+                id,
+                (ContactForm::default(), form, Default::default()),
+                errors,
+            )
+            .await
         }
         Err(PanelError::State(message)) => {
             notify(&me.session, &message).await;

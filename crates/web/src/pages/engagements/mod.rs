@@ -108,6 +108,58 @@ struct QueryLine {
     reason: String,
     answer: String,
     settled: String,
+    /// What the answer and settlement boxes hold: as typed when refused, else as saved.
+    typed_answer: String,
+    typed_note: String,
+    typed_outcome: String,
+}
+
+impl QueryLine {
+    /// A query as the page shows it, with what was typed for it if it was refused.
+    fn of(q: &engagements::Query, entry_date: String, typed: &TypedQuery) -> QueryLine {
+        let answer = q.answer.clone().unwrap_or_default();
+        let mine = typed.query == q.id;
+        let settled = match &q.settlement {
+            Some(s) => {
+                let how = if s == "upheld" {
+                    "The entry stands"
+                } else {
+                    "The entry was corrected"
+                };
+                match q.settlement_note.as_deref().filter(|n| !n.is_empty()) {
+                    Some(note) => format!("{how}: {note}"),
+                    None => how.to_string(),
+                }
+            }
+            None => String::new(),
+        };
+        QueryLine {
+            id: q.id,
+            entry_date,
+            reason: q.reason.clone(),
+            typed_answer: match (&typed.answer, mine) {
+                (Some(typed), true) => typed.clone(),
+                _ => answer.clone(),
+            },
+            answer,
+            typed_note: if mine { typed.note.clone() } else { String::new() },
+            typed_outcome: if mine {
+                typed.outcome.clone()
+            } else {
+                String::new()
+            },
+            settled,
+        }
+    }
+}
+
+/// An answer or settlement as typed, shown again beside its query when refused.
+#[derive(Default)]
+pub(super) struct TypedQuery {
+    pub(super) query: i64,
+    pub(super) answer: Option<String>,
+    pub(super) note: String,
+    pub(super) outcome: String,
 }
 
 /// The contact form as typed.
@@ -156,7 +208,8 @@ async fn render(
     form: ContactForm,
     errors: FormErrors,
 ) -> Result<Response, AppError> {
-    render_with(state, me, id, (form, admin::EndForm::default()), errors).await
+    let forms = (form, admin::EndForm::default(), TypedQuery::default());
+    render_with(state, me, id, forms, errors).await
 }
 
 /// The page with what was typed into the contact form and the form to end it early.
@@ -164,7 +217,7 @@ async fn render_with(
     state: &AppState,
     me: &CurrentUser,
     id: i64,
-    (form, end): (ContactForm, admin::EndForm),
+    (form, end, typed): (ContactForm, admin::EndForm, TypedQuery),
     errors: FormErrors,
 ) -> Result<Response, AppError> {
     let view = engagements::view(state, me.principal(), id).await?;
@@ -197,27 +250,7 @@ async fn render_with(
     let queries = view
         .queries
         .iter()
-        .map(|q| QueryLine {
-            id: q.id,
-            entry_date: date_of(q.entry_id),
-            reason: q.reason.clone(),
-            answer: q.answer.clone().unwrap_or_default(),
-            settled: match (&q.settlement, &q.settlement_note) {
-                (Some(s), note) => format!(
-                    "{}{}",
-                    if s == "upheld" {
-                        "The entry stands"
-                    } else {
-                        "The entry was corrected"
-                    },
-                    note.as_deref()
-                        .filter(|n| !n.is_empty())
-                        .map(|n| format!(": {n}"))
-                        .unwrap_or_default()
-                ),
-                (None, _) => String::new(),
-            },
-        })
+        .map(|q| QueryLine::of(q, date_of(q.entry_id), &typed))
         .collect();
     let left = Minutes(view.allocation().0 - view.used().0);
     Ok(EngagementPage {

@@ -2,7 +2,7 @@
 //! admin settles. A problem is shown beside that query's own field (its id carries the
 //! query's), with the rest of the page as it was.
 
-use super::{ContactForm, form_errors, render};
+use super::{ContactForm, TypedQuery, form_errors, render_with};
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::pages::notify;
@@ -31,9 +31,10 @@ pub(super) struct SettleForm {
 async fn again(
     state: &AppState,
     me: &CurrentUser,
-    (id, query): (i64, i64),
+    (id, typed): (i64, TypedQuery),
     problems: Vec<convene_app::enablers::Problem>,
 ) -> Result<Response, AppError> {
+    let query = typed.query;
     let problems = problems
         .into_iter()
         .map(|mut p| {
@@ -41,7 +42,8 @@ async fn again(
             p
         })
         .collect();
-    render(state, me, id, ContactForm::default(), form_errors(problems)).await
+    let forms = (ContactForm::default(), Default::default(), typed);
+    render_with(state, me, id, forms, form_errors(problems)).await
 }
 
 /// The query must be one of this engagement's: the page is the engagement's.
@@ -66,7 +68,14 @@ pub(super) async fn answer(
             notify(&me.session, "Your answer was sent to the place").await;
             Ok(Redirect::to(&format!("/engagements/{id}")).into_response())
         }
-        Err(PanelError::Invalid(problems)) => again(&state, &me, (id, query), problems).await,
+        Err(PanelError::Invalid(problems)) => {
+            let typed = TypedQuery {
+                query,
+                answer: Some(form.answer),
+                ..TypedQuery::default()
+            };
+            again(&state, &me, (id, typed), problems).await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -83,7 +92,15 @@ pub(super) async fn settle(
             notify(&me.session, "The query is settled").await;
             Ok(Redirect::to(&format!("/engagements/{id}")).into_response())
         }
-        Err(PanelError::Invalid(problems)) => again(&state, &me, (id, query), problems).await,
+        Err(PanelError::Invalid(problems)) => {
+            let typed = TypedQuery {
+                query,
+                answer: None,
+                note: form.note,
+                outcome: form.outcome,
+            };
+            again(&state, &me, (id, typed), problems).await
+        }
         Err(e) => Err(e.into()),
     }
 }
