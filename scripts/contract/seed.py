@@ -68,6 +68,19 @@ CROSS_FIELD_CHECKS = {
     "/api/v1/applications/{id}/decision": "feedback that is more than spaces; a reason while reviews are still to come; "
     "an award within what the fund has available",
     "/api/v1/awards/{id}/response": "the match contribution confirmed to accept an offer that has one",
+    "/api/v1/programmes/{slug}/enablers": "real calendar dates, in order; lists with words in them; asked once",
+    "/api/v1/enablers/{id}": "real calendar dates, in order; lists with words in them; the version saved now",
+    "/api/v1/awards/{id}/enabler-choices": "enablers of the programme's approved pool, each once",
+    "/api/v1/enablers/{id}/place-choices": "places that chose the enabler, each once",
+    "/api/v1/programmes/{slug}/matching/changes": "the latest run at its version; a place that ranked; an enabler with room",
+    "/api/v1/programmes/{slug}/matching/confirmation": "the latest run at its version; a start date with known bank holidays",
+    "/api/v1/engagements/{id}/contact": "a date within the engagement; hours that fit in the day",
+    "/api/v1/engagements/{id}/early-end": "a last day within the engagement and after its last contact; an enabler with room",
+    "/api/v1/engagements/{id}/entries/{entry}/queries": "a reason that is more than spaces; one open query per entry",
+    "/api/v1/engagements/{id}/queries/{query}/answer": "an answer that is more than spaces",
+    "/api/v1/programmes/{slug}/support-offers": "a kind the programme offers; a partner that is more than spaces",
+    "/api/v1/awards/{id}/support-requests": "an offer of the award's programme, with that many left",
+    "/api/v1/support-requests/{id}/decision": "a reason to decline; approval within what the offer has left",
 }
 # The default of schemathesis's positive_data_acceptance check, plus 422.
 WITH_422 = ["2xx", "3xx", "401", "403", "404", "409", "422", "429", "5xx"]

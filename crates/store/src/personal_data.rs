@@ -452,6 +452,13 @@ const ERASE: &[(&str, &[Param])] = &[
         "UPDATE role_requests SET reason = '' WHERE user_id = $1",
         &[Param::UserId],
     ),
+    // A request still waiting is declined: its pool record is withdrawn below, and a
+    // request nobody can decide would wait on the admins' dashboards for ever.
+    (
+        "UPDATE role_requests SET status = 'declined', decision_reason = 'The account was erased' \
+         WHERE user_id = $1 AND status = 'pending'",
+        &[Param::UserId],
+    ),
     // A panel keeps its record of who stood aside and who scored what, without their
     // reasons; they leave the panel and their bids go.
     (

@@ -156,7 +156,7 @@ on_both!(
         let (_, dashboard) = app.get(&admin, "/dashboard").await;
         assert!(
             dashboard
-                .contains("1 request to act for a place in Systems Leadership – Local Vision is waiting"),
+                .contains("1 request to act for a place or join the enabler pool in Systems Leadership – Local Vision is waiting"),
             "{dashboard}"
         );
         let (_, list) = app.get(&admin, "/programmes/local-vision/requests").await;

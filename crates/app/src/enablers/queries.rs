@@ -102,7 +102,9 @@ pub async fn answer(app: &App, who: &Principal, query_id: i64, text: &str) -> Re
 pub async fn settle(app: &App, who: &Principal, query_id: i64, outcome: &str, note: &str) -> Result<()> {
     let query = queries::query(&app.db, query_id).await?;
     let resource = readable(app, who, query.engagement_id).await?;
-    if !allows(who, Action::Edit, resource) {
+    // Never one's own contact: an admin who is also the engagement's enabler.
+    let own = matches!(resource, Resource::Engagement { enabler, .. } if enabler == who.user_id);
+    if !allows(who, Action::Edit, resource) || own {
         return Err(PanelError::Forbidden);
     }
     let mut problems = Vec::new();

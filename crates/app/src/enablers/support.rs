@@ -193,14 +193,9 @@ pub async fn offers(app: &App, who: &Principal, programme: ProgrammeId) -> Resul
 
 /// What a place (by its award) has asked for and been given.
 pub async fn of_place(app: &App, who: &Principal, award_id: i64) -> Result<Vec<SupportRequest>> {
-    let award = award_store::award(&app.db, award_id).await?;
-    let place = Resource::PlaceSupport {
-        programme_id: award.programme_id,
-        place_id: award.place_id,
-    };
-    if !allows(who, Action::View, place) {
-        return Err(PanelError::NotFound);
-    }
+    // A funded place only: an award not yet accepted (or announced) is not found, so its
+    // place learns nothing before its letter.
+    super::place_part(app, who, award_id, Action::View).await?;
     Ok(store::requests_of_award(&app.db, award_id).await?)
 }
 

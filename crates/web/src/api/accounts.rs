@@ -68,14 +68,17 @@ pub async fn verify_email(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-/// A request to act for a place.
+/// A request for a role: to act for a place (role place_lead), or to join a programme's
+/// enabler pool (role enabler).
 #[derive(Serialize, ToSchema)]
 pub struct RoleRequestBody {
     pub id: i64,
     pub user_id: i64,
     pub user_name: String,
     pub role: String,
-    pub place_id: i64,
+    /// The place asked for; null for a request to join an enabler pool.
+    pub place_id: Option<i64>,
+    /// The place's name, or "the enabler pool of" the programme.
     pub place_name: String,
     pub programme_id: i64,
     pub reason: String,
@@ -91,11 +94,11 @@ pub struct RoleRequestBody {
 fn body_of(r: RoleRequest, existing_leads: Option<Vec<String>>) -> RoleRequestBody {
     RoleRequestBody {
         place_name: r.asks_for(),
+        place_id: r.place().map(|p| p.0),
         id: r.id,
         user_id: r.user_id,
         user_name: r.user_name,
         role: r.role.key().into(),
-        place_id: r.scope_id,
         programme_id: r.programme_id,
         reason: r.reason,
         status: r.status.key().into(),

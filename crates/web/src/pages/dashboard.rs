@@ -139,8 +139,9 @@ struct DashboardPage {
     my_applications: Vec<ApplicationLine>,
     panel_rounds: Vec<RoundLine>,
     is_enabler: bool,
-    /// An enabler's pools: their id in each, the programme's name, approved or not.
-    pools: Vec<(i64, String, bool)>,
+    /// An enabler's pools: their id in each, the programme's name, and where they stand
+    /// (pending, approved or withdrawn).
+    pools: Vec<(i64, String, &'static str)>,
     is_participant: bool,
     no_roles: bool,
 }
@@ -205,8 +206,7 @@ async fn dashboard(State(state): State<AppState>, me: CurrentUser) -> Result<Res
         .iter()
         .filter_map(|e| {
             let entry = catalogue.iter().find(|c| c.programme.id == e.programme_id)?;
-            let approved = e.status == convene_app::enablers::pool::PoolStatus::Approved;
-            Some((e.id, entry.programme.name.clone(), approved))
+            Some((e.id, entry.programme.name.clone(), e.status.key()))
         })
         .collect();
     let notice = take_notice(&me.session).await;

@@ -181,3 +181,77 @@ crate::on_both!(an_enablers_download_holds_their_rankings_and_engagements, |app|
     let held = records["engagements_as_enabler"].as_array().unwrap();
     assert_eq!(held.len(), 3, "eden's caseload: {held:?}");
 });
+
+crate::on_both!(a_pending_request_to_join_does_not_outlive_an_erasure, |app| {
+    // The pool record was withdrawn but the request stayed waiting, undecidable, for ever.
+    let parker = app.signed_in("parker.participant@example.org").await;
+    assert_eq!(app.post_form(&parker, JOIN, JOIN, &PROFILE).await.status(), 303);
+    let db = &app.state.db;
+    let id = user(&app, "parker.participant@example.org").await;
+    let admin = user(&app, "ada.admin@example.org").await;
+    let principal = convene_domain::policy::Principal {
+        user_id: admin,
+        grants: convene_store::users::grants(db, admin).await.unwrap(),
+    };
+    let email = Email::parse("parker.participant@example.org").unwrap();
+    convene_app::personal_data::erase(&app.state, &principal, &email)
+        .await
+        .unwrap();
+    let left = convene_store::requests::of_user(db, id).await.unwrap();
+    assert!(left.iter().all(|r| r.status.key() != "pending"), "{left:?}");
+});
+
+crate::on_both!(a_place_learns_nothing_of_an_award_before_its_letter, |app| {
+    // The support requests of an award not yet announced answered 200 to its place's lead.
+    let db = &app.state.db;
+    let lv = convene_store::programmes::by_slug(db, "local-vision")
+        .await
+        .unwrap()
+        .unwrap();
+    let rounds = convene_store::programmes::rounds(db, lv.id).await.unwrap();
+    let round = rounds.iter().find(|r| r.slug == "2013").unwrap().id;
+    let application = crate::common::enablers::not_funded(&app, round).await;
+    let found = convene_store::applications::by_id(db, application.0)
+        .await
+        .unwrap()
+        .unwrap();
+    let now = crate::common::now();
+    let mut tx = db.begin().await.unwrap();
+    let recipient = convene_store::awards::recipient(&mut tx, found.place_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let new = convene_store::awards::NewAward {
+        programme_id: lv.id,
+        round_id: Some(round),
+        application_id: Some(application),
+        place_id: found.place_id,
+        reference: "LV-2013-UNANNOUNCED",
+        recipient_organisation_id: recipient,
+        value: convene_domain::Pence::pounds(30_000),
+        match_pledge: convene_domain::Pence(0),
+        breakthrough_issue: "Healthy ageing",
+        dates: convene_domain::awards::award_dates(now, None, now),
+        replaces_award_id: None,
+        by: None,
+    };
+    let award = convene_store::awards::insert(&mut tx, &new, now).await.unwrap();
+    let lead = convene_domain::accounts::Grant {
+        role: convene_domain::accounts::Role::PlaceLead,
+        scope_id: Some(found.place_id.0),
+    };
+    convene_store::users::grant(&mut tx, user(&app, LEE).await, lead, now)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let token = crate::common::api::token(&app, LEE).await;
+    for path in [
+        format!("/api/v1/awards/{award}/support-requests"),
+        format!("/api/v1/awards/{award}/enabler-choices"),
+    ] {
+        let (status, body) = crate::common::api::get(&app, &path, &token).await;
+        assert_eq!(status, 404, "{path}: {body}");
+    }
+    let lee = app.signed_in(LEE).await;
+    assert_eq!(app.get(&lee, &format!("/awards/{award}/support")).await.0, 404);
+});

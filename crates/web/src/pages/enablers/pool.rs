@@ -258,6 +258,17 @@ struct ProfilePage {
 }
 
 impl ProfilePage {
+    /// The dates they are available, in words.
+    fn available(&self) -> String {
+        let p = &self.view.enabler.profile;
+        let words = |iso: &str| {
+            iso.parse::<jiff::civil::Date>()
+                .map(date_words)
+                .unwrap_or_else(|_| iso.to_string())
+        };
+        format!("{} to {}", words(&p.available_from), words(&p.available_to))
+    }
+
     fn dates(&self, e: &pool::Engagement) -> String {
         format!("{} to {}", date_words(e.starts_on), date_words(e.last_day()))
     }
@@ -305,7 +316,13 @@ pub(super) async fn save_profile(
             Ok(Redirect::to(&format!("/enablers/{id}")).into_response())
         }
         Err(e) => {
+            let stale = matches!(e, convene_app::enablers::PanelError::Stale);
             let errors = profile_errors(e, dates)?;
+            let mut form = form;
+            if stale {
+                // What was typed stays; saving it again goes over what is saved now.
+                form.version = pool::profile(&state, me.principal(), id).await?.enabler.version;
+            }
             render_profile(&state, &me, id, Some(form), errors).await
         }
     }

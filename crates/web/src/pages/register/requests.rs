@@ -288,8 +288,8 @@ pub(super) async fn decide(
             };
             // No name: notices wait in the session, which should hold no one else's data.
             format!(
-                "You have {verb} the request to act for {}. The person has been emailed.",
-                detail.request.asks_for()
+                "You have {verb} the request to {}. The person has been emailed.",
+                detail.request.what()
             )
         }
         Err(AccountError::AlreadyDecided) => {
