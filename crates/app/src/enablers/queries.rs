@@ -17,6 +17,17 @@ async fn readable(app: &App, who: &Principal, engagement_id: i64) -> Result<Reso
     Ok(resource)
 }
 
+/// Not found unless `query_id` is a query of engagement `engagement_id`, which `who` may
+/// read: the check of a page or route that names both, without reading the engagement's
+/// contact and burn-down.
+pub async fn of_engagement(app: &App, who: &Principal, engagement_id: i64, query_id: i64) -> Result<()> {
+    let query = queries::query(&app.db, query_id).await?;
+    if query.engagement_id != engagement_id {
+        return Err(PanelError::NotFound);
+    }
+    readable(app, who, engagement_id).await.map(|_| ())
+}
+
 fn required(field: &str, text: &str, message: &str) -> Result<String> {
     let text = text.trim();
     if text.is_empty() {

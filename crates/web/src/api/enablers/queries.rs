@@ -71,11 +71,6 @@ async fn query_of(state: &AppState, who: &Principal, (id, query): (i64, i64)) ->
     Ok(Json(ContactQueryBody::from(found)))
 }
 
-/// 404 unless the query is one of the engagement's (which the asker may read).
-async fn of_engagement(state: &AppState, who: &Principal, (id, query): (i64, i64)) -> Result<(), ApiError> {
-    query_of(state, who, (id, query)).await.map(|_| ())
-}
-
 /// A query of a contact entry.
 #[derive(Deserialize, ToSchema)]
 pub struct RaiseQueryBody {
@@ -151,7 +146,7 @@ pub async fn answer(
     body: RawJson,
 ) -> ApiResult<ContactQueryBody> {
     let who = &person.1;
-    of_engagement(&state, who, (id, query)).await?;
+    queries::of_engagement(&state, who, id, query).await?;
     // No answer: refused after every check and before anything is written.
     let refused = queries::answer(&state, who, query, "");
     let body: QueryAnswerBody = parse_after(&body, refused).await?;
@@ -200,7 +195,7 @@ pub async fn settle(
     body: RawJson,
 ) -> ApiResult<ContactQueryBody> {
     let who = &person.1;
-    of_engagement(&state, who, (id, query)).await?;
+    queries::of_engagement(&state, who, id, query).await?;
     // No outcome: refused after every check and before anything is written.
     let refused = queries::settle(&state, who, query, "", "");
     let body: SettleQueryBody = parse_after(&body, refused).await?;

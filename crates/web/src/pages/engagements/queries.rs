@@ -46,23 +46,13 @@ async fn again(
     render_with(state, me, id, forms, form_errors(problems)).await
 }
 
-/// The query must be one of this engagement's: the page is the engagement's.
-async fn of_engagement(state: &AppState, me: &CurrentUser, (id, query): (i64, i64)) -> Result<(), AppError> {
-    let view = convene_app::enablers::engagements::view(state, me.principal(), id).await?;
-    if view.queries.iter().any(|q| q.id == query) {
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
-    }
-}
-
 pub(super) async fn answer(
     State(state): State<AppState>,
     me: CurrentUser,
     Path((id, query)): Path<(i64, i64)>,
     Form(form): Form<AnswerForm>,
 ) -> Result<Response, AppError> {
-    of_engagement(&state, &me, (id, query)).await?;
+    queries::of_engagement(&state, me.principal(), id, query).await?;
     match queries::answer(&state, me.principal(), query, &form.answer).await {
         Ok(()) => {
             notify(&me.session, "Your answer was sent to the place").await;
@@ -86,7 +76,7 @@ pub(super) async fn settle(
     Path((id, query)): Path<(i64, i64)>,
     Form(form): Form<SettleForm>,
 ) -> Result<Response, AppError> {
-    of_engagement(&state, &me, (id, query)).await?;
+    queries::of_engagement(&state, me.principal(), id, query).await?;
     match queries::settle(&state, me.principal(), query, &form.outcome, &form.note).await {
         Ok(()) => {
             notify(&me.session, "The query is settled").await;
